@@ -1,0 +1,100 @@
+"""The ``dossier`` command: a thin shell over the library.
+
+Sub-commands are imported lazily (a click group that resolves a command only
+when it is invoked or listed) so that ``dossier validate`` does not pay for
+pandas, scipy or docxtpl. Each stage owns its own command module; this file only
+knows their names.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import os
+import sys
+import tempfile
+import traceback
+from typing import Any
+
+import click
+
+from dossier import __version__
+
+# name -> "module:attribute" of a click.Command. Keep in the order shown by --help.
+LAZY_COMMANDS: dict[str, str] = {
+    "validate": "dossier.cli.validate_cmd:validate_cmd",
+    "init": "dossier.cli.init_cmd:init_cmd",
+    "schema": "dossier.cli.schema_cmd:schema_cmd",
+    "build": "dossier.cli.build_cmd:build_cmd",
+    "check": "dossier.cli.check_cmd:check_cmd",
+    "assay": "dossier.cli.assay_cmd:assay_group",
+    "dose": "dossier.cli.dose_cmd:dose_group",
+    "import": "dossier.cli.import_cmd:import_group",
+    "templates": "dossier.cli.templates_cmd:templates_group",
+}
+
+
+class LazyGroup(click.Group):
+    """A click group whose sub-commands live in modules imported on first use."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return [name for name in LAZY_COMMANDS if self._module_exists(name)]
+
+    @staticmethod
+    def _module_exists(name: str) -> bool:
+        module = LAZY_COMMANDS[name].split(":", 1)[0]
+        return importlib.util.find_spec(module) is not None
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        target = LAZY_COMMANDS.get(cmd_name)
+        if target is None or not self._module_exists(cmd_name):
+            return None
+        module_name, attr = target.split(":", 1)
+        command = getattr(importlib.import_module(module_name), attr)
+        if not isinstance(command, click.Command):  # pragma: no cover - programming error
+            raise TypeError(f"{target} is not a click command")
+        return command
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", prog_name="dossier")
+def cli() -> None:
+    """Turn structured evidence about an ATMP into validated, traceable Word drafts.
+
+    Typical use: `dossier validate PROJECT`, `dossier check PROJECT`,
+    `dossier build PROJECT`.
+    """
+
+
+def _save_traceback() -> str:
+    fd, path = tempfile.mkstemp(prefix="dossier-crash-", suffix=".log")
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        traceback.print_exc(file=fh)
+    return path
+
+
+def run(argv: list[str] | None = None) -> Any:
+    """Console entry point: run the CLI and turn unexpected errors into one line.
+
+    Exit codes: 0 success, 1 the input has errors, 2 the command was used wrongly,
+    3 an internal error (with the traceback saved to a file, never printed).
+    """
+    try:
+        return cli.main(args=argv, prog_name="dossier", standalone_mode=True)
+    except SystemExit:
+        raise
+    except KeyboardInterrupt:
+        click.echo("interrupted", err=True)
+        sys.exit(130)
+    except Exception as exc:  # noqa: BLE001 - the last line of defence
+        path = _save_traceback()
+        click.echo(
+            f"dossier: internal error ({type(exc).__name__}: {exc}); "
+            f"the traceback was saved to {path}. Please report it.",
+            err=True,
+        )
+        sys.exit(3)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    run()
