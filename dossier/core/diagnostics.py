@@ -22,7 +22,7 @@ __all__ = [
 ]
 
 
-class Severity(str, enum.Enum):
+class Severity(enum.StrEnum):
     """How serious a diagnostic is. Errors block; warnings block only under --strict."""
 
     ERROR = "error"

@@ -1,0 +1,127 @@
+"""Building blocks shared by every part of the project model.
+
+All models forbid unknown keys (a misspelt key is an error with a did-you-mean
+hint, never silently ignored) and every field carries a description, which feeds
+the JSON Schema, editor completion and the generated field reference.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+
+__all__ = [
+    "Duration",
+    "Id",
+    "IdRef",
+    "Quantity",
+    "StrictModel",
+    "Text",
+    "check_unit_text",
+]
+
+ID_PATTERN = r"^[A-Za-z][A-Za-z0-9_.\-]{0,63}$"
+
+Id = Annotated[
+    str,
+    StringConstraints(pattern=ID_PATTERN),
+    Field(
+        description=(
+            "Identifier, unique within its kind: starts with a letter; letters, digits, "
+            "'_', '.', '-'; at most 64 characters."
+        ),
+        examples=["A-CYTOX", "S-TOX-01"],
+    ),
+]
+IdRef = Annotated[
+    str,
+    StringConstraints(pattern=ID_PATTERN),
+    Field(description="Reference to the id of another item in this project file."),
+]
+Text = Annotated[str, StringConstraints(min_length=1, max_length=20_000)]
+
+
+class StrictModel(BaseModel):
+    """Base of all project models: unknown keys are errors; values are validated on assignment."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        frozen=False,
+        validate_assignment=False,
+        str_strip_whitespace=True,
+        populate_by_name=False,
+        use_enum_values=False,
+    )
+
+
+_UNIT_OK = re.compile(r"^[\w%µμ°²³⁺+\-/.*^·() ×]+$")
+
+
+def check_unit_text(unit: str) -> str:
+    """Check a unit string; raise ``ValueError`` with a hint when it is not understood.
+
+    The fast syntactic check of :mod:`dossier.core.units` is used when present (it does
+    not import pint, keeping ``dossier validate`` fast); otherwise a basic character
+    check applies.
+    """
+    unit = unit.strip()
+    if not unit:
+        raise ValueError("a unit is required (e.g. 'cells/kg', 'vg/kg', 'mg/kg')")
+    try:
+        from dossier.core import units as _units
+    except ImportError:  # pragma: no cover - units module not present
+        _units = None  # type: ignore[assignment]
+    checker = getattr(_units, "check_unit", None) if _units is not None else None
+    if checker is not None:
+        problem = checker(unit)
+        if problem:
+            raise ValueError(problem)
+        return unit
+    if not _UNIT_OK.match(unit):
+        raise ValueError(f"unit {unit!r} is not understood")
+    return unit
+
+
+Unit = Annotated[
+    str,
+    AfterValidator(check_unit_text),
+    Field(
+        description=(
+            "Unit of measure, e.g. 'cells/kg', 'CAR+ cells', 'vg/kg', 'mg/kg', 'copies/µg'."
+        ),
+        examples=["cells/kg", "vg/kg"],
+    ),
+]
+
+
+class Quantity(StrictModel):
+    """A number with its unit. A dose without a unit is a validation error."""
+
+    value: float = Field(description="The numeric value (use 1.0e14 notation for large numbers).")
+    unit: Unit
+
+    def __str__(self) -> str:
+        return f"{self.value:g} {self.unit}"
+
+
+class Duration(StrictModel):
+    """A time span with its unit."""
+
+    value: float = Field(gt=0, description="Length of the time span.")
+    unit: str = Field(
+        description="Unit of the time span.",
+        json_schema_extra={"enum": ["hours", "days", "weeks", "months", "years"]},
+        pattern=r"^(hours|days|weeks|months|years)$",
+    )
+
+    def __str__(self) -> str:
+        value = int(self.value) if float(self.value).is_integer() else self.value
+        unit = self.unit[:-1] if value == 1 else self.unit
+        return f"{value} {unit}"
+
+
+def ids_of(items: list[Any]) -> list[str]:
+    """The ``id`` attribute of each item (helper for cross-reference checks)."""
+    return [item.id for item in items]

@@ -1,0 +1,352 @@
+"""Potency: the strategy (MoA coverage, rationale, evolution) and the assays.
+
+Field list after ``regulatory-brief.md`` section 4.6 (assay record), with raw
+assay data (``runs``) and validation data files that ``dossier`` analyses itself.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import Field, model_validator
+
+from dossier.model.base import Id, IdRef, Quantity, StrictModel, Text
+from dossier.model.quality import LifecycleStatus
+
+AssayCategory = Literal["biological_functional", "surrogate", "matrix_component"]
+AssayFormat = Literal[
+    "cell_based",
+    "co_culture",
+    "biochemical",
+    "binding",
+    "molecular",
+    "flow_cytometry",
+    "in_vivo",
+]
+StatisticalModel = Literal[
+    "parallel_line",
+    "slope_ratio",
+    "four_parameter_logistic",
+    "five_parameter_logistic",
+    "absolute",
+]
+AssayRole = Literal["release", "stability", "characterisation", "in_process", "comparability"]
+ResponseTransform = Literal["none", "ln", "log10", "sqrt", "square"]
+
+RELATIVE_POTENCY_MODELS = frozenset(
+    {"parallel_line", "slope_ratio", "four_parameter_logistic", "five_parameter_logistic"}
+)
+
+
+class ReferenceStandard(StrictModel):
+    """The reference standard or control material of an assay."""
+
+    id: Id
+    type: Literal[
+        "international_standard",
+        "primary",
+        "working",
+        "in_house_batch",
+        "control_cell_line",
+    ] = Field(description="Kind of reference material.")
+    description: Text = Field(description="What the material is and how it was made.")
+    lot: str | None = Field(default=None, description="Lot or batch of the material.")
+    assigned_potency: Quantity | None = Field(
+        default=None, description="Assigned potency (e.g. 100 % or 1000 U/vial)."
+    )
+    qualification: str | None = Field(
+        default=None, description="How it was characterised/qualified (report reference)."
+    )
+    storage: str | None = Field(default=None, description="Storage condition.")
+    expiry: dt.date | None = Field(default=None, description="Expiry or re-test date.")
+
+
+class AssayControl(StrictModel):
+    """An assay control with its acceptance range."""
+
+    name: Text = Field(description="Control name (e.g. 'CD19-negative K562 targets').")
+    type: Literal["positive", "negative", "system", "sample"] = Field(description="Control type.")
+    acceptance: Text = Field(description="Acceptance range or rule.")
+
+
+class ValidityCriterion(StrictModel):
+    """A validity criterion of the statistical model (Ph. Eur. 5.3 or equivalence testing)."""
+
+    criterion: Literal[
+        "regression",
+        "non_parallelism",
+        "non_linearity",
+        "intersection",
+        "slope_ratio",
+        "asymptote_difference",
+        "ci_width_ratio",
+        "other",
+    ] = Field(description="What is tested.")
+    method: Literal["significance", "equivalence", "limit"] = Field(
+        default="significance",
+        description="significance (F-test at alpha), equivalence (CI within margins) or limit.",
+    )
+    alpha: float = Field(
+        default=0.05, gt=0, lt=0.5, description="Significance level (default 5 %)."
+    )
+    lower: float | None = Field(default=None, description="Lower equivalence margin or limit.")
+    upper: float | None = Field(default=None, description="Upper equivalence margin or limit.")
+    description: str | None = Field(default=None, description="The criterion in words.")
+
+    @model_validator(mode="after")
+    def _margins(self) -> ValidityCriterion:
+        if self.method in {"equivalence", "limit"} and self.lower is None and self.upper is None:
+            raise ValueError(f"method '{self.method}' needs 'lower' and/or 'upper'")
+        return self
+
+
+class SystemSuitability(StrictModel):
+    """A system-suitability parameter and its limits."""
+
+    parameter: Text = Field(description="Parameter (e.g. 'reference EC50').")
+    limits: Text = Field(description="Limits (e.g. 'within historical mean ± 3 SD').")
+
+
+class AcceptanceCriterion(StrictModel):
+    """Acceptance criterion of an assay for one role (release, stability, ...)."""
+
+    role: AssayRole = Field(description="The role this criterion applies to.")
+    lower: float | None = Field(default=None, description="Lower limit (inclusive).")
+    upper: float | None = Field(default=None, description="Upper limit (inclusive).")
+    unit: str = Field(min_length=1, description="Unit of the limits (e.g. '%', 'pg/mL').")
+    report_only: bool = Field(
+        default=False, description="'Report result' without limits (exploratory stage only)."
+    )
+    provisional: bool = Field(
+        default=False, description="Provisional criterion, to be tightened with more data."
+    )
+    basis: Text = Field(description="Justification of the criterion.")
+
+    @model_validator(mode="after")
+    def _limits(self) -> AcceptanceCriterion:
+        if not self.report_only and self.lower is None and self.upper is None:
+            raise ValueError("give 'lower' and/or 'upper', or set report_only: true")
+        if self.lower is not None and self.upper is not None and self.lower > self.upper:
+            raise ValueError(f"lower ({self.lower}) is above upper ({self.upper})")
+        return self
+
+
+class AssayRun(StrictModel):
+    """One assay run with raw dose-response data, analysed by dossier."""
+
+    id: Id
+    data: str = Field(
+        description=(
+            "CSV or XLSX file relative to the project file; columns preparation, dose, "
+            "response, plus block (randomised block) or row and column (Latin square)."
+        )
+    )
+    sheet: str | None = Field(default=None, description="Sheet name for XLSX files.")
+    date: dt.date | None = Field(default=None, description="Date of the run.")
+    standard: str = Field(
+        min_length=1, description="Name of the reference-standard preparation in the data."
+    )
+    batches: dict[str, IdRef] = Field(
+        default_factory=dict,
+        description="Maps preparation names in the data to batch ids.",
+    )
+    assumed_potency: dict[str, float] = Field(
+        default_factory=dict,
+        description="Assumed potency of test preparations (default 1 = relative potency).",
+    )
+    transform: ResponseTransform = Field(default="none", description="Response transform.")
+
+
+class ValidationDataset(StrictModel):
+    """Raw validation data for one ICH Q2(R2) characteristic."""
+
+    characteristic: Literal["accuracy", "precision", "linearity"] = Field(
+        description="Characteristic the data support."
+    )
+    data: str = Field(
+        description=(
+            "CSV/XLSX file: accuracy and linearity 'nominal,measured' (optional 'level'); "
+            "precision one column per factor (outermost first) and 'value'."
+        )
+    )
+    sheet: str | None = Field(default=None, description="Sheet name for XLSX files.")
+    factors: list[str] = Field(
+        default_factory=list, description="Precision: factor columns, outermost first."
+    )
+    log_scale: bool = Field(
+        default=False, description="Analyse on the log scale (relative potency, GCV)."
+    )
+    design: str | None = Field(default=None, description="The design in words.")
+
+
+class ValidationCriteria(StrictModel):
+    """Acceptance criteria of the qualification/validation (editable defaults)."""
+
+    recovery_percent: tuple[float, float] | None = Field(
+        default=None, description="Accepted mean recovery range, e.g. [80, 125]."
+    )
+    repeatability_cv_percent_max: float | None = Field(
+        default=None, gt=0, description="Maximum repeatability CV or GCV (%)."
+    )
+    intermediate_precision_cv_percent_max: float | None = Field(
+        default=None, gt=0, description="Maximum intermediate-precision CV or GCV (%)."
+    )
+    linearity_slope: tuple[float, float] | None = Field(
+        default=None, description="Accepted slope range (log-log for RP), e.g. [0.8, 1.25]."
+    )
+    r_squared_min: float | None = Field(
+        default=None, gt=0, le=1, description="Minimum coefficient of determination."
+    )
+
+
+class BatchResult(StrictModel):
+    """The potency result of a batch, entered or computed from runs."""
+
+    batch: IdRef = Field(description="Batch id.")
+    value: float | None = Field(
+        default=None,
+        description="Reportable value; omit to compute it from the runs listed.",
+    )
+    ci_lower: float | None = Field(default=None, description="Lower 95 % confidence limit.")
+    ci_upper: float | None = Field(default=None, description="Upper 95 % confidence limit.")
+    unit: str = Field(min_length=1, description="Unit of the value.")
+    n_runs: int | None = Field(default=None, ge=1, description="Number of independent runs.")
+    runs: list[IdRef] = Field(
+        default_factory=list, description="Runs combined into this result (ids of runs)."
+    )
+    test_date: dt.date | None = Field(default=None, description="Date of testing.")
+
+    @model_validator(mode="after")
+    def _value_or_runs(self) -> BatchResult:
+        if self.value is None and not self.runs:
+            raise ValueError("give 'value', or list the 'runs' to compute it from")
+        if (
+            self.ci_lower is not None
+            and self.ci_upper is not None
+            and self.ci_lower > self.ci_upper
+        ):
+            raise ValueError("ci_lower is above ci_upper")
+        return self
+
+
+class PotencyAssay(StrictModel):
+    """A potency assay: its MoA link, design, statistics, criteria, status and results."""
+
+    id: Id
+    name: Text = Field(description="Assay name.")
+    sop_ref: str | None = Field(default=None, description="SOP or method reference.")
+    category: AssayCategory = Field(
+        description="biological_functional, surrogate or matrix_component (FDA categories)."
+    )
+    format: AssayFormat = Field(description="Assay format.")
+    principle: Text = Field(description="Principle of the assay in two or three sentences.")
+    moa_steps: list[IdRef] = Field(
+        min_length=1, description="MoA steps this assay reads out (ids of product MoA steps)."
+    )
+    measurand: Text = Field(description="What is measured (e.g. '% specific lysis at E:T 10:1').")
+    readout_unit: str = Field(min_length=1, description="Unit of the reportable value.")
+    reportable_value: Text = Field(
+        description="Definition of the reportable value and its replication."
+    )
+    surrogate_justification: str | None = Field(
+        default=None,
+        description="For surrogate assays: evidence that the readout correlates with function.",
+    )
+    reference_standard: ReferenceStandard | None = Field(
+        default=None, description="Reference standard (required for relative-potency assays)."
+    )
+    controls: list[AssayControl] = Field(default_factory=list, description="Assay controls.")
+    statistical_model: StatisticalModel = Field(description="Statistical model.")
+    validity_criteria: list[ValidityCriterion] = Field(
+        default_factory=list, description="Validity criteria (required unless 'absolute')."
+    )
+    system_suitability: list[SystemSuitability] = Field(
+        default_factory=list, description="System-suitability criteria."
+    )
+    roles: list[AssayRole] = Field(min_length=1, description="Roles of the assay.")
+    acceptance_criteria: list[AcceptanceCriterion] = Field(
+        default_factory=list, description="Acceptance criteria per role."
+    )
+    lifecycle_status: LifecycleStatus = Field(description="Lifecycle status.")
+    validation_report: str | None = Field(
+        default=None, description="Qualification or validation report reference."
+    )
+    validation_data: list[ValidationDataset] = Field(
+        default_factory=list, description="Raw validation data analysed by dossier."
+    )
+    validation_criteria: ValidationCriteria | None = Field(
+        default=None, description="Acceptance criteria for the validation characteristics."
+    )
+    runs: list[AssayRun] = Field(default_factory=list, description="Raw assay runs.")
+    batch_results: list[BatchResult] = Field(
+        default_factory=list, description="Potency results of batches."
+    )
+    clinical_correlation: str | None = Field(
+        default=None, description="Data or plans linking potency to clinical outcome."
+    )
+
+    @property
+    def is_relative(self) -> bool:
+        """True when the assay reports relative potency against a standard curve."""
+        return self.statistical_model in RELATIVE_POTENCY_MODELS
+
+    @model_validator(mode="after")
+    def _roles_have_criteria(self) -> PotencyAssay:
+        roles_with_criteria = {c.role for c in self.acceptance_criteria}
+        stray = roles_with_criteria - set(self.roles)
+        if stray:
+            raise ValueError(
+                f"acceptance criteria for role(s) {sorted(stray)} not listed in 'roles'"
+            )
+        return self
+
+
+class NotCovered(StrictModel):
+    """An MoA step that no assay covers, with the reason."""
+
+    moa_step: IdRef = Field(description="Id of the MoA step.")
+    reason: Text = Field(description="Why it is not covered (and how it is addressed).")
+
+
+class EvolutionStep(StrictModel):
+    """A planned change to the potency strategy before a later stage."""
+
+    action: Text = Field(description="What will be done (add, replace, validate ...).")
+    assay: IdRef | None = Field(default=None, description="Assay concerned, if any.")
+    target_stage: Literal["exploratory_later", "confirmatory", "marketing_authorisation"] = Field(
+        description="Stage by which it will be done."
+    )
+    timing: str | None = Field(default=None, description="Planned timing.")
+
+
+class AssuranceLink(StrictModel):
+    """FDA-style potency assurance: a CQA and the controls that assure it."""
+
+    cqa: Text = Field(description="Potency-related critical quality attribute.")
+    process_controls: list[str] = Field(default_factory=list, description="Process controls.")
+    material_controls: list[str] = Field(default_factory=list, description="Material controls.")
+    in_process_tests: list[str] = Field(default_factory=list, description="In-process tests.")
+    release_assays: list[IdRef] = Field(default_factory=list, description="Release assays (ids).")
+
+
+class PotencyStrategy(StrictModel):
+    """How the set of assays assures potency (the matrix approach)."""
+
+    rationale: Text = Field(description="Why this combination of assays assures potency.")
+    not_covered: list[NotCovered] = Field(
+        default_factory=list, description="MoA steps not covered by an assay, with reasons."
+    )
+    evolution_plan: list[EvolutionStep] = Field(
+        default_factory=list, description="Planned evolution of the potency strategy."
+    )
+    assurance_links: list[AssuranceLink] = Field(
+        default_factory=list, description="CQA to control links (potency assurance)."
+    )
+
+
+class Potency(StrictModel):
+    """The potency strategy and assays of the product."""
+
+    strategy: PotencyStrategy = Field(description="The potency strategy.")
+    assays: list[PotencyAssay] = Field(min_length=1, description="Potency assays.")

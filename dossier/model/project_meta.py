@@ -1,0 +1,79 @@
+"""Project metadata: title, sponsor, contacts, document control, output settings."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import Field
+
+from dossier.model.base import Id, StrictModel, Text
+
+SponsorType = Literal["academic", "SME", "industry"]
+Stage = Literal["exploratory_fih", "exploratory_later", "confirmatory"]
+DocumentStatus = Literal["draft", "review", "final"]
+
+
+class Sponsor(StrictModel):
+    """The sponsor or applicant."""
+
+    name: Text = Field(description="Legal name of the sponsor or applicant.")
+    type: SponsorType = Field(description="academic, SME or industry.")
+    address: str | None = Field(default=None, description="Postal address.")
+    country: str | None = Field(default=None, description="Country (e.g. 'NL').")
+
+
+class Contact(StrictModel):
+    """A contact person for the dossier."""
+
+    name: Text = Field(description="Full name.")
+    role: Text = Field(description="Role (e.g. 'regulatory affairs lead', 'QC lead').")
+    email: str | None = Field(
+        default=None, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", description="E-mail address."
+    )
+    phone: str | None = Field(default=None, description="Telephone number.")
+    affiliation: str | None = Field(default=None, description="Organisation or department.")
+
+
+class DocumentControl(StrictModel):
+    """Version, status and date of the drafts; printed in headers and properties."""
+
+    version: str = Field(pattern=r"^\d+(\.\d+){0,2}$", description="Document version, e.g. '0.3'.")
+    status: DocumentStatus = Field(description="draft (adds a DRAFT watermark), review, or final.")
+    date: dt.date = Field(description="Document date (also used for reproducible file dates).")
+    language: Literal["en", "nl"] = Field(default="en", description="Language of the drafts.")
+
+
+class OutputSettings(StrictModel):
+    """How documents are produced."""
+
+    numbering_prefix: str = Field(
+        default="",
+        max_length=12,
+        description="Prefix of CTD headings in the IMPD, e.g. '2.1.' gives '2.1.S.4.1'.",
+    )
+    combined_s_p: bool | None = Field(
+        default=None,
+        description=(
+            "Present active substance and product together (common for cell products). "
+            "Default: true for cell-based products, false otherwise."
+        ),
+    )
+    templates: str | None = Field(
+        default=None,
+        description="Folder (relative to the project file) with templates overriding built-ins.",
+    )
+    documents: list[Literal["impd-quality-potency", "impd-nonclinical", "briefing"]] | None = Field(
+        default=None, description="Documents to build; default: all that apply."
+    )
+
+
+class ProjectInfo(StrictModel):
+    """Metadata of the project."""
+
+    id: Id = Field(description="Short identifier of the project (used in file names).")
+    title: Text = Field(description="Title of the dossier project.")
+    sponsor: Sponsor = Field(description="Sponsor or applicant.")
+    contacts: list[Contact] = Field(min_length=1, description="Contact persons.")
+    document: DocumentControl = Field(description="Document control.")
+    output: OutputSettings = Field(default_factory=OutputSettings, description="Output settings.")

@@ -1,0 +1,129 @@
+"""Quality: batches, analytical methods other than potency, comparability exercises.
+
+Potency has its own module (:mod:`dossier.model.potency`). Stage-dependent
+expectations on these fields are rules (``dossier check``), not validation errors.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import Field
+
+from dossier.model.base import Id, IdRef, StrictModel, Text
+
+BatchUse = Literal[
+    "toxicology",
+    "engineering",
+    "clinical",
+    "stability",
+    "characterisation",
+    "comparability",
+    "reference",
+]
+LifecycleStatus = Literal["in_development", "qualified", "validated", "compendial_verified"]
+MethodType = Literal[
+    "identity",
+    "impurity_quantitative",
+    "impurity_limit",
+    "content",
+    "purity",
+    "safety",
+    "other",
+]
+SafetyTest = Literal[
+    "sterility",
+    "mycoplasma",
+    "endotoxin",
+    "adventitious_agents",
+    "replication_competent_virus",
+    "other",
+]
+
+
+class Batch(StrictModel):
+    """A manufactured batch (lot) and what it was used for."""
+
+    id: Id
+    uses: list[BatchUse] = Field(
+        min_length=1,
+        description="What the batch was used for (toxicology, clinical, ...); several allowed.",
+    )
+    process_version: str = Field(
+        min_length=1, description="Manufacturing process version (e.g. 'P1', 'v2.0')."
+    )
+    manufacture_date: dt.date = Field(description="Date of manufacture.")
+    site: str | None = Field(default=None, description="Manufacturing site.")
+    scale: str | None = Field(default=None, description="Scale (e.g. 'full scale, 1 patient').")
+    starting_material: str | None = Field(
+        default=None, description="Donor or starting material (e.g. 'healthy donor HD-07')."
+    )
+    notes: str | None = Field(default=None, description="Anything a reader must know.")
+
+
+class MethodValidationEntry(StrictModel):
+    """One ICH Q2(R2) characteristic of a method, summarised by hand."""
+
+    characteristic: Literal[
+        "specificity",
+        "accuracy",
+        "repeatability",
+        "intermediate_precision",
+        "linearity",
+        "range",
+        "detection_limit",
+        "quantitation_limit",
+        "robustness",
+        "matrix_interference",
+    ] = Field(description="ICH Q2(R2) characteristic.")
+    design: Text = Field(description="How it was assessed (levels, replicates, runs).")
+    result: Text = Field(description="The result, with units.")
+    criterion: Text = Field(description="The acceptance criterion.")
+    met: bool = Field(description="Whether the criterion was met.")
+
+
+class AnalyticalMethod(StrictModel):
+    """A non-potency analytical method (identity, purity, content, safety)."""
+
+    id: Id
+    name: Text = Field(description="Method name.")
+    type: MethodType = Field(description="Kind of procedure (ICH Q2(R2) Table 1 categories).")
+    safety_test: SafetyTest | None = Field(
+        default=None, description="For type 'safety': which safety test."
+    )
+    attribute: Text = Field(description="Quality attribute tested (e.g. 'viable CD3+ cells').")
+    principle: str | None = Field(default=None, description="Principle of the method.")
+    compendial_reference: str | None = Field(
+        default=None, description="Pharmacopoeial chapter, e.g. 'Ph. Eur. 2.6.27'."
+    )
+    lifecycle_status: LifecycleStatus = Field(description="Lifecycle status of the method.")
+    specification: str | None = Field(
+        default=None, description="Acceptance criterion in the specification (release)."
+    )
+    validation: list[MethodValidationEntry] = Field(
+        default_factory=list, description="Summary of qualification or validation results."
+    )
+    validation_report: str | None = Field(
+        default=None, description="Reference of the qualification/validation report."
+    )
+
+
+class ComparabilityExercise(StrictModel):
+    """A comparability assessment after a manufacturing change (or tox vs clinical)."""
+
+    id: Id
+    change: Text = Field(description="The change assessed (e.g. 'research to GMP process').")
+    pre_batches: list[IdRef] = Field(min_length=1, description="Batches before the change.")
+    post_batches: list[IdRef] = Field(min_length=1, description="Batches after the change.")
+    attributes: list[str] = Field(min_length=1, description="Quality attributes compared.")
+    methods: list[IdRef] = Field(
+        default_factory=list, description="Assays or analytical methods used (ids)."
+    )
+    approach: Literal["equivalence_margins", "quality_ranges", "descriptive"] = Field(
+        description="Statistical approach to the comparison."
+    )
+    outcome: Literal["comparable", "not_comparable", "pending"] = Field(
+        description="Outcome of the exercise."
+    )
+    conclusion: Text = Field(description="Conclusion in words.")
