@@ -86,7 +86,7 @@ def run(argv: list[str] | None = None) -> Any:
     except KeyboardInterrupt:
         click.echo("interrupted", err=True)
         sys.exit(130)
-    except Exception as exc:  # noqa: BLE001 - the last line of defence
+    except Exception as exc:
         path = _save_traceback()
         click.echo(
             f"dossier: internal error ({type(exc).__name__}: {exc}); "

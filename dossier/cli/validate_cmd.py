@@ -1,0 +1,46 @@
+"""``dossier validate``: report every problem of a project file with its location."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from dossier.cli.common import print_diagnostics
+from dossier.core.diagnostics import DiagnosticList
+
+
+@click.command("validate")
+@click.argument("path", type=click.Path(exists=True, path_type=Path))
+@click.option("--strict", is_flag=True, help="Treat warnings as errors (exit 1 on warnings).")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "github"]),
+    default="text",
+    show_default=True,
+    help="text for people, json for tools, github for CI annotations.",
+)
+def validate_cmd(path: Path, strict: bool, fmt: str) -> None:
+    """Validate the project file PATH (a file, or a folder containing dossier.yaml).
+
+    Every problem is reported as FILE:LINE:COL with its YAML path, a stable code and a
+    hint. Exit codes: 0 valid, 1 the project has errors (or warnings with --strict),
+    2 the command was used wrongly.
+    """
+    from dossier.analysis.project import analyse_diagnostics
+    from dossier.model.project_io import validate
+
+    diags = DiagnosticList(validate(path))
+    if not diags.errors:
+        diags.extend(analyse_diagnostics(path))
+    print_diagnostics(diags, fmt)
+    failed = diags.has_errors(strict=strict)
+    if fmt == "text":
+        verdict = "invalid" if failed else "valid"
+        click.echo(
+            f"{path}: {verdict} ({len(diags.errors)} error(s), {len(diags.warnings)} warning(s))",
+            err=True,
+        )
+    sys.exit(1 if failed else 0)
