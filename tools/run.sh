@@ -77,7 +77,8 @@ test)
     log "ruff";          ruff check . && ruff format --check .
     log "mypy";          mypy
     log "import-linter"; lint-imports
-    log "generated docs are current"; python -m dossier.model.docgen --check
+    log "generated docs are current"
+    python -m dossier.model.docgen --check && python -m dossier.rules.docs --check
     log "pytest"
     set +e
     python -m pytest -q "${@:2}"

@@ -1,17 +1,76 @@
-"""The computed view of a project: analyses of the data files it references.
+"""The computed view of a project: analyses of the data it references, with provenance.
 
-This module runs the compute stage on a validated project (assay runs, validation
-data, biodistribution, SEND packages) and returns results with provenance. Problems
-found in data files are returned as located diagnostics.
+:func:`compute_project` runs the compute stage on a validated project: potency assay
+runs (relative potency with validity tests), validation data (ICH Q2(R2)), batch
+results against acceptance criteria, biodistribution summaries, SEND summaries and the
+first-in-human dose derivation. Each computed value keeps its provenance (input file,
+rows used, method). Problems in data files become located diagnostics; an analysis
+that cannot run is reported, never silently skipped.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from dossier.core.diagnostics import DiagnosticList
+from dossier.core.errors import UserError
+from dossier.model.project_io import LoadedProject
+
+__all__ = ["ComputedProject", "Provenance", "analyse_diagnostics", "compute_project"]
+
+
+@dataclass(frozen=True, slots=True)
+class Provenance:
+    """Where a computed value comes from: the inputs, the rows used and the method."""
+
+    what: str
+    value: str
+    inputs: tuple[str, ...]
+    method: str
+    rows_used: int | None = None
+
+
+@dataclass
+class ComputedProject:
+    """Results computed from a project's data files, keyed by the ids of the project."""
+
+    assays: dict[str, Any] = field(default_factory=dict)
+    fih: Any | None = None
+    biodistribution: dict[str, Any] = field(default_factory=dict)
+    send: dict[str, Any] = field(default_factory=dict)
+    provenance: list[Provenance] = field(default_factory=list)
+    diagnostics: DiagnosticList = field(default_factory=DiagnosticList)
+
+    def rule_data(self) -> dict[str, Any]:
+        """Plain data for the rule engine (every id present, None where not computed)."""
+        from dossier.analysis.rule_view import rule_view
+
+        return rule_view(self)
+
+
+def compute_project(loaded: LoadedProject) -> ComputedProject:
+    """Run every analysis the project's data allow; collect located diagnostics."""
+    from dossier.analysis import assays as assay_analysis
+    from dossier.analysis import dose as dose_analysis
+    from dossier.analysis import studies as study_analysis
+
+    computed = ComputedProject()
+    for part in (assay_analysis, study_analysis, dose_analysis):
+        try:
+            part.run(loaded, computed)
+        except UserError as exc:
+            computed.diagnostics.extend(exc.diagnostics)
+    return computed
 
 
 def analyse_diagnostics(path: Path | str) -> DiagnosticList:
-    """Diagnostics from analysing the data files of a valid project (none yet)."""
-    return DiagnosticList()
+    """Diagnostics from analysing the data files of a valid project."""
+    from dossier.model.project_io import load_project
+
+    try:
+        loaded = load_project(path)
+    except UserError as exc:
+        return DiagnosticList(exc.diagnostics)
+    return compute_project(loaded).diagnostics

@@ -31,17 +31,25 @@ import typing
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ValidationError
 
 from dossier.core.diagnostics import Diagnostic, DiagnosticList, Location, PathPart, Severity
 from dossier.core.errors import UserError
-from dossier.load.yaml_source import SourceDoc, load_yaml
+
+if TYPE_CHECKING:  # pragma: no cover
+    from dossier.load.yaml_source import SourceDoc
 from dossier.model.crossref import check_references
 from dossier.model.project import SCHEMA_VERSION, Project
 
-__all__ = ["LoadedProject", "data_references", "load_project", "validate"]
+__all__ = [
+    "LoadedProject",
+    "data_references",
+    "load_project",
+    "pydantic_diagnostics",
+    "validate",
+]
 
 
 @dataclass
@@ -89,9 +97,9 @@ def _unwrap(annotation: Any) -> Any:
     return annotation
 
 
-def _model_at(loc: tuple[PathPart, ...]) -> type[BaseModel] | None:
+def _model_at(loc: tuple[PathPart, ...], root: type[BaseModel] = Project) -> type[BaseModel] | None:
     """The model class that validates the mapping at ``loc`` (None if not a model)."""
-    current: Any = Project
+    current: Any = root
     for part in loc:
         if isinstance(part, int):
             continue
@@ -128,17 +136,20 @@ def _clean_loc(loc: tuple[Any, ...], data: Any) -> tuple[PathPart, ...]:
     return tuple(out)
 
 
-def _field_description(loc: tuple[PathPart, ...]) -> str | None:
+def _field_description(loc: tuple[PathPart, ...], root: type[BaseModel] = Project) -> str | None:
     if not loc or not isinstance(loc[-1], str):
         return None
-    parent = _model_at(loc[:-1])
+    parent = _model_at(loc[:-1], root)
     if parent is None:
         return None
     info = parent.model_fields.get(loc[-1])
     return info.description if info is not None else None
 
 
-def _pydantic_diagnostics(exc: ValidationError, source: SourceDoc) -> Iterator[Diagnostic]:
+def pydantic_diagnostics(
+    exc: ValidationError, source: SourceDoc, root: type[BaseModel] = Project
+) -> Iterator[Diagnostic]:
+    """Turn a pydantic ValidationError into located diagnostics (all of them)."""
     for err in exc.errors(include_url=False):
         loc = _clean_loc(tuple(err["loc"]), source.data)
         etype = err["type"]
@@ -148,7 +159,7 @@ def _pydantic_diagnostics(exc: ValidationError, source: SourceDoc) -> Iterator[D
             code = "DOS-M001"
             parent = ".".join(str(p) for p in loc[:-1]) or "the root"
             msg = f"required field '{loc[-1]}' is missing in {parent}"
-            desc = _field_description(loc)
+            desc = _field_description(loc, root)
             hint = f"{loc[-1]}: {desc}" if desc else None
             location = source.locate(loc[:-1])
             location = Location(location.file, location.line, location.column, loc)
@@ -156,7 +167,7 @@ def _pydantic_diagnostics(exc: ValidationError, source: SourceDoc) -> Iterator[D
             code = "DOS-M002"
             key = str(loc[-1]) if loc else "?"
             msg = f"unknown key '{key}'"
-            model = _model_at(loc[:-1])
+            model = _model_at(loc[:-1], root)
             if model is not None:
                 allowed = list(model.model_fields)
                 close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
@@ -168,7 +179,7 @@ def _pydantic_diagnostics(exc: ValidationError, source: SourceDoc) -> Iterator[D
             location = source.locate_key(loc)
         else:
             location = source.locate(loc)
-            code, msg, hint = _classify(etype, msg, loc, err)
+            code, msg, hint = _classify(etype, msg, loc, err, root)
         yield Diagnostic(
             code=code,
             severity=Severity.ERROR,
@@ -179,7 +190,7 @@ def _pydantic_diagnostics(exc: ValidationError, source: SourceDoc) -> Iterator[D
 
 
 def _classify(
-    etype: str, msg: str, loc: tuple[PathPart, ...], err: Any
+    etype: str, msg: str, loc: tuple[PathPart, ...], err: Any, root: type[BaseModel]
 ) -> tuple[str, str, str | None]:
     last = loc[-1] if loc else ""
     if etype in {"literal_error", "enum"}:
@@ -196,8 +207,8 @@ def _classify(
     if etype.startswith(("string_", "greater", "less", "too_", "multiple_of")) or etype in {
         "string_pattern_mismatch",
     }:
-        return "DOS-M005", msg, _field_description(loc)
-    return "DOS-M003", msg, _field_description(loc)
+        return "DOS-M005", msg, _field_description(loc, root)
+    return "DOS-M003", msg, _field_description(loc, root)
 
 
 def data_references(project: Project) -> Iterator[tuple[str, tuple[PathPart, ...], str]]:
@@ -252,6 +263,7 @@ def load_project(path: Path | str) -> LoadedProject:
     in ``LoadedProject.diagnostics``.
     """
     from dossier.load.paths import find_project_file
+    from dossier.load.yaml_source import load_yaml
 
     project_file = find_project_file(Path(path))
     source = load_yaml(project_file)
@@ -262,7 +274,7 @@ def load_project(path: Path | str) -> LoadedProject:
     try:
         project = Project.model_validate(source.data)
     except ValidationError as exc:
-        raise UserError(list(_pydantic_diagnostics(exc, source))) from None
+        raise UserError(list(pydantic_diagnostics(exc, source))) from None
     for problem in check_references(project):
         loc = source.locate(problem.path)
         diags.append(

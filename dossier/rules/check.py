@@ -1,0 +1,170 @@
+"""``check``: evaluate the expectation catalogue (and profiles) on a project.
+
+The built-in catalogue lives in ``dossier/rules/catalogue/*.yaml``; a profile (a YAML
+file validated like the project file) can disable, re-grade or add rules. A rule whose
+expression cannot be evaluated is reported as ``DOS-C900`` (an error in the rule, never
+a silent pass).
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from dossier.core.diagnostics import Location
+from dossier.core.errors import UserError
+from dossier.model.project import Project
+from dossier.model.project_io import LoadedProject
+from dossier.rules.engine import Finding, RuleEvaluator
+from dossier.rules.features import product_features
+from dossier.rules.schema import Catalogue, Citation, Profile, Rule
+
+__all__ = [
+    "CheckResult",
+    "applies",
+    "builtin_rules",
+    "check_project",
+    "load_profile",
+    "ruleset",
+]
+
+
+@functools.cache
+def builtin_rules() -> tuple[Rule, ...]:
+    """Every rule of the built-in catalogue, in file and then rule order."""
+    from ruamel.yaml import YAML
+
+    yaml = YAML(typ="safe")
+    rules: list[Rule] = []
+    folder = resources.files("dossier.rules").joinpath("catalogue")
+    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+        if not entry.name.endswith(".yaml"):
+            continue
+        catalogue = Catalogue.model_validate(yaml.load(entry.read_text("utf-8")))
+        rules.extend(catalogue.rules)
+    ids = [r.id for r in rules]
+    duplicates = sorted({i for i in ids if ids.count(i) > 1})
+    if duplicates:  # pragma: no cover - guarded by tests
+        raise RuntimeError(f"duplicate rule ids in the catalogue: {duplicates}")
+    return tuple(rules)
+
+
+def load_profile(path: Path) -> Profile:
+    """Read and validate a profile file; located errors as :class:`UserError`."""
+    from pydantic import ValidationError
+
+    from dossier.load.yaml_source import load_yaml
+    from dossier.model.project_io import pydantic_diagnostics
+
+    source = load_yaml(path)
+    try:
+        return Profile.model_validate(source.data)
+    except ValidationError as exc:
+        raise UserError(list(pydantic_diagnostics(exc, source, Profile))) from None
+
+
+def ruleset(profile: Profile | None = None) -> list[Rule]:
+    """The built-in rules with a profile applied (disabled, re-graded, added)."""
+    rules = list(builtin_rules())
+    if profile is None:
+        return rules
+    known = {r.id for r in rules}
+    unknown = [rid for rid in [*profile.disable, *profile.severity] if rid not in known]
+    added = [r.id for r in profile.rules]
+    clashes = [rid for rid in added if rid in known]
+    if unknown or clashes:
+        problems = []
+        if unknown:
+            problems.append(f"unknown rule id(s) {', '.join(sorted(set(unknown)))}")
+        if clashes:
+            problems.append(f"added rule id(s) {', '.join(clashes)} already exist")
+        raise UserError(f"profile '{profile.profile}': " + "; ".join(problems))
+    out = []
+    for rule in [*rules, *profile.rules]:
+        if rule.id in profile.disable or rule.confidence in profile.disable_confidence:
+            continue
+        if rule.id in profile.severity:
+            out.append(rule.model_copy(update={"severity": profile.severity[rule.id]}))
+        else:
+            out.append(rule)
+    return out
+
+
+def applies(rule: Rule, project: Project, features: frozenset[str]) -> bool:
+    """Whether a rule applies to this product class, stage, agency and features."""
+    a = rule.applies_to
+    if a.atmp_class and project.product.atmp_class not in a.atmp_class:
+        return False
+    if a.stage and project.stage not in a.stage:
+        return False
+    if a.agency:
+        agency = project.scientific_advice.agency if project.scientific_advice else None
+        if agency not in a.agency:
+            return False
+    if a.features and not set(a.features) <= features:
+        return False
+    if a.any_features and not set(a.any_features) & features:
+        return False
+    return not (a.not_features and set(a.not_features) & features)
+
+
+@dataclass
+class CheckResult:
+    """Findings of a check run, with the rules that applied."""
+
+    findings: list[Finding]
+    applied: list[Rule]
+    skipped: list[Rule] = field(default_factory=list)
+
+    def count(self, severity: str) -> int:
+        """Number of findings of one severity."""
+        return sum(1 for f in self.findings if f.severity == severity)
+
+    def failed(self, *, strict: bool = False) -> bool:
+        """True with errors, or (strict) with warnings."""
+        return self.count("error") > 0 or (strict and self.count("warning") > 0)
+
+
+def check_project(
+    loaded: LoadedProject,
+    computed: dict[str, Any],
+    *,
+    profile: Profile | None = None,
+) -> CheckResult:
+    """Evaluate the applicable rules on a loaded project and its computed results."""
+    project = loaded.project
+    features = product_features(project)
+    data = project.model_dump(mode="json")
+    evaluator = RuleEvaluator(data, computed, features, loaded.locate)
+    findings: list[Finding] = []
+    applied: list[Rule] = []
+    skipped: list[Rule] = []
+    for rule in ruleset(profile):
+        if not applies(rule, project, features):
+            skipped.append(rule)
+            continue
+        applied.append(rule)
+        try:
+            findings.extend(evaluator.evaluate(rule))
+        except Exception as exc:  # a broken rule must be visible, never a silent pass
+            loc = loaded.locate(())
+            findings.append(
+                Finding(
+                    rule_id=rule.id,
+                    title=rule.title,
+                    severity="error",
+                    message=f"DOS-C900 rule {rule.id} could not be evaluated: "
+                    f"{type(exc).__name__}: {exc}",
+                    location=Location(loc.file, 1, 1, ()),
+                    citation=Citation(document="dossier rule catalogue"),
+                    confidence=rule.confidence,
+                    section=rule.section,
+                    hint="fix the rule's expression (or the profile that adds it)",
+                )
+            )
+    order = {"error": 0, "warning": 1, "info": 2}
+    findings.sort(key=lambda f: (order[f.severity], f.location.line, f.rule_id))
+    return CheckResult(findings=findings, applied=applied, skipped=skipped)

@@ -1,0 +1,89 @@
+"""Generate ``docs/rules.md``, the rule table, from the catalogue (checked in CI).
+
+``python -m dossier.rules.docs`` writes the file; ``--check`` exits 1 when the
+committed file differs from what the catalogue gives.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from dossier.rules.check import builtin_rules
+
+TARGET = Path(__file__).resolve().parents[2] / "docs" / "rules.md"
+
+_HEADER = """# Expectation rules
+
+Generated from `dossier/rules/catalogue/*.yaml` by `python -m dossier.rules.docs`; do not edit.
+
+Each rule says what regulators expect, when it applies (product class, product features,
+stage, agency) and where the expectation comes from. **Confidence** follows the
+regulatory brief: *verified* = checked against the cited text; *known* = background
+knowledge of the cited document, not re-read; *uncertain* = a configurable assumption.
+A profile (`dossier check --profile FILE`) can switch rules off, re-grade them or add
+rules; for example `disable_confidence: [uncertain]` drops every uncertain rule.
+
+Profile format:
+
+```yaml
+profile: my-company-standard
+version: "1"
+disable: [POT-014]              # rule ids to switch off
+severity: {QUA-010: error}      # new severities
+disable_confidence: [uncertain] # drop all rules of a confidence level
+rules: []                       # additional rules, same fields as the catalogue
+```
+"""
+
+
+def _applies(rule_applies: dict[str, list[str]]) -> str:
+    parts = []
+    for key, values in rule_applies.items():
+        if values:
+            parts.append(f"{key.replace('_', ' ')}: {', '.join(values)}")
+    return "; ".join(parts) or "all"
+
+
+def rules_markdown() -> str:
+    """The whole rule reference as Markdown."""
+    rules = builtin_rules()
+    lines = [_HEADER]
+    counts: dict[str, int] = {}
+    for r in rules:
+        counts[r.confidence] = counts.get(r.confidence, 0) + 1
+    summary = ", ".join(f"{n} {c}" for c, n in sorted(counts.items()))
+    lines.append(f"{len(rules)} rules ({summary}).\n")
+    section = None
+    for r in sorted(rules, key=lambda r: (r.section, r.id)):
+        if r.section != section:
+            section = r.section
+            lines.append(f"\n## {section}\n")
+            lines.append("| id | severity | confidence | expectation | applies to | source |")
+            lines.append("| --- | --- | --- | --- | --- | --- |")
+        cite = r.citation.document + (f", {r.citation.section}" if r.citation.section else "")
+        title = r.title + (f" *({r.note})*" if r.note else "")
+        applies = _applies(r.applies_to.model_dump())
+        row = [r.id, r.severity, r.confidence, title, applies, cite]
+        lines.append("| " + " | ".join(c.replace("|", "\\|") for c in row) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Write (or with --check, compare) docs/rules.md."""
+    args = sys.argv[1:] if argv is None else argv
+    text = rules_markdown()
+    if "--check" in args:
+        current = TARGET.read_text("utf-8") if TARGET.exists() else ""
+        if current != text:
+            print(f"{TARGET} is out of date: run python -m dossier.rules.docs", file=sys.stderr)
+            return 1
+        return 0
+    TARGET.parent.mkdir(parents=True, exist_ok=True)
+    TARGET.write_text(text, "utf-8")
+    print(f"wrote {TARGET}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,136 @@
+"""The shape of rules, catalogues and profiles (validated like the project file).
+
+A rule is data: *when* it applies (product class, features, stage, agency), *what*
+it looks at (a scope path such as ``quality.potency.assays[*]``) and *what satisfies
+it* (``require``: an expression that must be true). Expressions are Jinja
+expressions evaluated in a sandbox over plain data (see :mod:`dossier.rules.engine`).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+RuleId = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2,6}-\d{3}$")]
+Severity = Literal["error", "warning", "info"]
+Confidence = Literal["verified", "known", "uncertain"]
+Feature = Literal[
+    "gmo",
+    "cell_based",
+    "autologous",
+    "allogeneic",
+    "viral_vector",
+    "integrating_vector",
+    "replication_competent",
+    "gene_editing",
+    "pluripotent",
+    "highly_expanded",
+    "combined_device",
+    "in_vivo_gene_therapy",
+    "ex_vivo_gene_modified",
+    "systemic",
+    "local",
+    "netherlands",
+    "scientific_advice",
+    "cbg_advice",
+    "advice_meeting",
+]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Citation(_Strict):
+    """Where a rule comes from."""
+
+    document: str = Field(description="Document identifier, e.g. 'EMA/CAT/22473/2025'.")
+    section: str | None = Field(default=None, description="Section or table, where known.")
+
+
+class AppliesTo(_Strict):
+    """When a rule applies. Every list given must match; empty lists match everything."""
+
+    atmp_class: list[Literal["GTMP", "sCTMP", "TEP", "cATMP"]] = Field(default_factory=list)
+    stage: list[Literal["exploratory_fih", "exploratory_later", "confirmatory"]] = Field(
+        default_factory=list
+    )
+    agency: list[Literal["CBG", "EMA"]] = Field(default_factory=list)
+    features: list[Feature] = Field(
+        default_factory=list, description="All of these product features must be present."
+    )
+    any_features: list[Feature] = Field(
+        default_factory=list, description="At least one of these features must be present."
+    )
+    not_features: list[Feature] = Field(
+        default_factory=list, description="None of these features may be present."
+    )
+
+
+class Rule(_Strict):
+    """One expectation with its citation and confidence."""
+
+    id: RuleId
+    title: str = Field(min_length=5, description="What is expected, in one line.")
+    severity: Severity
+    confidence: Confidence = Field(
+        description="verified, known or uncertain (after the brief's [V]/[K]/[U] tags)."
+    )
+    citation: Citation
+    section: str = Field(
+        description="Dossier section for the readiness matrix, e.g. 'Potency', 'Toxicology'."
+    )
+    applies_to: AppliesTo = Field(default_factory=AppliesTo)
+    scope: str | None = Field(
+        default=None,
+        description=(
+            "Path of the items checked one by one, e.g. 'quality.potency.assays[*]'; "
+            "omit to check the project as a whole."
+        ),
+    )
+    when: str | None = Field(
+        default=None, description="Expression: only items for which it is true are checked."
+    )
+    require: str = Field(description="Expression that is true when the expectation is met.")
+    message: str = Field(description="What is wrong; may use {item.id} style fields.")
+    hint: str | None = Field(default=None, description="How to satisfy the rule.")
+    at: str | None = Field(
+        default=None,
+        description="Sub-path of the item (or project) to point at in the finding.",
+    )
+    note: str | None = Field(
+        default=None, description="Why the rule has this confidence; what is unverified."
+    )
+
+
+class Catalogue(_Strict):
+    """A versioned rule catalogue file."""
+
+    catalogue: str = Field(description="Name of the catalogue part.")
+    version: str = Field(description="Version of the catalogue.")
+    rules: list[Rule]
+
+
+class RuleOverride(_Strict):
+    """A profile's change to an existing rule."""
+
+    severity: Severity | None = None
+    enabled: bool = True
+
+
+class Profile(_Strict):
+    """A profile: disables, re-grades or adds rules (e.g. a company standard)."""
+
+    profile: str = Field(description="Name of the profile.")
+    version: str = Field(description="Version of the profile.")
+    description: str | None = None
+    disable: list[RuleId] = Field(default_factory=list, description="Rule ids to switch off.")
+    severity: dict[RuleId, Severity] = Field(
+        default_factory=dict, description="New severities by rule id."
+    )
+    disable_confidence: list[Confidence] = Field(
+        default_factory=list,
+        description="Switch off every rule of these confidence levels (e.g. [uncertain]).",
+    )
+    rules: list[Rule] = Field(default_factory=list, description="Additional rules.")
