@@ -7,6 +7,7 @@ the JSON Schema, editor completion and the generated field reference.
 
 from __future__ import annotations
 
+import importlib
 import re
 from typing import Annotated, Any
 
@@ -70,10 +71,10 @@ def check_unit_text(unit: str) -> str:
     if not unit:
         raise ValueError("a unit is required (e.g. 'cells/kg', 'vg/kg', 'mg/kg')")
     try:
-        from dossier.core import units as _units
+        units_module: Any = importlib.import_module("dossier.core.units")
     except ImportError:  # pragma: no cover - units module not present
-        _units = None  # type: ignore[assignment]
-    checker = getattr(_units, "check_unit", None) if _units is not None else None
+        units_module = None
+    checker = getattr(units_module, "check_unit", None)
     if checker is not None:
         problem = checker(unit)
         if problem:

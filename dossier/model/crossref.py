@@ -134,8 +134,16 @@ def _refs(project: Project) -> Iterator[tuple[str | tuple[str, ...], str, Path]]
                 )
         for i, link in enumerate(strategy.assurance_links):
             for j, a in enumerate(link.release_assays):
-                path = ("quality", "potency", "strategy", "assurance_links", i, "release_assays", j)
-                yield "assay", a, path
+                link_path: Path = (
+                    "quality",
+                    "potency",
+                    "strategy",
+                    "assurance_links",
+                    i,
+                    "release_assays",
+                    j,
+                )
+                yield "assay", a, link_path
         for i, assay in enumerate(q.potency.assays):
             base = ("quality", "potency", "assays", i)
             for j, step in enumerate(assay.moa_steps):
@@ -180,14 +188,14 @@ def _refs(project: Project) -> Iterator[tuple[str | tuple[str, ...], str, Path]]
             base = ("risk_profile", "cells", i)
             yield "risk", cell.risk, (*base, "risk")
             yield "factor", cell.factor, (*base, "factor")
-            for j, ev in enumerate(cell.evidence):
-                yield evidence_kinds[ev.type], ev.ref, (*base, "evidence", j, "ref")
+            for j, evidence in enumerate(cell.evidence):
+                yield evidence_kinds[evidence.type], evidence.ref, (*base, "evidence", j, "ref")
         for i, concl in enumerate(rp.conclusions):
             yield "risk", concl.risk, ("risk_profile", "conclusions", i, "risk")
     if project.scientific_advice is not None:
         for i, question in enumerate(project.scientific_advice.questions):
             for j, cite in enumerate(question.cites):
-                path = ("scientific_advice", "questions", i, "cites", j, "id")
+                path: Path = ("scientific_advice", "questions", i, "cites", j, "id")
                 if cite.kind == "fih_dose":
                     if project.fih_dose is None:
                         yield "fih_dose", cite.id, path

@@ -100,14 +100,19 @@ class DoseLevel(Quantity):
     label: str | None = Field(default=None, description="Group label (e.g. 'low', 'G2').")
 
 
+Sex = Literal["male", "female"]
+
+
+def _both_sexes() -> list[Sex]:
+    return ["male", "female"]
+
+
 class GroupSize(StrictModel):
     """Animals per group."""
 
     per_sex: int | None = Field(default=None, ge=1, description="Animals per sex per group.")
     total: int | None = Field(default=None, ge=1, description="Animals per group (all sexes).")
-    sexes: list[Literal["male", "female"]] = Field(
-        default_factory=lambda: ["male", "female"], description="Sexes included."
-    )
+    sexes: list[Sex] = Field(default_factory=_both_sexes, description="Sexes included.")
 
     @model_validator(mode="after")
     def _some_size(self) -> GroupSize:

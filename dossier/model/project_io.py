@@ -119,9 +119,10 @@ def _clean_loc(loc: tuple[Any, ...], data: Any) -> tuple[PathPart, ...]:
     out: list[PathPart] = []
     node = data
     for part in loc:
-        if (isinstance(node, dict) and isinstance(part, str) and part in node) or (
-            isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
-        ):
+        if isinstance(node, dict) and isinstance(part, str) and part in node:
+            out.append(part)
+            node = node[part]
+        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
             out.append(part)
             node = node[part]
         elif (
@@ -131,8 +132,6 @@ def _clean_loc(loc: tuple[Any, ...], data: Any) -> tuple[PathPart, ...]:
         ):
             out.append(part)  # a missing key: keep it for the message
             node = None
-        else:
-            continue
     return tuple(out)
 
 
