@@ -1,0 +1,44 @@
+"""The built-in rule catalogue is well-formed: ids, citations, confidence, expressions."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from jinja2 import StrictUndefined
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+from dossier.rules.check import builtin_rules
+
+
+def test_catalogue_has_at_least_sixty_cited_rules() -> None:
+    rules = builtin_rules()
+    assert len(rules) >= 60
+    assert len({r.id for r in rules}) == len(rules)
+    for r in rules:
+        assert r.citation.document.strip(), r.id
+        assert r.confidence in {"verified", "known", "uncertain"}
+        assert r.severity in {"error", "warning", "info"}
+
+
+def test_every_uncertain_rule_is_not_silently_an_error_without_note() -> None:
+    # Uncertain rules are configurable assumptions: they must explain themselves or stay
+    # below error severity unless a note says what is unverified.
+    for r in builtin_rules():
+        if r.confidence == "uncertain" and r.severity == "error":
+            assert r.note or "EMA/CAT/22473/2025" in r.citation.document, r.id
+
+
+@pytest.mark.parametrize("rule", builtin_rules(), ids=lambda r: r.id)
+def test_expressions_compile(rule) -> None:  # type: ignore[no-untyped-def]
+    env = ImmutableSandboxedEnvironment(undefined=StrictUndefined)
+    env.tests["search"] = lambda value, pattern: re.search(pattern, str(value)) is not None
+    env.compile_expression(rule.require)
+    if rule.when:
+        env.compile_expression(rule.when)
+    env.from_string(rule.message)
+
+
+def test_rule_ids_follow_their_area_prefix() -> None:
+    prefixes = {r.id.split("-")[0] for r in builtin_rules()}
+    assert prefixes <= {"POT", "QUA", "NCL", "FIH", "RSK", "NLD", "SAQ"}

@@ -1,0 +1,138 @@
+"""The rule engine: scope paths, applicability, profiles and broken rules."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from ruamel.yaml import YAML
+
+from dossier.core.diagnostics import Location
+from dossier.core.errors import UserError
+from dossier.model.project import Project
+from dossier.rules.check import applies, builtin_rules, ruleset
+from dossier.rules.engine import RuleEvaluator, iter_scope
+from dossier.rules.features import product_features
+from dossier.rules.schema import Profile, Rule
+from dossier.starters import starter_text
+
+
+def _project(archetype: str) -> Project:
+    return Project.model_validate(YAML(typ="safe").load(starter_text(archetype)))
+
+
+def _locate(path: tuple[Any, ...]) -> Location:
+    return Location("p.yaml", 1, 1, path)
+
+
+def test_iter_scope_walks_nested_lists_with_parents() -> None:
+    data = {"a": {"b": [{"id": "x", "c": [{"v": 1}, {"v": 2}]}, {"id": "y", "c": []}]}}
+    found = list(iter_scope(data, "a.b[*].c[*]"))
+    assert [(p, item["v"], parent["id"]) for p, item, parent in found] == [
+        (("a", "b", 0, "c", 0), 1, "x"),
+        (("a", "b", 0, "c", 1), 2, "x"),
+    ]
+    assert list(iter_scope(data, "missing[*]")) == []
+
+
+def test_features_of_the_archetypes() -> None:
+    cart = product_features(_project("car-t"))
+    assert {"gmo", "integrating_vector", "ex_vivo_gene_modified", "autologous"} <= cart
+    assert "in_vivo_gene_therapy" not in cart
+    aav = product_features(_project("aav"))
+    assert {"in_vivo_gene_therapy", "viral_vector", "systemic"} <= aav
+    ipsc = product_features(_project("ipsc"))
+    assert {"pluripotent", "allogeneic", "local"} <= ipsc
+
+
+def test_applicability_by_feature_and_stage() -> None:
+    rules = {r.id: r for r in builtin_rules()}
+    ipsc = _project("ipsc")
+    cart = _project("car-t")
+    # tumorigenicity for pluripotent-derived products only
+    assert applies(rules["NCL-004"], ipsc, product_features(ipsc))
+    assert not applies(rules["NCL-004"], cart, product_features(cart))
+    # confirmatory-only rule does not apply at first-in-human
+    assert not applies(rules["POT-011"], cart, product_features(cart))
+
+
+def _rule(**kw: Any) -> Rule:
+    base = {
+        "id": "TST-001",
+        "title": "a test rule",
+        "severity": "error",
+        "confidence": "known",
+        "citation": {"document": "test"},
+        "section": "Test",
+        "require": "true",
+        "message": "m",
+    }
+    base.update(kw)
+    return Rule.model_validate(base)
+
+
+def test_scoped_rule_reports_each_failing_item_at_its_path() -> None:
+    data = {"xs": [{"id": "a", "ok": True}, {"id": "b", "ok": False}]}
+    ev = RuleEvaluator(data, {}, frozenset(), _locate)
+    rule = _rule(scope="xs[*]", require="item.ok", message="{{ item.id }} bad", at="ok")
+    findings = ev.evaluate(rule)
+    assert [(f.message, f.location.path) for f in findings] == [("b bad", ("xs", 1, "ok"))]
+
+
+def test_misspelt_field_in_a_rule_fails_loudly() -> None:
+    ev = RuleEvaluator({"xs": [{"id": "a"}]}, {}, frozenset(), _locate)
+    with pytest.raises(Exception, match="idd"):
+        ev.evaluate(_rule(scope="xs[*]", require="item.idd == 'a'"))
+
+
+def test_profile_disables_regrades_and_adds() -> None:
+    profile = Profile.model_validate(
+        {
+            "profile": "house",
+            "version": "1",
+            "disable": ["POT-014"],
+            "severity": {"QUA-010": "error"},
+            "disable_confidence": ["uncertain"],
+            "rules": [_rule(id="HSE-001").model_dump()],
+        }
+    )
+    rules = {r.id: r for r in ruleset(profile)}
+    assert "POT-014" not in rules
+    assert "HSE-001" in rules
+    assert all(r.confidence != "uncertain" for r in rules.values())
+    assert "QUA-010" not in rules  # uncertain, dropped before re-grading matters
+    regrade = Profile.model_validate(
+        {"profile": "p", "version": "1", "severity": {"QUA-001": "error"}}
+    )
+    assert {r.id: r for r in ruleset(regrade)}["QUA-001"].severity == "error"
+
+
+def test_profile_with_unknown_rule_id_is_a_user_error() -> None:
+    bad = Profile.model_validate({"profile": "p", "version": "1", "disable": ["POT-999"]})
+    with pytest.raises(UserError, match="POT-999"):
+        ruleset(bad)
+
+
+def test_starter_projects_evaluate_every_rule_without_errors_in_rules(tmp_path: Path) -> None:
+    from dossier.analysis.project import compute_project
+    from dossier.rules.check import check_project
+
+    class _Source:
+        def __init__(self, data: Any) -> None:
+            self.data = data
+            self.path = tmp_path / "dossier.yaml"
+            self.display_path = "dossier.yaml"
+
+        def locate(self, path: tuple[Any, ...]) -> Location:
+            return _locate(path)
+
+    from dossier.model.project_io import LoadedProject
+
+    for archetype in ("car-t", "aav", "ipsc", "msc", "tep"):
+        data = YAML(typ="safe").load(starter_text(archetype))
+        loaded = LoadedProject(project=Project.model_validate(data), source=_Source(data))  # type: ignore[arg-type]
+        result = check_project(loaded, compute_project(loaded).rule_data())
+        assert not [f for f in result.findings if "DOS-C900" in f.message], archetype
+        # a bare starter is not ready: the missing non-clinical programme is an error
+        assert "NCL-001" in {f.rule_id for f in result.findings}
