@@ -15,6 +15,11 @@ from dossier.core.diagnostics import DiagnosticList
 @click.argument("path", type=click.Path(exists=True, path_type=Path))
 @click.option("--strict", is_flag=True, help="Treat warnings as errors (exit 1 on warnings).")
 @click.option(
+    "--deep",
+    is_flag=True,
+    help="Also run the statistical analyses of the data files (as build and check do).",
+)
+@click.option(
     "--format",
     "fmt",
     type=click.Choice(["text", "json", "github"]),
@@ -22,19 +27,28 @@ from dossier.core.diagnostics import DiagnosticList
     show_default=True,
     help="text for people, json for tools, github for CI annotations.",
 )
-def validate_cmd(path: Path, strict: bool, fmt: str) -> None:
+def validate_cmd(path: Path, strict: bool, deep: bool, fmt: str) -> None:
     """Validate the project file PATH (a file, or a folder containing dossier.yaml).
 
     Every problem is reported as FILE:LINE:COL with its YAML path, a stable code and a
     hint. Exit codes: 0 valid, 1 the project has errors (or warnings with --strict),
     2 the command was used wrongly.
-    """
-    from dossier.analysis.project import analyse_diagnostics
-    from dossier.model.project_io import validate
 
-    diags = DiagnosticList(validate(path))
-    if not diags.errors:
-        diags.extend(analyse_diagnostics(path))
+    Data files are checked for existence and location; --deep also analyses them
+    (relative potency, validation statistics, SEND), which takes longer.
+    """
+    from dossier.core.errors import UserError
+    from dossier.model.project_io import load_project
+
+    try:
+        loaded = load_project(path)
+        diags = DiagnosticList(loaded.diagnostics)
+        if deep:
+            from dossier.analysis.project import compute_project
+
+            diags.extend(compute_project(loaded).diagnostics)
+    except UserError as exc:
+        diags = DiagnosticList(exc.diagnostics)
     print_diagnostics(diags, fmt)
     failed = diags.has_errors(strict=strict)
     if fmt == "text":
