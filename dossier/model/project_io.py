@@ -160,8 +160,7 @@ def pydantic_diagnostics(
             msg = f"required field '{loc[-1]}' is missing in {parent}"
             desc = _field_description(loc, root)
             hint = f"{loc[-1]}: {desc}" if desc else None
-            location = source.locate(loc[:-1])
-            location = Location(location.file, location.line, location.column, loc)
+            location = source.locate_key(loc[:-1]) if loc[:-1] else source.locate(())
         elif etype == "extra_forbidden":
             code = "DOS-M002"
             key = str(loc[-1]) if loc else "?"

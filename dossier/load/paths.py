@@ -1,0 +1,110 @@
+"""Finding the project file and resolving data-file references safely.
+
+Data files are named relative to the project file and must stay inside the project
+folder: absolute paths, ``..`` escapes, drive letters and symbolic links that lead
+outside are refused, so a project can be shared and a build never reads elsewhere.
+
+Codes (``L`` = location of files):
+
+======== ======================================================
+DOS-L001 no project file in the folder given
+DOS-L002 several candidate project files in the folder
+DOS-L003 a data path that is absolute or leaves the project folder
+DOS-L004 a data file or folder that does not exist
+DOS-L005 a file where a folder is expected, or the reverse
+======== ======================================================
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path, PurePosixPath, PureWindowsPath
+from typing import Literal
+
+from dossier.core.diagnostics import Diagnostic, Location, Severity
+from dossier.core.errors import UserError
+
+__all__ = ["PROJECT_FILE", "find_project_file", "resolve_data_path"]
+
+PROJECT_FILE = "dossier.yaml"
+
+
+def _error(code: str, message: str, location: Location, hint: str | None = None) -> UserError:
+    return UserError(
+        Diagnostic(
+            code=code, severity=Severity.ERROR, message=message, location=location, hint=hint
+        )
+    )
+
+
+def find_project_file(path: Path) -> Path:
+    """The project file itself, or the one project file in a folder."""
+    if not path.is_dir():
+        return path
+    main = path / PROJECT_FILE
+    if main.is_file():
+        return main
+    candidates = sorted(path.glob("*.dossier.yaml"))
+    if len(candidates) == 1:
+        return candidates[0]
+    where = Location(str(path), 0, 0)
+    if not candidates:
+        raise _error(
+            "DOS-L001",
+            f"no {PROJECT_FILE} (or *.dossier.yaml) in this folder",
+            where,
+            "create one with: dossier init " + str(path),
+        )
+    names = ", ".join(c.name for c in candidates)
+    raise _error("DOS-L002", f"several project files in this folder: {names}", where)
+
+
+_DRIVE = re.compile(r"^[A-Za-z]:")
+
+
+def resolve_data_path(
+    project_dir: Path,
+    ref: str,
+    location: Location,
+    *,
+    kind: Literal["file", "dir"] = "file",
+) -> Path:
+    """Resolve a data reference written at ``location``; refuse anything outside the project."""
+    text = ref.strip()
+    if not text:
+        raise _error("DOS-L004", "the data path is empty", location)
+    posix = PurePosixPath(text.replace("\\", "/"))
+    if posix.is_absolute() or _DRIVE.match(text) or PureWindowsPath(text).is_absolute():
+        raise _error(
+            "DOS-L003",
+            f"'{ref}' is an absolute path; data paths are relative to the project file",
+            location,
+            "move the file into the project folder and name it relative to dossier.yaml",
+        )
+    if ".." in posix.parts:
+        raise _error(
+            "DOS-L003",
+            f"'{ref}' leaves the project folder",
+            location,
+            "keep data files inside the project folder (e.g. data/...)",
+        )
+    root = project_dir.resolve()
+    target = (root / Path(*posix.parts)).resolve()
+    if target != root and root not in target.parents:
+        raise _error(
+            "DOS-L003",
+            f"'{ref}' resolves outside the project folder (through a symbolic link)",
+            location,
+        )
+    if not target.exists():
+        raise _error(
+            "DOS-L004",
+            f"the data {'file' if kind == 'file' else 'folder'} '{ref}' does not exist",
+            location,
+            f"looked for {target}",
+        )
+    if kind == "file" and not target.is_file():
+        raise _error("DOS-L005", f"'{ref}' is a folder, but a file is expected here", location)
+    if kind == "dir" and not target.is_dir():
+        raise _error("DOS-L005", f"'{ref}' is a file, but a folder is expected here", location)
+    return target
