@@ -1,0 +1,107 @@
+"""Project-level malformed inputs through `dossier validate`: located, coded, no traceback."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from dossier.starters import starter_text
+
+RUN = """        runs:
+          - id: R1
+            data: {path}
+            standard: REF
+"""
+
+
+def _project(tmp_path: Path, edit: str, data_path: str | None = None) -> Path:
+    text = starter_text("car-t")
+    if data_path is not None:
+        text = text.replace(
+            "        lifecycle_status: in_development",
+            "        lifecycle_status: in_development\n" + RUN.format(path=data_path),
+        )
+    if edit:
+        old, new = edit.split("=>")
+        assert old in text
+        text = text.replace(old, new)
+    (tmp_path / "dossier.yaml").write_text(text, "utf-8")
+    return tmp_path
+
+
+def _validate(folder: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "dossier", "validate", str(folder)],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+
+
+def _line_of(folder: Path, needle: str) -> int:
+    lines = (folder / "dossier.yaml").read_text("utf-8").splitlines()
+    return next(i for i, line in enumerate(lines, 1) if needle in line)
+
+
+@pytest.mark.parametrize(
+    ("name", "edit", "data_path", "code", "needle", "column", "message"),
+    [
+        (
+            "wrong-unit",
+            "dose_unit: CAR+ cells/kg=>dose_unit: CAR+ cells/kgg",
+            None,
+            "DOS-M007",
+            "dose_unit:",
+            14,
+            "did you mean 'kg'?",
+        ),
+        (
+            "unknown-key",
+            "  route: =>  rout: ",
+            None,
+            "DOS-M002",
+            "  rout:",
+            3,
+            "unknown key 'rout'",
+        ),
+        (
+            "path-escape",
+            "",
+            "../outside.csv",
+            "DOS-L003",
+            "data: ../outside.csv",
+            19,
+            "leaves the project folder",
+        ),
+        (
+            "missing-data-file",
+            "",
+            "data/missing.csv",
+            "DOS-L004",
+            "data: data/missing.csv",
+            19,
+            "does not exist",
+        ),
+    ],
+)
+def test_project_error_is_located(
+    tmp_path: Path,
+    name: str,
+    edit: str,
+    data_path: str | None,
+    code: str,
+    needle: str,
+    column: int,
+    message: str,
+) -> None:
+    folder = _project(tmp_path, edit, data_path)
+    result = _validate(folder)
+    assert result.returncode == 1
+    line = _line_of(folder, needle)
+    assert f"dossier.yaml:{line}:{column}: error {code}" in result.stdout, result.stdout
+    assert message in result.stdout
+    assert "Traceback" not in result.stdout + result.stderr
