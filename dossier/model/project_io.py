@@ -174,6 +174,11 @@ def pydantic_diagnostics(
                     if close
                     else "allowed keys: " + ", ".join(allowed)
                 )
+            if " " in key or key.endswith("."):
+                hint = (
+                    "this looks like part of a text value: inside { ... } a comma separates "
+                    "entries, so put the whole value in quotes"
+                )
             location = source.locate_key(loc)
         else:
             location = source.locate(loc)

@@ -1,0 +1,225 @@
+"""Generate the (fictional) raw data files of the example projects, reproducibly.
+
+The examples are fictional products; their assay, validation and biodistribution data
+are simulated from stated models with a fixed seed, so anyone can regenerate them and
+see exactly how they were made:
+
+    python examples/_generate/make_data.py
+
+Nothing here is real measurement data. The real SEND study of the AAV example is a
+copy of public data (see examples/aav-systemic/data/send/README.md).
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+from pathlib import Path
+
+import numpy as np
+
+HERE = Path(__file__).resolve().parents[1]
+RNG = np.random.default_rng(20261124)
+
+
+def _write(path: Path, header: list[str], rows: list[list[object]]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh, lineterminator="\n")
+        writer.writerow(header)
+        writer.writerows(rows)
+
+
+def _fmt(x: float, digits: int = 2) -> str:
+    return f"{x:.{digits}f}"
+
+
+def logistic(x: np.ndarray, bottom: float, top: float, slope: float, ec50: float) -> np.ndarray:
+    """Four-parameter logistic on dose x (increasing curve)."""
+    return bottom + (top - bottom) / (1.0 + (ec50 / x) ** slope)
+
+
+def cytotoxicity_runs() -> None:
+    """CAR-T killing of CD19+ Nalm6 targets vs E:T ratio; reference batch REF-WB01."""
+    et = np.array([0.3125, 0.625, 1.25, 2.5, 5.0, 10.0, 20.0])
+    true_rp = {"R1": {"B-CLIN-01": 0.92}, "R2": {"B-CLIN-02": 1.08}, "R3": {"B-TOX-01": 0.97}}
+    for run, tests in true_rp.items():
+        rows: list[list[object]] = []
+        for prep, rp in [("REF", 1.0), *tests.items()]:
+            mean = logistic(et, 3.0, 86.0, 1.6, 2.2 / rp)
+            for rep in range(3):
+                noise = RNG.normal(0.0, 2.0, size=et.size)
+                for dose, y in zip(et, mean + noise, strict=True):
+                    rows.append([prep, dose, _fmt(max(y, 0.0)), rep + 1])
+        _write(
+            HERE / "car-t-nl" / "data" / "potency" / f"cytotoxicity_{run.lower()}.csv",
+            ["preparation", "dose", "response", "replicate"],
+            rows,
+        )
+
+
+def cytotoxicity_validation() -> None:
+    """Qualification data of the relative-potency cytotoxicity assay."""
+    levels = [50.0, 71.0, 100.0, 141.0, 200.0]
+    acc = []
+    for level in levels:
+        for rep in range(3):
+            measured = level * math.exp(RNG.normal(0.01, 0.06))
+            acc.append([f"L{int(level)}", level, _fmt(measured, 1)])
+    _write(
+        HERE / "car-t-nl" / "data" / "validation" / "cytotox_accuracy.csv",
+        ["level", "nominal", "measured"],
+        acc,
+    )
+    lin = [[row[1], row[2]] for row in acc]
+    _write(
+        HERE / "car-t-nl" / "data" / "validation" / "cytotox_linearity.csv",
+        ["nominal", "measured"],
+        lin,
+    )
+    prec = []
+    for day in range(1, 5):
+        day_effect = RNG.normal(0.0, 0.07)
+        for analyst in ("A", "B"):
+            analyst_effect = RNG.normal(0.0, 0.04)
+            for rep in range(1, 4):
+                value = 100.0 * math.exp(day_effect + analyst_effect + RNG.normal(0.0, 0.06))
+                prec.append([f"D{day}", analyst, rep, _fmt(value, 1)])
+    _write(
+        HERE / "car-t-nl" / "data" / "validation" / "cytotox_precision.csv",
+        ["day", "analyst", "replicate", "value"],
+        prec,
+    )
+
+
+def biodistribution(
+    target: Path,
+    tissues: dict[str, float],
+    groups: dict[str, float],
+    timepoints: list[str],
+    decay: float,
+    lloq: float,
+    animals_per_sex: int,
+) -> None:
+    """Long-format biodistribution table: copies per µg genomic DNA with the LLOQ."""
+    rows: list[list[object]] = []
+    animal = 0
+    for group, dose_factor in groups.items():
+        for t_index, timepoint in enumerate(timepoints):
+            for sex in ("M", "F"):
+                for _ in range(animals_per_sex):
+                    animal += 1
+                    for tissue, level in tissues.items():
+                        if tissue == "testis" and sex == "F":
+                            continue
+                        if tissue == "ovary" and sex == "M":
+                            continue
+                        mean = level * dose_factor * math.exp(-decay * t_index)
+                        value = mean * math.exp(RNG.normal(0.0, 0.5)) if mean > 0 else 0.0
+                        shown = _fmt(value, 0) if value >= lloq else "BLQ"
+                        rows.append([f"A{animal:03d}", sex, group, timepoint, tissue, shown, lloq])
+    _write(
+        target,
+        ["animal", "sex", "group", "timepoint", "tissue", "copies_per_ug", "lloq"],
+        rows,
+    )
+
+
+def enzyme_potency_runs() -> None:
+    """AAV potency: enzyme activity after transduction, linear in log dose (parallel lines)."""
+    steps = np.array([1.0, 2.0, 4.0, 8.0])  # vector dilution steps (relative MOI)
+    for run, rp in (("r1", 0.95), ("r2", 1.04)):
+        rows: list[list[object]] = []
+        for prep, true_rp in (("REF", 1.0), ("B-GMP-01", rp)):
+            for rep in range(4):
+                for dose in steps:
+                    y = 20.0 + 31.0 * math.log(dose * true_rp) + RNG.normal(0.0, 1.8)
+                    rows.append([prep, dose, _fmt(y), rep + 1])
+        _write(
+            HERE / "aav-systemic" / "data" / "potency" / f"enzyme_activity_{run}.csv",
+            ["preparation", "dose", "response", "replicate"],
+            rows,
+        )
+
+
+def ipsc_undifferentiated_lod() -> None:
+    """Spiking of undifferentiated iPSCs into product cells (LIN28A ddPCR)."""
+    rows = []
+    for nominal in (0.001, 0.003, 0.01, 0.03, 0.1):
+        for rep in range(1, 4):
+            measured = nominal * math.exp(RNG.normal(0.02, 0.12))
+            rows.append([f"L{nominal}", nominal, f"{measured:.5f}"])
+    _write(
+        HERE / "ipsc-local" / "data" / "validation" / "lin28a_accuracy.csv",
+        ["level", "nominal", "measured"],
+        rows,
+    )
+
+
+def main() -> None:
+    """Write every generated data file of the examples."""
+    cytotoxicity_runs()
+    cytotoxicity_validation()
+    biodistribution(
+        HERE / "car-t-nl" / "data" / "biodistribution_nsg.csv",
+        tissues={
+            "blood": 9000.0,
+            "bone marrow": 15000.0,
+            "spleen": 22000.0,
+            "liver": 6000.0,
+            "lung": 4000.0,
+            "brain": 150.0,
+            "testis": 60.0,
+            "ovary": 80.0,
+        },
+        groups={"G2 low": 0.3, "G3 high": 1.0},
+        timepoints=["day 7", "day 28", "day 56"],
+        decay=0.45,
+        lloq=50.0,
+        animals_per_sex=3,
+    )
+    enzyme_potency_runs()
+    biodistribution(
+        HERE / "aav-systemic" / "data" / "biodistribution_nhp.csv",
+        tissues={
+            "liver": 4.0e6,
+            "spleen": 2.0e5,
+            "heart": 6.0e4,
+            "kidney": 3.0e4,
+            "lung": 2.0e4,
+            "brain": 3.0e3,
+            "injection site": 1.0e4,
+            "testis": 2.5e3,
+            "ovary": 3.0e3,
+            "blood": 8.0e3,
+        },
+        groups={"G2 2e13 vg/kg": 0.3, "G3 6e13 vg/kg": 1.0},
+        timepoints=["week 4", "week 13", "week 26"],
+        decay=0.35,
+        lloq=50.0,
+        animals_per_sex=2,
+    )
+    ipsc_undifferentiated_lod()
+    biodistribution(
+        HERE / "ipsc-local" / "data" / "biodistribution_nog.csv",
+        tissues={
+            "injection site (striatum)": 2.0e5,
+            "contralateral striatum": 400.0,
+            "cerebellum": 120.0,
+            "spinal cord": 90.0,
+            "liver": 60.0,
+            "lung": 70.0,
+            "spleen": 60.0,
+            "testis": 40.0,
+            "ovary": 40.0,
+        },
+        groups={"G2 high": 1.0},
+        timepoints=["week 4", "week 26", "week 52"],
+        decay=0.05,
+        lloq=30.0,
+        animals_per_sex=3,
+    )
+
+
+if __name__ == "__main__":
+    main()
