@@ -63,7 +63,7 @@ def cytotoxicity_validation() -> None:
     levels = [50.0, 71.0, 100.0, 141.0, 200.0]
     acc = []
     for level in levels:
-        for rep in range(3):
+        for _rep in range(3):
             measured = level * math.exp(RNG.normal(0.01, 0.06))
             acc.append([f"L{int(level)}", level, _fmt(measured, 1)])
     _write(
@@ -146,7 +146,7 @@ def ipsc_undifferentiated_lod() -> None:
     """Spiking of undifferentiated iPSCs into product cells (LIN28A ddPCR)."""
     rows = []
     for nominal in (0.001, 0.003, 0.01, 0.03, 0.1):
-        for rep in range(1, 4):
+        for _rep in range(1, 4):
             measured = nominal * math.exp(RNG.normal(0.02, 0.12))
             rows.append([f"L{nominal}", nominal, f"{measured:.5f}"])
     _write(
