@@ -54,6 +54,7 @@ class StrictModel(BaseModel):
         str_strip_whitespace=True,
         populate_by_name=False,
         use_enum_values=False,
+        defer_build=True,
     )
 
 
