@@ -1,0 +1,104 @@
+"""Checks and transforms shared by the dose-response models.
+
+Problems with the data themselves (too few doses, a missing standard, doses that
+cannot be logged, missing values) are raised as located :class:`DataFileError`;
+well-formed data that simply give no valid assay are reported by the models as an
+invalid analysis with a reason.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from dossier.core.diagnostics import Diagnostic, Location, Severity
+from dossier.core.errors import DataFileError
+from dossier.compute.potency.types import DoseResponseData, Observation, Transform
+
+if TYPE_CHECKING:  # pragma: no cover
+    import numpy as np
+
+__all__ = ["check_data", "data_error", "transform_responses"]
+
+
+def data_error(
+    data: DoseResponseData, message: str, row: int = 0, column: int = 0, hint: str | None = None
+) -> DataFileError:
+    """A located error in a dose-response data file (code DOS-S101)."""
+    return DataFileError(
+        Diagnostic(
+            code="DOS-S101",
+            severity=Severity.ERROR,
+            message=message,
+            location=Location(data.source, row, column),
+            hint=hint,
+        )
+    )
+
+
+def check_data(
+    data: DoseResponseData, standard: str, *, log_dose: bool, min_doses: int = 2
+) -> tuple[Observation, ...]:
+    """Common checks: data present, standard present, enough doses, finite values."""
+    obs = data.observations
+    if not obs:
+        raise data_error(data, "the data file has no observations")
+    for o in obs:
+        if not (math.isfinite(o.response) and math.isfinite(o.dose)):
+            raise data_error(data, "a dose or response is missing or not a number", o.row)
+        if log_dose and o.dose <= 0:
+            raise data_error(
+                data,
+                f"dose {o.dose:g} of '{o.preparation}' cannot be log-transformed",
+                o.row,
+                hint="this model works on log dose: doses must be positive",
+            )
+        if not log_dose and o.dose < 0:
+            raise data_error(data, f"dose {o.dose:g} is negative", o.row)
+    preps = data.preparations
+    if standard not in preps:
+        raise data_error(
+            data,
+            f"the standard '{standard}' is not among the preparations ({', '.join(preps)})",
+            hint="give --standard with the name used in the 'preparation' column",
+        )
+    if len(preps) < 2:
+        raise data_error(data, "at least one test preparation besides the standard is needed")
+    for prep in preps:
+        doses = {o.dose for o in obs if o.preparation == prep}
+        if len(doses) < min_doses:
+            raise data_error(
+                data,
+                f"preparation '{prep}' has {len(doses)} dose level(s); at least {min_doses} needed",
+            )
+    return obs
+
+
+def transform_responses(
+    values: Sequence[float], transform: Transform, data: DoseResponseData
+) -> np.ndarray:
+    """Apply the response transform; impossible values are located errors."""
+    import numpy as np
+
+    y = np.asarray(values, dtype=float)
+    if transform == "none":
+        return y
+    if transform in {"ln", "log10"} and np.any(y <= 0):
+        bad = int(np.argmax(y <= 0))
+        raise data_error(
+            data,
+            f"response {y[bad]:g} cannot be log-transformed",
+            data.observations[bad].row,
+        )
+    if transform == "sqrt" and np.any(y < 0):
+        bad = int(np.argmax(y < 0))
+        raise data_error(
+            data, f"response {y[bad]:g} has no square root", data.observations[bad].row
+        )
+    return {
+        "ln": np.log,
+        "log10": np.log10,
+        "sqrt": np.sqrt,
+        "square": np.square,
+    }[transform](y)
