@@ -82,7 +82,7 @@ def test_5_1_1_is_invalid_for_non_parallelism() -> None:
     assert analysis.valid is False
     assert analysis.tests["non_parallelism"].passed is False
     # F = 5.36738, p = 0.0074803 in pla_pheur53.out
-    assert analysis.tests["non_parallelism"].F == pytest.approx(5.36738, rel=1e-5)
+    assert pytest.approx(5.36738, rel=1e-5) == analysis.tests["non_parallelism"].F
     assert analysis.tests["non_parallelism"].p == pytest.approx(0.0074803, rel=1e-4)
     assert any("non-parallelism" in r for r in analysis.reasons)
     u = next(r for r in analysis.results if r.preparation == "U")

@@ -12,9 +12,9 @@ import math
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from dossier.compute.potency.types import DoseResponseData, Observation, Transform
 from dossier.core.diagnostics import Diagnostic, Location, Severity
 from dossier.core.errors import DataFileError
-from dossier.compute.potency.types import DoseResponseData, Observation, Transform
 
 if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
