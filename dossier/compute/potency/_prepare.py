@@ -96,9 +96,6 @@ def transform_responses(
         raise data_error(
             data, f"response {y[bad]:g} has no square root", data.observations[bad].row
         )
-    return {
-        "ln": np.log,
-        "log10": np.log10,
-        "sqrt": np.sqrt,
-        "square": np.square,
-    }[transform](y)
+    functions = {"ln": np.log, "log10": np.log10, "sqrt": np.sqrt, "square": np.square}
+    result: np.ndarray = functions[transform](y)
+    return result

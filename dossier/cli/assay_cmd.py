@@ -1,0 +1,207 @@
+"""``dossier assay``: analyse one assay run before it goes into the project.
+
+Exit codes: 0 when the analysis ran (also when the assay is *invalid*: the verdict says
+so, with the failing test named), 1 for unreadable or malformed data (located errors),
+2 for wrong usage.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, cast
+
+import click
+
+from dossier.cli.common import echo_json, user_errors_exit
+
+if TYPE_CHECKING:  # pragma: no cover
+    from dossier.compute.potency.types import Transform
+
+MODELS = ("parallel-line", "slope-ratio", "4pl")
+
+
+@click.group("assay")
+def assay_group() -> None:
+    """Analyse assay data: relative potency and validation statistics."""
+
+
+def _parse_assumed(values: tuple[str, ...]) -> dict[str, float]:
+    out: dict[str, float] = {}
+    for item in values:
+        name, sep, number = item.partition("=")
+        try:
+            if not sep or not name:
+                raise ValueError
+            out[name] = float(number)
+        except ValueError:
+            raise click.BadParameter(
+                f"'{item}' is not PREP=VALUE", param_hint="--assumed"
+            ) from None
+    return out
+
+
+def _fmt(value: float | None, digits: int = 4) -> str:
+    if value is None:
+        return "—"
+    return f"{value:.{digits}g}"
+
+
+def potency_json(analysis: Any) -> dict[str, Any]:
+    """The JSON contract of ``dossier assay potency`` (other tools read it)."""
+    tests = {
+        name: {"F": t.F, "p": t.p, "df": [t.df_num, t.df_den], "passed": t.passed}
+        for name, t in analysis.tests.items()
+    }
+    return {
+        "model": analysis.model,
+        "standard": analysis.standard,
+        "design": analysis.design,
+        "transform": analysis.transform,
+        "valid": analysis.valid,
+        "reasons": list(analysis.reasons),
+        "tests": tests,
+        "results": [
+            {
+                "preparation": r.preparation,
+                "relative_potency": r.relative_potency,
+                "potency": r.potency,
+                "ci_lower": r.ci_lower,
+                "ci_upper": r.ci_upper,
+                "assumed_potency": r.assumed_potency,
+                "ci_method": r.ci_method,
+                "valid": r.valid,
+                "reasons": list(r.reasons),
+            }
+            for r in analysis.results
+        ],
+        "anova": [dict(row) for row in analysis.anova],
+        "residual_df": analysis.residual_df,
+        "method": analysis.method,
+        "source": analysis.source,
+        "rows_used": analysis.rows_used,
+    }
+
+
+def _print_text(analysis: Any) -> None:
+    click.echo(
+        f"{analysis.source}: {analysis.model} model, {analysis.design} design, "
+        f"standard '{analysis.standard}', {analysis.rows_used} responses"
+    )
+    if analysis.anova:
+        click.echo("")
+        click.echo(f"  {'source':<16} {'df':>4} {'SS':>14} {'MS':>14} {'F':>10} {'p':>10}")
+        for row in analysis.anova:
+            click.echo(
+                f"  {row['source']:<16} {row['df']:>4} {_fmt(row['ss'], 6):>14} "
+                f"{_fmt(row.get('ms'), 6):>14} {_fmt(row.get('F')):>10} {_fmt(row.get('p'), 3):>10}"
+            )
+    click.echo("")
+    click.echo("  validity tests:")
+    for name, t in analysis.tests.items():
+        verdict = "pass" if t.passed else "FAIL"
+        stat = f"F = {_fmt(t.F)}, p = {_fmt(t.p, 3)}" if t.F is not None else "-"
+        click.echo(f"    {name:<16} {verdict:<5} {stat}  ({t.criterion})")
+    click.echo("")
+    click.echo(
+        f"  {'preparation':<14} {'rel. potency':>12} {'potency':>12} {'95 % limits':>26}  valid"
+    )
+    for r in analysis.results:
+        limits = f"{_fmt(r.ci_lower)} – {_fmt(r.ci_upper)}"
+        click.echo(
+            f"  {r.preparation:<14} {_fmt(r.relative_potency):>12} {_fmt(r.potency):>12} "
+            f"{limits:>26}  {'yes' if r.valid else 'NO'}"
+        )
+        for reason in r.reasons:
+            click.echo(f"      {reason}")
+    click.echo("")
+    if analysis.valid:
+        click.echo("  verdict: VALID assay")
+    else:
+        click.echo("  verdict: INVALID assay: " + "; ".join(analysis.reasons))
+    ci = analysis.results[0].ci_method if analysis.results else ""
+    click.echo(f"  method: {analysis.method}" + (f"; limits: {ci}" if ci else ""))
+
+
+@assay_group.command("potency")
+@click.argument("data", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--model", type=click.Choice(MODELS), required=True, help="Statistical model.")
+@click.option("--standard", required=True, help="Name of the standard in the 'preparation' column.")
+@click.option(
+    "--assumed",
+    multiple=True,
+    metavar="PREP=VALUE",
+    help="Assumed potency of a test preparation (repeatable; default 1).",
+)
+@click.option(
+    "--transform",
+    type=click.Choice(["none", "ln", "log10", "sqrt", "square"]),
+    default="none",
+    show_default=True,
+    help="Response transform before analysis.",
+)
+@click.option(
+    "--alpha",
+    type=click.FloatRange(0.0001, 0.5),
+    default=0.05,
+    show_default=True,
+    help="Significance level of the validity tests.",
+)
+@click.option("--sheet", help="Sheet of an XLSX file.")
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
+@user_errors_exit
+def potency_cmd(
+    data: Path,
+    model: str,
+    standard: str,
+    assumed: tuple[str, ...],
+    transform: str,
+    alpha: float,
+    sheet: str | None,
+    fmt: str,
+) -> None:
+    """Relative potency of DATA.csv (columns preparation,dose,response[,block|row,column]).
+
+    The design follows from the columns: 'block' gives a randomised block design, 'row'
+    and 'column' a Latin square, neither a completely randomised design.
+    """
+    from dossier.compute.potency.io import read_dose_response
+
+    assumed_map = _parse_assumed(assumed)
+    kind = cast("Transform", transform)
+    dataset = read_dose_response(data, sheet=sheet)
+    if model == "parallel-line":
+        from dossier.compute.potency.parallel_line import analyse_parallel_line
+
+        analysis = analyse_parallel_line(
+            dataset,
+            standard,
+            assumed=assumed_map,
+            transform=kind,
+            alpha=alpha,
+        )
+    elif model == "slope-ratio":
+        from dossier.compute.potency.slope_ratio import analyse_slope_ratio
+
+        analysis = analyse_slope_ratio(
+            dataset,
+            standard,
+            assumed=assumed_map,
+            transform=kind,
+            alpha=alpha,
+        )
+    else:
+        from dossier.compute.potency.logistic import analyse_4pl
+
+        analysis = analyse_4pl(
+            dataset,
+            standard,
+            assumed=assumed_map,
+            transform=kind,
+            alpha=alpha,
+        )
+    if fmt == "json":
+        echo_json(potency_json(analysis))
+    else:
+        _print_text(analysis)

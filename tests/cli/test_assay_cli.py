@@ -1,0 +1,121 @@
+"""`dossier assay potency`: the JSON contract, readable text and exit codes."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+
+
+def _run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "dossier", "assay", "potency", *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+@pytest.fixture
+def turbidimetric_csv(tmp_path: Path) -> Path:
+    """Ph. Eur. 5.1.3 written as preparation,dose,response,block (dose ratio 1.5)."""
+    src = (DATA / "pheur53" / "ex513_turbidimetric_rbd.csv").read_text("utf-8").splitlines()
+    out = ["preparation,dose,response,block"]
+    for line in src[1:]:
+        block, prep, step, response = line.split(",")
+        out.append(f"{prep},{1.5 ** (int(step) - 1)},{response},{block}")
+    path = tmp_path / "turbidimetric.csv"
+    path.write_text("\n".join(out) + "\n", "utf-8")
+    return path
+
+
+def test_json_contract_parallel_line(turbidimetric_csv: Path) -> None:
+    result = _run(
+        str(turbidimetric_csv),
+        "--model",
+        "parallel-line",
+        "--standard",
+        "S",
+        "--assumed",
+        "T=17902.4",
+        "--format",
+        "json",
+    )
+    assert result.returncode == 0, result.stderr
+    doc = json.loads(result.stdout)
+    assert doc["model"] == "parallel-line"
+    assert doc["standard"] == "S"
+    assert doc["valid"] is True
+    assert doc["design"] == "randomised-block"
+    for test in ("regression", "non_parallelism", "non_linearity"):
+        assert set(doc["tests"][test]) >= {"F", "p"}
+    (t,) = doc["results"]
+    assert set(t) >= {"preparation", "relative_potency", "potency", "ci_lower", "ci_upper", "valid"}
+    # tests/reference/r/pla_pheur53.out: T potency 19228.47546 lower 18423.35077 upper 20075.17765
+    assert t["potency"] == pytest.approx(19228.47546, rel=1e-6)
+    assert t["ci_lower"] == pytest.approx(18423.35077, rel=1e-6)
+    assert t["ci_upper"] == pytest.approx(20075.17765, rel=1e-6)
+    assert t["relative_potency"] == pytest.approx(19228.47546 / 17902.4, rel=1e-6)
+
+
+def test_text_names_the_failing_test_and_exits_0_for_an_invalid_assay(tmp_path: Path) -> None:
+    src = (DATA / "pheur53" / "ex511_corticotrophin_crd.csv").read_text("utf-8").splitlines()
+    rows = ["preparation,dose,response"]
+    for line in src[1:]:
+        _, prep, step, response = line.split(",")
+        rows.append(f"{prep},{4 ** (int(step) - 1)},{response}")
+    path = tmp_path / "cortico.csv"
+    path.write_text("\n".join(rows) + "\n", "utf-8")
+    result = _run(str(path), "--model", "parallel-line", "--standard", "S")
+    assert result.returncode == 0
+    assert "verdict: INVALID assay: significant non-parallelism" in result.stdout
+    assert "non_parallelism  FAIL" in result.stdout
+
+
+def test_4pl_on_example_run() -> None:
+    run = Path(__file__).resolve().parents[2] / "examples/car-t-nl/data/potency/cytotoxicity_r1.csv"
+    result = _run(str(run), "--model", "4pl", "--standard", "REF", "--format", "json")
+    assert result.returncode == 0, result.stderr
+    doc = json.loads(result.stdout)
+    assert doc["valid"] is True
+    assert doc["results"][0]["preparation"] == "B-CLIN-01"
+    assert "delta method" in doc["results"][0]["ci_method"]
+
+
+@pytest.mark.parametrize(
+    ("content", "code", "where"),
+    [
+        ("", "DOS-D002", ":1:"),
+        ("preparation,dose\nS,1\n", "DOS-D003", ":1:1:"),
+        ("preparation,dose,response\nS,1,abc\nS,2,3\nT,1,2\nT,2,4\n", "DOS-D004", ":2:3:"),
+        ("preparation,dose,response\nS,1,\n", "DOS-D005", ":2:3:"),
+        ("preparation,dose,response\nS,1,2\nS,1,3\nT,1,2\nT,1,4\n", "DOS-S101", ""),
+        ("preparation,dose,response\nS,0,2\nS,1,3\nT,1,2\nT,2,4\n", "DOS-S101", ":2:"),
+    ],
+)
+def test_bad_data_files_get_located_errors(
+    tmp_path: Path, content: str, code: str, where: str
+) -> None:
+    path = tmp_path / "bad.csv"
+    path.write_text(content, "utf-8")
+    result = _run(str(path), "--model", "parallel-line", "--standard", "S")
+    assert result.returncode == 1
+    assert code in result.stdout
+    assert where in result.stdout
+    assert "Traceback" not in result.stdout + result.stderr
+
+
+def test_usage_errors_exit_2(turbidimetric_csv: Path) -> None:
+    assert _run(str(turbidimetric_csv), "--model", "probit", "--standard", "S").returncode == 2
+    assert (
+        _run(
+            str(turbidimetric_csv), "--model", "4pl", "--standard", "S", "--assumed", "T"
+        ).returncode
+        == 2
+    )
