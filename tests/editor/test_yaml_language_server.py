@@ -1,8 +1,15 @@
 """Editor support: the real yaml-language-server completes keys and flags errors from our schema.
 
-The server (npm package, pinned in tools/node) is started over stdio; a minimal LSP
-client here opens an example project (which carries the schema modeline) and a broken
-copy of it, then asks for completion inside ``product:`` and waits for diagnostics.
+The server (npm package, pinned in tools/node; ``npm ci --prefix tools/node``) is started
+over stdio and driven by a minimal LSP client written here. The schema reaches the server
+in the two ways users set it up:
+
+* the modeline ``# yaml-language-server: $schema=<relative path>`` in the project file
+  (what ``dossier init`` and the examples write), and
+* the ``yaml.schemas`` setting of the editor (a schema file URI mapped to a file glob),
+  for a project file without a modeline.
+
+Every wait is bounded; the server is shut down (and killed if need be) after each test.
 """
 
 from __future__ import annotations
@@ -12,6 +19,7 @@ import shutil
 import subprocess
 import threading
 import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from queue import Empty, Queue
 from typing import Any
@@ -19,180 +27,339 @@ from typing import Any
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-SERVER = (
-    ROOT
-    / "tools"
-    / "node"
-    / "node_modules"
-    / "yaml-language-server"
-    / "bin"
-    / "yaml-language-server"
-)
-EXAMPLE = ROOT / "examples" / "car-t-nl" / "dossier.yaml"
+SERVER = ROOT / "tools/node/node_modules/yaml-language-server/bin/yaml-language-server"
+SCHEMA = ROOT / "docs/schema/project.schema.json"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+MINIMAL = FIXTURES / "minimal.dossier.yaml"
+EXAMPLE = ROOT / "examples/car-t-nl/dossier.yaml"
+MODELINE = "# yaml-language-server: $schema="
+
+# Generous bounds: the first request makes the server read and compile the schema.
+REQUEST_TIMEOUT = 60.0
+DIAGNOSTICS_TIMEOUT = 60.0
 
 pytestmark = [
     pytest.mark.lsp,
     pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed"),
-    pytest.mark.skipif(not SERVER.exists(), reason="run: npm ci --prefix tools/node"),
+    pytest.mark.skipif(
+        not SERVER.exists(),
+        reason="yaml-language-server is not installed: run `npm ci --prefix tools/node`",
+    ),
 ]
+
+Message = dict[str, Any]
 
 
 class LspClient:
-    """Just enough of the Language Server Protocol: framing, requests, notifications."""
+    """Just enough of the Language Server Protocol: framing, requests, notifications.
 
-    def __init__(self) -> None:
+    A reader thread puts every message from the server on a queue; :meth:`wait` answers
+    the server's own requests (configuration, capability registration) while it looks
+    for the message a test waits for.
+    """
+
+    def __init__(self, yaml_settings: dict[str, Any]) -> None:
+        self.yaml_settings = yaml_settings
         self.proc = subprocess.Popen(
             ["node", str(SERVER), "--stdio"],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
         )
-        self.messages: Queue[dict[str, Any]] = Queue()
+        self.messages: Queue[Message] = Queue()
+        self.seen: list[Message] = []
         self._next_id = 0
         threading.Thread(target=self._read, daemon=True).start()
 
     def _read(self) -> None:
-        assert self.proc.stdout is not None
         stream = self.proc.stdout
+        assert stream is not None
         while True:
             headers: dict[str, str] = {}
             while True:
                 line = stream.readline()
                 if not line:
-                    return
+                    return  # the server has gone
                 line = line.strip()
                 if not line:
                     break
                 key, _, value = line.decode("ascii").partition(":")
-                headers[key.lower()] = value.strip()
+                headers[key.strip().lower()] = value.strip()
             body = stream.read(int(headers["content-length"]))
-            self.messages.put(json.loads(body))
+            self.messages.put(json.loads(body.decode("utf-8")))
 
-    def send(self, payload: dict[str, Any]) -> None:
+    def send(self, payload: Message) -> None:
         assert self.proc.stdin is not None
         data = json.dumps({"jsonrpc": "2.0", **payload}).encode("utf-8")
         self.proc.stdin.write(b"Content-Length: %d\r\n\r\n" % len(data) + data)
         self.proc.stdin.flush()
 
-    def request(self, method: str, params: dict[str, Any], timeout: float = 30) -> Any:
+    def request(self, method: str, params: Message, timeout: float = REQUEST_TIMEOUT) -> Any:
         self._next_id += 1
         ident = self._next_id
         self.send({"id": ident, "method": method, "params": params})
-        return self.wait(lambda m: m.get("id") == ident and "method" not in m, timeout)["result"]
+        reply = self.wait(lambda m: m.get("id") == ident and "method" not in m, timeout)
+        assert "error" not in reply, reply
+        return reply.get("result")
 
-    def notify(self, method: str, params: dict[str, Any]) -> None:
+    def notify(self, method: str, params: Message) -> None:
         self.send({"method": method, "params": params})
 
-    def wait(self, match: Any, timeout: float = 30) -> dict[str, Any]:
+    def _configuration(self, section: str | None) -> Any:
+        # The server pulls the sections yaml, http, [yaml], editor and files.
+        return self.yaml_settings if section == "yaml" else None
+
+    def wait(self, match: Callable[[Message], bool], timeout: float) -> Message:
+        """The first message that ``match``es, within ``timeout`` seconds."""
         deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
+        while (left := deadline - time.monotonic()) > 0:
             try:
-                message = self.messages.get(timeout=max(0.05, deadline - time.monotonic()))
+                message = self.messages.get(timeout=left)
             except Empty:
                 break
-            if message.get("method") == "workspace/configuration":
-                # the server asks for its settings: answer with validation and hover on
+            self.seen.append(message)
+            method = message.get("method")
+            if method == "workspace/configuration":
                 items = message["params"]["items"]
-                settings = {"validate": True, "completion": True, "hover": True}
-                self.send({"id": message["id"], "result": [settings for _ in items]})
-                continue
-            if message.get("method") in {
-                "client/registerCapability",
-                "window/workDoneProgress/create",
-            }:
+                result = [self._configuration(item.get("section")) for item in items]
+                self.send({"id": message["id"], "result": result})
+            elif method is not None and "id" in message:
+                # any other request from the server (registerCapability, progress): accept
                 self.send({"id": message["id"], "result": None})
-                continue
             if match(message):
                 return message
-        raise TimeoutError("no matching message from yaml-language-server")
+        methods = [m.get("method", f"reply {m.get('id')}") for m in self.seen[-20:]]
+        raise TimeoutError(f"no matching message within {timeout:.0f} s; last seen: {methods}")
 
     def close(self) -> None:
         try:
-            self.request("shutdown", {}, timeout=5)
-            self.notify("exit", {})
-        except (TimeoutError, BrokenPipeError, OSError):
+            if self.proc.poll() is None:
+                self.request("shutdown", {}, timeout=5)
+                self.notify("exit", {})
+                self.proc.wait(timeout=5)
+        except (TimeoutError, AssertionError, OSError, subprocess.TimeoutExpired):
             pass
         finally:
-            self.proc.kill()
-            self.proc.wait(timeout=5)
+            if self.proc.poll() is None:
+                self.proc.kill()
+                self.proc.wait(timeout=5)
+
+    # --- document helpers -------------------------------------------------------------
+    def open(self, path: Path, text: str) -> str:
+        """Open a document in memory (nothing is written to disk); return its URI."""
+        uri = path.as_uri()
+        document = {"uri": uri, "languageId": "yaml", "version": 1, "text": text}
+        self.notify("textDocument/didOpen", {"textDocument": document})
+        return uri
+
+    def completion_labels(self, uri: str, line: int, character: int) -> set[str]:
+        result = self.request(
+            "textDocument/completion",
+            {"textDocument": {"uri": uri}, "position": {"line": line, "character": character}},
+        )
+        items = result["items"] if isinstance(result, dict) else (result or [])
+        return {item["label"] for item in items}
+
+    def hover_text(self, uri: str, line: int, character: int) -> str:
+        result = self.request(
+            "textDocument/hover",
+            {"textDocument": {"uri": uri}, "position": {"line": line, "character": character}},
+        )
+        if not result:
+            return ""
+        contents = result["contents"]
+        return contents["value"] if isinstance(contents, dict) else json.dumps(contents)
+
+    def diagnostics(self, uri: str) -> list[Message]:
+        """The first non-empty diagnostics the server publishes for ``uri``."""
+        message = self.wait(
+            lambda m: (
+                m.get("method") == "textDocument/publishDiagnostics"
+                and m["params"]["uri"] == uri
+                and bool(m["params"]["diagnostics"])
+            ),
+            timeout=DIAGNOSTICS_TIMEOUT,
+        )
+        found: list[Message] = message["params"]["diagnostics"]
+        return found
 
 
-@pytest.fixture
-def client(tmp_path: Path) -> Any:
-    lsp = LspClient()
+def _start(yaml_settings: dict[str, Any]) -> LspClient:
+    lsp = LspClient(yaml_settings)
     try:
         lsp.request(
             "initialize",
             {
                 "processId": None,
                 "rootUri": ROOT.as_uri(),
+                "workspaceFolders": [{"uri": ROOT.as_uri(), "name": "dossier"}],
                 "capabilities": {
                     "textDocument": {
                         "completion": {"completionItem": {"snippetSupport": False}},
+                        "hover": {"contentFormat": ["markdown", "plaintext"]},
                         "publishDiagnostics": {},
                     },
-                    "workspace": {"configuration": True},
+                    "workspace": {"configuration": True, "workspaceFolders": True},
                 },
             },
         )
         lsp.notify("initialized", {})
-        lsp.notify(
-            "workspace/didChangeConfiguration",
-            {"settings": {"yaml": {"validate": True, "completion": True, "hover": True}}},
-        )
+        # makes the server pull its settings (answered in LspClient.wait); documents opened
+        # before the answer would be handled with the default settings
+        lsp.notify("workspace/didChangeConfiguration", {"settings": {"yaml": yaml_settings}})
+        lsp.wait(lambda m: m.get("method") == "workspace/configuration", REQUEST_TIMEOUT)
+    except BaseException:
+        lsp.close()
+        raise
+    return lsp
+
+
+# Validation, completion and hover on; no schema store (it would be fetched from the web).
+BASE_SETTINGS: dict[str, Any] = {
+    "validate": True,
+    "completion": True,
+    "hover": True,
+    "schemaStore": {"enable": False},
+}
+
+
+@pytest.fixture
+def modeline_client() -> Iterator[LspClient]:
+    """A server that learns the schema only from the modeline of each file."""
+    lsp = _start(dict(BASE_SETTINGS))
+    try:
         yield lsp
     finally:
         lsp.close()
 
 
-def _open(client: LspClient, path: Path, text: str) -> None:
-    client.notify(
-        "textDocument/didOpen",
-        {"textDocument": {"uri": path.as_uri(), "languageId": "yaml", "version": 1, "text": text}},
-    )
+@pytest.fixture
+def settings_client() -> Iterator[LspClient]:
+    """A server told by the ``yaml.schemas`` setting to use our schema for dossier files."""
+    schemas = {SCHEMA.as_uri(): ["**/dossier.yaml", "**/*.dossier.yaml"]}
+    lsp = _start({**BASE_SETTINGS, "schemas": schemas})
+    try:
+        yield lsp
+    finally:
+        lsp.close()
 
 
-def _diagnostics(client: LspClient, uri: str) -> list[dict[str, Any]]:
-    message = client.wait(
-        lambda m: (
-            m.get("method") == "textDocument/publishDiagnostics"
-            and m["params"]["uri"] == uri
-            and m["params"]["diagnostics"]
-        ),
-        timeout=60,
-    )
-    diagnostics: list[dict[str, Any]] = message["params"]["diagnostics"]
-    return diagnostics
+def _fixture_lines() -> list[str]:
+    return MINIMAL.read_text("utf-8").splitlines()
 
 
-def test_completion_offers_known_product_keys(client: LspClient) -> None:
-    text = EXAMPLE.read_text("utf-8")
-    lines = text.splitlines()
-    product = lines.index("product:")
-    # an empty line inside product: at two spaces of indentation, where a key is expected
-    lines.insert(product + 1, "  ")
-    _open(client, EXAMPLE, "\n".join(lines) + "\n")
-    result = client.request(
-        "textDocument/completion",
-        {
-            "textDocument": {"uri": EXAMPLE.as_uri()},
-            "position": {"line": product + 1, "character": 2},
-        },
-        timeout=60,
-    )
-    items = result["items"] if isinstance(result, dict) else result
-    labels = {item["label"] for item in items}
-    # product keys of the schema that the example does not use yet are offered ...
-    assert {"gene_editing", "highly_expanded", "combined_device", "pluripotent_derived"} <= labels
-    # ... and keys already present in the mapping are not offered again
+def _with_blank_key_line(lines: list[str], parent: str) -> tuple[str, int]:
+    """The text with an empty line at two spaces of indentation right under ``parent``."""
+    at = lines.index(parent) + 1
+    return "\n".join([*lines[:at], "  ", *lines[at:]]) + "\n", at
+
+
+def _without_modeline(lines: list[str]) -> list[str]:
+    return [line for line in lines if not line.startswith(MODELINE)]
+
+
+def test_fixture_is_valid_and_points_at_the_committed_schema() -> None:
+    from dossier.model.project_io import validate
+
+    assert list(validate(MINIMAL)) == []
+    first = _fixture_lines()[0]
+    assert first.startswith(MODELINE)
+    assert (MINIMAL.parent / first.removeprefix(MODELINE)).resolve() == SCHEMA
+
+
+def test_modeline_completion_offers_product_keys(modeline_client: LspClient) -> None:
+    lines = _fixture_lines()
+    text, line = _with_blank_key_line(lines, "product:")
+    uri = modeline_client.open(MINIMAL, text)
+    labels = modeline_client.completion_labels(uri, line, 2)
+    # optional product keys the fixture does not use yet are offered ...
+    assert {"gene_editing", "combined_device", "highly_expanded"} <= labels, labels
+    # ... keys already present in the mapping are not offered again
     assert "atmp_class" not in labels
+    # ... and nothing of another mapping (a root key) is offered inside product:
+    assert "quality" not in labels
 
 
-def test_broken_field_gets_a_diagnostic_on_its_line(client: LspClient, tmp_path: Path) -> None:
-    broken = EXAMPLE.parent / "broken-editor-test.dossier.yaml"
-    text = EXAMPLE.read_text("utf-8").replace("  atmp_class: GTMP", "  atmp_class: GTMX")
-    line = text.splitlines().index("  atmp_class: GTMX")
-    _open(client, broken, text)  # opened in memory only: the file is never written
-    diagnostics = _diagnostics(client, broken.as_uri())
-    assert any(d["range"]["start"]["line"] == line for d in diagnostics), diagnostics
-    assert any("GTMP" in d["message"] for d in diagnostics), diagnostics
+def test_modeline_completion_offers_atmp_class_where_it_is_missing(
+    modeline_client: LspClient,
+) -> None:
+    lines = [line for line in _fixture_lines() if not line.startswith("  atmp_class:")]
+    text, line = _with_blank_key_line(lines, "product:")
+    uri = modeline_client.open(MINIMAL, text)
+    assert "atmp_class" in modeline_client.completion_labels(uri, line, 2)
+
+
+def test_modeline_completion_offers_the_allowed_atmp_classes(
+    modeline_client: LspClient,
+) -> None:
+    lines = _fixture_lines()
+    at = lines.index("  atmp_class: GTMP")
+    lines[at] = "  atmp_class: "
+    uri = modeline_client.open(MINIMAL, "\n".join(lines) + "\n")
+    labels = modeline_client.completion_labels(uri, at, len(lines[at]))
+    # Regulation (EC) No 1394/2007: gene therapy, somatic cell therapy, tissue-engineered,
+    # combined ATMP
+    assert {"GTMP", "sCTMP", "TEP", "cATMP"} <= labels, labels
+
+
+def test_modeline_hover_shows_the_field_description(modeline_client: LspClient) -> None:
+    lines = _fixture_lines()
+    at = lines.index("  cell_origin: autologous")
+    uri = modeline_client.open(MINIMAL, "\n".join(lines) + "\n")
+    text = modeline_client.hover_text(uri, at, 4)
+    # headed by the key (markdown-escaped), then the description and the allowed values
+    assert text.splitlines()[0] == r"#### cell\_origin", text
+    assert "Origin of the cells" in text, text
+    assert "`allogeneic`" in text, text
+
+
+def test_modeline_wrong_atmp_class_is_flagged_on_its_line(modeline_client: LspClient) -> None:
+    lines = _fixture_lines()
+    at = lines.index("  atmp_class: GTMP")
+    lines[at] = "  atmp_class: GTMX"
+    uri = modeline_client.open(FIXTURES / "wrong-class.dossier.yaml", "\n".join(lines) + "\n")
+    diagnostics = modeline_client.diagnostics(uri)
+    on_line = [d for d in diagnostics if d["range"]["start"]["line"] == at]
+    assert on_line, diagnostics
+    # the message names the allowed values
+    assert any("GTMP" in d["message"] and "cATMP" in d["message"] for d in on_line), on_line
+
+
+def test_modeline_unknown_key_is_flagged_on_its_line(modeline_client: LspClient) -> None:
+    lines = _fixture_lines()
+    at = lines.index("  cell_origin: autologous") + 1
+    lines.insert(at, "  cell_orgin: allogeneic")
+    uri = modeline_client.open(FIXTURES / "unknown-key.dossier.yaml", "\n".join(lines) + "\n")
+    diagnostics = modeline_client.diagnostics(uri)
+    on_line = [d for d in diagnostics if d["range"]["start"]["line"] == at]
+    assert on_line, diagnostics
+    assert any("cell_orgin" in d["message"] for d in on_line), on_line
+
+
+def test_settings_schema_completes_and_flags_without_modeline(
+    settings_client: LspClient,
+) -> None:
+    lines = _without_modeline(_fixture_lines())
+    text, line = _with_blank_key_line(lines, "product:")
+    uri = settings_client.open(FIXTURES / "no-modeline.dossier.yaml", text)
+    labels = settings_client.completion_labels(uri, line, 2)
+    assert {"gene_editing", "combined_device"} <= labels, labels
+
+    at = lines.index("stage: exploratory_fih")
+    lines[at] = "stage: phase-1"
+    uri = settings_client.open(FIXTURES / "dossier.yaml", "\n".join(lines) + "\n")
+    diagnostics = settings_client.diagnostics(uri)
+    assert any(d["range"]["start"]["line"] == at for d in diagnostics), diagnostics
+
+
+@pytest.mark.skipif(not EXAMPLE.exists(), reason="example project car-t-nl is not present")
+def test_full_example_gets_no_schema_errors(modeline_client: LspClient) -> None:
+    """A real example validates against the schema in the editor too: no false alarms."""
+    uri = modeline_client.open(EXAMPLE, EXAMPLE.read_text("utf-8"))
+    message = modeline_client.wait(
+        lambda m: (
+            m.get("method") == "textDocument/publishDiagnostics" and m["params"]["uri"] == uri
+        ),
+        timeout=DIAGNOSTICS_TIMEOUT,
+    )
+    assert message["params"]["diagnostics"] == []
