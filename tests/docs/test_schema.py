@@ -83,6 +83,17 @@ def test_fresh_copy_on_every_call() -> None:
     assert project_json_schema()["$defs"]
 
 
+def test_editor_fixture_is_a_valid_project_pointing_at_the_committed_schema() -> None:
+    from dossier.model.project_io import validate
+
+    assert list(validate(FIXTURE)) == []
+    modeline = "# yaml-language-server: $schema="
+    first = FIXTURE.read_text("utf-8").splitlines()[0]
+    assert first.startswith(modeline)
+    target = (FIXTURE.parent / first.removeprefix(modeline)).resolve()
+    assert target == ROOT / "docs/schema/project.schema.json"
+
+
 @pytest.mark.parametrize("path", [FIXTURE, *EXAMPLES], ids=lambda p: p.parent.name)
 def test_valid_project_files_pass(schema: dict[str, Any], path: Path) -> None:
     jsonschema.Draft202012Validator(schema).validate(_as_json(path))

@@ -15,6 +15,7 @@ Every wait is bounded; the server is shut down (and killed if need be) after eac
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import threading
@@ -31,21 +32,37 @@ SERVER = ROOT / "tools/node/node_modules/yaml-language-server/bin/yaml-language-
 SCHEMA = ROOT / "docs/schema/project.schema.json"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 MINIMAL = FIXTURES / "minimal.dossier.yaml"
-EXAMPLE = ROOT / "examples/car-t-nl/dossier.yaml"
+EXAMPLES = sorted(ROOT.glob("examples/*/dossier.yaml"))
 MODELINE = "# yaml-language-server: $schema="
 
 # Generous bounds: the first request makes the server read and compile the schema.
 REQUEST_TIMEOUT = 60.0
 DIAGNOSTICS_TIMEOUT = 60.0
 
+
+def _missing() -> str:
+    if shutil.which("node") is None:
+        return "node is not installed"
+    if not SERVER.exists():
+        return "yaml-language-server is not installed: run `npm ci --prefix tools/node`"
+    return ""
+
+
+# Skipped on a developer machine without node; in CI (CI=true), where the set-up installs
+# the server, a missing server fails the run instead of passing it with skips.
+_MISSING = _missing()
+_IN_CI = os.environ.get("CI", "").lower() == "true"
 pytestmark = [
     pytest.mark.lsp,
-    pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed"),
-    pytest.mark.skipif(
-        not SERVER.exists(),
-        reason="yaml-language-server is not installed: run `npm ci --prefix tools/node`",
-    ),
+    pytest.mark.skipif(bool(_MISSING) and not _IN_CI, reason=_MISSING),
 ]
+
+
+@pytest.fixture(autouse=True)
+def _server_installed_in_ci() -> None:
+    if _MISSING:
+        pytest.fail(f"CI must run the editor test, but {_MISSING}")
+
 
 Message = dict[str, Any]
 
@@ -258,15 +275,6 @@ def _without_modeline(lines: list[str]) -> list[str]:
     return [line for line in lines if not line.startswith(MODELINE)]
 
 
-def test_fixture_is_valid_and_points_at_the_committed_schema() -> None:
-    from dossier.model.project_io import validate
-
-    assert list(validate(MINIMAL)) == []
-    first = _fixture_lines()[0]
-    assert first.startswith(MODELINE)
-    assert (MINIMAL.parent / first.removeprefix(MODELINE)).resolve() == SCHEMA
-
-
 def test_modeline_completion_offers_product_keys(modeline_client: LspClient) -> None:
     lines = _fixture_lines()
     text, line = _with_blank_key_line(lines, "product:")
@@ -352,10 +360,12 @@ def test_settings_schema_completes_and_flags_without_modeline(
     assert any(d["range"]["start"]["line"] == at for d in diagnostics), diagnostics
 
 
-@pytest.mark.skipif(not EXAMPLE.exists(), reason="example project car-t-nl is not present")
-def test_full_example_gets_no_schema_errors(modeline_client: LspClient) -> None:
-    """A real example validates against the schema in the editor too: no false alarms."""
-    uri = modeline_client.open(EXAMPLE, EXAMPLE.read_text("utf-8"))
+@pytest.mark.parametrize("example", EXAMPLES, ids=lambda p: p.parent.name)
+def test_full_example_gets_no_schema_errors(modeline_client: LspClient, example: Path) -> None:
+    """The examples (with their modelines) check clean in the editor too: no false alarms."""
+    text = example.read_text("utf-8")
+    assert text.startswith(MODELINE)
+    uri = modeline_client.open(example, text)
     message = modeline_client.wait(
         lambda m: (
             m.get("method") == "textDocument/publishDiagnostics" and m["params"]["uri"] == uri
