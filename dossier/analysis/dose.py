@@ -1,13 +1,181 @@
-"""Analysis of the project's dose (filled in as the compute stage grows)."""
+"""The first-in-human dose derivation of a project: scaled limits, estimates, verdicts.
+
+Every input (NOAEL/HNSTD, MED/PAD, MABEL, prior human dose) is scaled to a human dose
+on the project's declared basis, step by step:
+
+- ``per_kg``: a per-kg animal dose is the per-kg human dose; a per-animal dose is first
+  divided by the animal body weight;
+- ``organ_mass`` / ``organ_volume`` / ``area``: dose × (human value / animal value) of the
+  organ metric given with the input;
+- ``flat``: the same total dose;
+- ``bsa``: the FDA 2005 Km conversion, which needs the species (computed by the dose
+  engine when the species is in FDA 2005 Table 1).
+
+The safety limit is the lowest scaled NOAEL/HNSTD divided by the safety factor; the most
+conservative estimate is the lowest of that limit and the activity-based estimates.
+Doses are compared only in the same unit; otherwise the comparison is reported as not
+possible, never guessed.
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import re
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from dossier.core.diagnostics import Diagnostic, Severity
 
 if TYPE_CHECKING:  # pragma: no cover
     from dossier.analysis.project import ComputedProject
+    from dossier.model.clinical import DoseInput, FihDose
     from dossier.model.project_io import LoadedProject
+
+__all__ = ["DoseStep", "FihComputed", "run"]
+
+
+@dataclass(frozen=True, slots=True)
+class DoseStep:
+    """One row of the dose-rationale table."""
+
+    input_id: str
+    approach: str
+    label: str
+    value: float | None
+    unit: str
+    formula: str
+    source: str
+
+
+@dataclass
+class FihComputed:
+    """The scaled doses and the verdicts on the proposed start dose."""
+
+    unit: str
+    steps: list[DoseStep] = field(default_factory=list)
+    safety_limit: float | None = None
+    most_conservative: float | None = None
+    start: float | None = None
+    notes: list[str] = field(default_factory=list)
+
+    def rule_data(self) -> dict[str, Any]:
+        """Plain data for rules."""
+
+        def text(value: float | None) -> str:
+            return "not computed" if value is None else f"{value:.3g} {self.unit}"
+
+        within = (
+            None
+            if self.safety_limit is None or self.start is None
+            else self.start <= self.safety_limit * (1 + 1e-9)
+        )
+        below = (
+            None
+            if self.most_conservative is None or self.start is None
+            else self.start <= self.most_conservative * (1 + 1e-9)
+        )
+        return {
+            "unit": self.unit,
+            "safety_limit": self.safety_limit,
+            "safety_limit_text": text(self.safety_limit),
+            "most_conservative": self.most_conservative,
+            "most_conservative_text": text(self.most_conservative),
+            "start": self.start,
+            "start_text": text(self.start),
+            "start_within_limit": within,
+            "start_at_or_below_most_conservative": below,
+        }
+
+
+def _norm(unit: str) -> str:
+    return re.sub(r"\s+", " ", unit.strip().replace(" per ", "/").replace("µ", "u"))
+
+
+def _per_kg(unit: str) -> bool:
+    return _norm(unit).endswith("/kg")
+
+
+def _per_animal_base(unit: str) -> str:
+    unit = _norm(unit)
+    for suffix in ("/animal", "/mouse", "/rat"):
+        if unit.endswith(suffix):
+            return unit[: -len(suffix)]
+    return unit
+
+
+def _scale(inp: DoseInput, fih: FihDose) -> tuple[float | None, str, str]:
+    """(human dose, its unit, formula) for one input on the project's basis."""
+    basis = fih.scaling.basis
+    value, unit = inp.dose.value, inp.dose.unit
+    if inp.approach == "prior_human_experience" or (inp.species or "").lower() == "human":
+        return value, _norm(unit), "human dose, used as given"
+    if basis == "per_kg":
+        if _per_kg(unit):
+            return value, _norm(unit), f"{value:.3g} {unit} (per kg, unchanged)"
+        if inp.animal_body_weight_kg:
+            base = _per_animal_base(unit)
+            scaled = value / inp.animal_body_weight_kg
+            return scaled, f"{base}/kg", f"{value:.3g} {unit} / {inp.animal_body_weight_kg:g} kg"
+        return None, _norm(unit), "per-kg scaling needs a per-kg dose or the animal body weight"
+    if basis in {"organ_mass", "organ_volume", "area"}:
+        if inp.organ is None:
+            return None, _norm(unit), "organ/area scaling needs the organ values of the input"
+        factor = inp.organ.human_value / inp.organ.animal_value
+        return (
+            value * factor,
+            _norm(unit),
+            f"{value:.3g} {unit} × {inp.organ.human_value:g}/{inp.organ.animal_value:g}",
+        )
+    if basis == "flat":
+        return value, _norm(unit), f"{value:.3g} {unit} (same total dose)"
+    return None, _norm(unit), "BSA scaling is computed by the dose engine (FDA 2005 Km factors)"
 
 
 def run(loaded: LoadedProject, computed: ComputedProject) -> None:
-    """Add this part's results to ``computed``."""
+    """Scale every input and judge the proposed start dose."""
+    fih = loaded.project.fih_dose
+    if fih is None:
+        return
+    target = _norm(fih.proposed_start_dose.unit)
+    result = FihComputed(unit=fih.proposed_start_dose.unit, start=fih.proposed_start_dose.value)
+    safety: list[float] = []
+    activity: list[float] = []
+    for i, inp in enumerate(fih.inputs):
+        human, unit, formula = _scale(inp, fih)
+        source = f"study {inp.study}" if inp.study else (inp.description or "project file")
+        result.steps.append(
+            DoseStep(inp.id, inp.approach, "human equivalent dose", human, unit, formula, source)
+        )
+        if human is None:
+            continue
+        if unit != target:
+            computed.diagnostics.append(
+                Diagnostic(
+                    "DOS-A020",
+                    Severity.WARNING,
+                    f"dose input '{inp.id}' scales to {unit}, but the start dose is in "
+                    f"{fih.proposed_start_dose.unit}: they cannot be compared",
+                    loaded.locate(("fih_dose", "inputs", i, "dose", "unit")),
+                    "express the inputs so that they scale to the clinical dose unit",
+                )
+            )
+            continue
+        if inp.approach in {"noael", "hnstd"}:
+            limit = human / fih.safety_factor.value
+            safety.append(limit)
+            result.steps.append(
+                DoseStep(
+                    inp.id,
+                    inp.approach,
+                    "scaled safety limit",
+                    limit,
+                    unit,
+                    f"{human:.3g} / safety factor {fih.safety_factor.value:g}",
+                    source,
+                )
+            )
+        else:
+            activity.append(human)
+    result.safety_limit = min(safety) if safety else None
+    candidates = [*safety, *activity]
+    result.most_conservative = min(candidates) if candidates else None
+    computed.fih = result

@@ -33,7 +33,6 @@ Id = Annotated[
             "Identifier, unique within its kind: starts with a letter; letters, digits, "
             "'_', '.', '-'; at most 64 characters."
         ),
-        examples=["A-CYTOX", "S-TOX-01"],
     ),
 ]
 IdRef = Annotated[
