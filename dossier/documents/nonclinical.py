@@ -1,0 +1,431 @@
+"""IMPD safety and efficacy draft: the non-clinical section with the FIH dose rationale.
+
+Headings follow the IMPD-S&E layout adapted to ATMPs: pharmacology, kinetics
+(biodistribution, persistence, shedding), toxicology, integrated assessment (model
+relevance, GLP status, risk profile, the MoA → evidence → dose chain, the first-in-human
+dose), previous human experience and benefit-risk. Study tables follow CTD 2.6.7 style.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from dossier.documents.blocks import Block, Cell, CrossRef, Document, Missing, Para, Section, Table
+from dossier.documents.fmt import date, given, number
+
+if TYPE_CHECKING:  # pragma: no cover
+    from dossier.analysis.project import ComputedProject
+    from dossier.model.nonclinical import Study
+    from dossier.model.project import Project
+
+__all__ = ["GROUPS", "build_nonclinical", "study_table"]
+
+GROUPS = {
+    "pharmacology": (
+        "Pharmacology",
+        {"primary_pd_in_vitro", "primary_pd_in_vivo", "secondary_pd", "safety_pharmacology"},
+    ),
+    "kinetics": (
+        "Kinetics: biodistribution, persistence and shedding",
+        {"biodistribution", "persistence", "shedding"},
+    ),
+    "toxicology": (
+        "Toxicology",
+        {
+            "single_dose_toxicity",
+            "repeat_dose_toxicity",
+            "tumorigenicity",
+            "integration_site",
+            "off_target_editing",
+            "germline_transmission",
+            "reproductive_toxicity",
+            "immunogenicity",
+            "local_tolerance",
+            "genotoxicity",
+            "other",
+        },
+    ),
+}
+GLP_WORDS = {
+    "GLP": "GLP",
+    "non_GLP_quality_assured": "non-GLP, quality-assured",
+    "exploratory": "exploratory (non-GLP)",
+}
+
+
+def _doses(study: Study) -> str:
+    if not study.dose_levels:
+        return "not applicable" if study.model_type == "in_vitro" else "—"
+    return "; ".join(
+        f"{given(d.value)} {d.unit}" + (f" ({d.label})" if d.label else "")
+        for d in study.dose_levels
+    )
+
+
+def _size(study: Study) -> str:
+    g = study.group_size
+    if g is None:
+        return "—"
+    if g.per_sex:
+        return f"{g.per_sex}/sex ({', '.join(g.sexes)})"
+    return f"{g.total} per group"
+
+
+def _levels(study: Study) -> str:
+    parts = []
+    for name, q in (("NOAEL", study.noael), ("MED", study.med), ("HNSTD", study.hnstd)):
+        if q is not None:
+            parts.append(f"{name} {given(q.value)} {q.unit}")
+    return "; ".join(parts) or "—"
+
+
+def study_table(key: str, caption: str, studies: list[Study]) -> Table:
+    """A CTD 2.6.7-style tabulated summary of studies."""
+    rows = []
+    for s in studies:
+        rows.append(
+            [
+                f"{s.id}: {s.title}",
+                f"{s.species}" + (f", {s.strain}" if s.strain else ""),
+                s.route,
+                _doses(s),
+                str(s.duration) if s.duration else "—",
+                _size(s),
+                GLP_WORDS[s.glp.status],
+                s.key_findings
+                or (
+                    Missing(f"nonclinical.studies[{s.id}].key_findings", "key findings")
+                    if s.status == "completed"
+                    else s.status
+                ),
+                _levels(s),
+                s.report or "—",
+            ]
+        )
+    return Table(
+        key,
+        caption,
+        [
+            "Study",
+            "Species/strain",
+            "Route",
+            "Dose levels",
+            "Duration",
+            "Group size",
+            "GLP",
+            "Key findings",
+            "NOAEL/MED",
+            "Report",
+        ],
+        rows,
+    )
+
+
+def _group(project: Project, group: str) -> list[Study]:
+    types = GROUPS[group][1]
+    studies = project.nonclinical.studies if project.nonclinical else []
+    return [
+        s
+        for s in studies
+        if s.study_type in types or (group == "kinetics" and set(s.also_covers) & types)
+    ]
+
+
+def _group_section(project: Project, group: str, computed: ComputedProject) -> Section:
+    title, _ = GROUPS[group]
+    studies = _group(project, group)
+    blocks: list[Block] = []
+    if not studies:
+        blocks.append(
+            Para.of(
+                Missing(
+                    "nonclinical.studies",
+                    f"studies of the {title.lower()} programme, or why none are needed",
+                )
+            )
+        )
+    else:
+        blocks.append(
+            study_table(f"tab-{group}", f"{title}: tabulated summary of studies", studies)
+        )
+        for s in studies:
+            blocks.append(Para.of(f"{s.id} ({s.status}). ", s.objective, " ", s.key_findings or ""))
+    if group == "kinetics":
+        for study_id in computed.biodistribution:
+            blocks.append(
+                Para.of(f"Biodistribution data of {study_id} are summarised in the annex.")
+            )
+    return Section(title, f"sec-{group}", blocks)
+
+
+def _chain(project: Project, computed: ComputedProject) -> list[Block]:
+    """The explicit MoA → evidence → dose, route and origin chain (CCMO expects it)."""
+    product = project.product
+    studies = project.nonclinical.studies if project.nonclinical else []
+    rows = []
+    for step in product.mechanism_of_action.steps:
+        evidence = [s.id for s in studies if step.id in s.moa_steps]
+        assays = [
+            a.id
+            for a in (project.quality.potency.assays if project.quality.potency else [])
+            if step.id in a.moa_steps
+        ]
+        rows.append([step.name, ", ".join(evidence) or "—", ", ".join(assays) or "—"])
+    fih = project.fih_dose
+    blocks: list[Block] = [
+        Para.of("Mechanism-of-action hypothesis. ", product.mechanism_of_action.statement),
+        Table(
+            "tab-chain",
+            "Mechanism of action, non-clinical evidence and potency assays",
+            ["MoA step", "Non-clinical evidence", "Potency assays"],
+            rows,
+        ),
+        Para.of(
+            "Cell origin and route. ",
+            f"The product is {product.cell_origin} "
+            if product.cell_origin != "none"
+            else "The product contains no cells ",
+            f"and is given by the {product.route} route",
+            f" ({product.route_detail})" if product.route_detail else "",
+            "; the non-clinical studies used the clinical route unless stated in ",
+            CrossRef("tab-relevance"),
+            ".",
+        ),
+    ]
+    if fih is not None:
+        blocks.append(
+            Para.of(
+                "Dose. ",
+                fih.scaling.justification,
+                " The derivation is shown in ",
+                CrossRef("tab-dose"),
+                ".",
+            )
+        )
+    return blocks
+
+
+def _relevance(project: Project) -> list[Block]:
+    studies = project.nonclinical.studies if project.nonclinical else []
+    return [
+        Table(
+            "tab-relevance",
+            "Relevance of the models",
+            ["Study", "Model", "Relevance", "Clinical route"],
+            [
+                [
+                    s.id,
+                    f"{s.species} ({s.model_type.replace('_', ' ')})",
+                    s.model_relevance,
+                    "yes" if s.clinical_route else "no",
+                ]
+                for s in studies
+            ],
+        ),
+        Table(
+            "tab-glp",
+            "GLP status of the studies",
+            ["Study", "Pivotal", "GLP status", "Justification (non-GLP pivotal studies)"],
+            [
+                [
+                    s.id,
+                    "yes" if s.pivotal else "no",
+                    GLP_WORDS[s.glp.status],
+                    (
+                        s.glp.justification
+                        or Missing(
+                            f"nonclinical.studies[{s.id}].glp.justification", "GLP justification"
+                        )
+                    )
+                    if s.pivotal and s.glp.status != "GLP"
+                    else "—",
+                ]
+                for s in studies
+            ],
+        ),
+    ]
+
+
+def _risk(project: Project) -> list[Block]:
+    rp = project.risk_profile
+    if rp is None:
+        return [Para.of(Missing("risk_profile", "risk profile (risks × risk factors)"))]
+    risks = [r for r in rp.risks if r.applicable]
+    cells = {(c.risk, c.factor): c for c in rp.cells}
+    studies = project.nonclinical.studies if project.nonclinical else []
+    rows = []
+    for factor in rp.factors:
+        row: list[Cell] = [f"{factor.name}: {factor.product_value}"]
+        for risk in risks:
+            cell = cells.get((risk.id, factor.id))
+            if cell is None or cell.relevant == "no":
+                row.append("—")
+                continue
+            refs = [e.ref for e in cell.evidence] or [
+                s.id for s in studies if risk.id in s.addresses_risks
+            ]
+            row.append(
+                f"{cell.relevant}; uncertainty {cell.residual_uncertainty}"
+                + (f"; {', '.join(refs)}" if refs else "")
+            )
+        rows.append(row)
+    conclusions = {c.risk: c.conclusion for c in rp.conclusions}
+    blocks: list[Block] = [
+        Table(
+            "tab-risk",
+            "Risk profile: risk factors (rows) against risks (columns)",
+            ["Risk factor", *[r.id for r in risks]],
+            rows,
+            note="; ".join(f"{r.id}: {r.name}" for r in risks),
+        ),
+    ]
+    for risk in risks:
+        blocks.append(
+            Para.of(
+                f"{risk.id} {risk.name}. ",
+                conclusions.get(risk.id)
+                or Missing("risk_profile.conclusions", f"conclusion for {risk.id}"),
+            )
+        )
+    return blocks
+
+
+def _dose(project: Project, computed: ComputedProject) -> list[Block]:
+    fih = project.fih_dose
+    if fih is None:
+        return [Para.of(Missing("fih_dose", "first-in-human dose rationale"))]
+    rows = []
+    result = computed.fih
+    for step in result.steps if result is not None else []:
+        rows.append(
+            [
+                step.input_id,
+                step.approach.replace("_", " "),
+                step.label,
+                f"{number(step.value)} {step.unit}" if step.value is not None else "not computed",
+                step.formula,
+                step.source,
+            ]
+        )
+    blocks: list[Block] = [
+        Para.of(
+            "Approaches: ",
+            ", ".join(a.replace("_", " ") for a in fih.approaches),
+            f". Scaling basis: {fih.scaling.basis.replace('_', ' ')}. ",
+            fih.scaling.justification,
+        ),
+        Table(
+            "tab-dose",
+            "First-in-human dose rationale: inputs, scaling and safety limit",
+            ["Input", "Approach", "Step", "Value", "Calculation", "Source"],
+            rows,
+        ),
+        Para.of(
+            f"Proposed starting dose: {given(fih.proposed_start_dose.value)} {fih.proposed_start_dose.unit} (safety factor {given(fih.safety_factor.value)}). ",
+            fih.start_dose_justification,
+        ),
+    ]
+    if fih.escalation:
+        blocks.append(
+            Table(
+                "tab-escalation",
+                "Dose escalation",
+                ["Cohort", "Dose", "Patients"],
+                [
+                    [
+                        e.cohort,
+                        f"{given(e.dose.value)} {e.dose.unit}",
+                        str(e.patients) if e.patients else "—",
+                    ]
+                    for e in fih.escalation
+                ],
+            )
+        )
+    st = fih.staggering
+    blocks.append(
+        Para.of(
+            "Staggering: ",
+            (
+                f"sentinel dosing; {given(st.interval_days)} days between patients"
+                if st.sentinel and st.interval_days is not None
+                else "no sentinel dosing"
+            )
+            if st
+            else Missing("fih_dose.staggering", "staggering"),
+            f". {st.between_cohorts}" if st and st.between_cohorts else ".",
+        )
+    )
+    if fih.stopping_rules:
+        blocks.append(Para.of("Stopping rules: ", "; ".join(fih.stopping_rules)))
+    else:
+        blocks.append(
+            Para.of("Stopping rules: ", Missing("fih_dose.stopping_rules", "stopping rules"))
+        )
+    return blocks
+
+
+def build_nonclinical(project: Project, computed: ComputedProject) -> Document:
+    """The IMPD safety and efficacy (non-clinical) draft as blocks."""
+    nc = project.nonclinical
+    overview = (
+        [Para.of(nc.overview)]
+        if nc and nc.overview
+        else [Para.of(Missing("nonclinical.overview", "overview of the non-clinical programme"))]
+    )
+    integrated = Section(
+        "Integrated non-clinical assessment",
+        "sec-integrated",
+        [],
+        children=[
+            Section(
+                "Mechanism of action, evidence, dose, route and cell origin",
+                "sec-chain",
+                _chain(project, computed),
+            ),
+            Section("Relevance of the models and GLP status", "sec-relevance", _relevance(project)),
+            Section("Risk profile", "sec-risk", _risk(project)),
+            Section("First-in-human dose", "sec-dose", _dose(project, computed)),
+        ],
+    )
+    sections = [
+        Section("Overview of the non-clinical programme", "sec-overview", overview),
+        _group_section(project, "pharmacology", computed),
+        _group_section(project, "kinetics", computed),
+        _group_section(project, "toxicology", computed),
+        integrated,
+        Section(
+            "Previous human experience",
+            "sec-human",
+            [
+                Para.of(
+                    nc.previous_human_experience
+                    if nc and nc.previous_human_experience
+                    else Missing(
+                        "nonclinical.previous_human_experience",
+                        "experience with this or related products in humans",
+                    )
+                )
+            ],
+        ),
+        Section(
+            "Overall benefit-risk assessment",
+            "sec-benefit-risk",
+            [
+                Para.of(
+                    nc.benefit_risk
+                    if nc and nc.benefit_risk
+                    else Missing(
+                        "nonclinical.benefit_risk", "benefit-risk assessment for the trial"
+                    )
+                )
+            ],
+        ),
+    ]
+    doc = project.project.document
+    return Document(
+        doc_type="impd-nonclinical",
+        title=f"{project.product.name}: IMPD safety and efficacy — non-clinical",
+        subtitle=f"{project.project.sponsor.name} · version {doc.version} · {date(doc.date)}",
+        properties={"product": project.product.name, "version": doc.version, "status": doc.status},
+        sections=sections,
+    )
