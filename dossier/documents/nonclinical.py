@@ -80,42 +80,44 @@ def _levels(study: Study) -> str:
 
 
 def study_table(key: str, caption: str, studies: list[Study]) -> Table:
-    """A CTD 2.6.7-style tabulated summary of studies."""
-    rows = []
+    """A CTD 2.6.7-style tabulated summary of studies (six columns fit portrait A4)."""
+    rows: list[list[Cell]] = []
     for s in studies:
-        rows.append(
-            [
-                f"{s.id}: {s.title}",
-                f"{s.species}" + (f", {s.strain}" if s.strain else ""),
+        design = "; ".join(
+            part
+            for part in (
                 s.route,
                 _doses(s),
-                str(s.duration) if s.duration else "—",
-                _size(s),
+                str(s.duration) if s.duration else "",
+                _size(s) if s.group_size else "",
+            )
+            if part and part != "—"
+        )
+        findings: Cell = s.key_findings or (
+            Missing(f"nonclinical.studies[{s.id}].key_findings", "key findings")
+            if s.status == "completed"
+            else s.status
+        )
+        rows.append(
+            [
+                f"{s.id}: {s.title}" + (f" ({s.report})" if s.report else ""),
+                f"{s.species}" + (f", {s.strain}" if s.strain else ""),
+                design or "—",
                 GLP_WORDS[s.glp.status],
-                s.key_findings
-                or (
-                    Missing(f"nonclinical.studies[{s.id}].key_findings", "key findings")
-                    if s.status == "completed"
-                    else s.status
-                ),
+                findings,
                 _levels(s),
-                s.report or "—",
             ]
         )
     return Table(
         key,
         caption,
         [
-            "Study",
-            "Species/strain",
-            "Route",
-            "Dose levels",
-            "Duration",
-            "Group size",
+            "Study (report)",
+            "Species, strain",
+            "Route; doses; duration; group size",
             "GLP",
             "Key findings",
-            "NOAEL/MED",
-            "Report",
+            "NOAEL / MED",
         ],
         rows,
     )

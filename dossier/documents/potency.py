@@ -21,7 +21,7 @@ from dossier.documents.blocks import (
     Section,
     Table,
 )
-from dossier.documents.fmt import date, number, or_missing, quantity, range_text
+from dossier.documents.fmt import date, given, number, or_missing, quantity, range_text
 
 if TYPE_CHECKING:  # pragma: no cover
     from dossier.analysis.project import ComputedProject
@@ -332,9 +332,12 @@ def _batches(project: Project, computed: ComputedProject) -> list[Para | Table |
             batch = batches.get(br.batch)
             bc = comp.batches.get(br.batch) if comp is not None else None
             if bc is not None and bc.value is not None:
-                value: str | Missing = quantity(bc.value, br.unit)
+                # entered values are shown as written; computed ones with 4 significant figures
+                value: str | Missing = (
+                    f"{given(bc.value)} {br.unit}" if bc.entered else quantity(bc.value, br.unit, 4)
+                )
                 limits = (
-                    f"{number(bc.ci_lower)}–{number(bc.ci_upper)}"
+                    f"{number(bc.ci_lower, 4)}–{number(bc.ci_upper, 4)}"
                     if bc.ci_lower is not None and bc.ci_upper is not None
                     else "—"
                 )

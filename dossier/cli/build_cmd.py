@@ -1,0 +1,58 @@
+"""``dossier build``: the Word drafts of a project (and optionally PDF)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from dossier.cli.common import print_diagnostics, user_errors_exit
+
+DOCS = ("impd-quality-potency", "impd-nonclinical", "briefing", "readiness")
+
+
+@click.command("build")
+@click.argument("path", type=click.Path(exists=True, path_type=Path))
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Output folder (default: out/ next to the project file).",
+)
+@click.option(
+    "--only", multiple=True, type=click.Choice(DOCS), help="Build only this document (repeatable)."
+)
+@click.option("--pdf", is_flag=True, help="Also write PDF copies through LibreOffice.")
+@click.option(
+    "--force", is_flag=True, help="Replace drafts edited since the last build (a backup is kept)."
+)
+@user_errors_exit
+def build_cmd(
+    path: Path, out_dir: Path | None, only: tuple[str, ...], pdf: bool, force: bool
+) -> None:
+    """Build the drafts of the project at PATH: IMPD potency, IMPD non-clinical,
+    briefing document and readiness report.
+
+    A draft edited in Word since it was generated is never overwritten silently: the
+    build stops and names it; --force keeps a timestamped backup first.
+    """
+    from dossier.documents.assemble import build_project
+
+    result = build_project(
+        path,
+        out_dir=out_dir,
+        only=list(only) or None,
+        pdf=pdf,
+        force=force,
+        progress=lambda message: click.echo(f"  {message}", err=True),
+    )
+    if result.diagnostics:
+        print_diagnostics(list(result.diagnostics))
+    for backup in result.backups:
+        click.echo(f"kept a backup of an edited draft: {backup}", err=True)
+    for written in [*result.written, *result.pdfs]:
+        click.echo(f"wrote {written}")
+    click.echo(
+        f"{result.findings} expectation finding(s): see readiness-report.docx or run dossier check",
+        err=True,
+    )
