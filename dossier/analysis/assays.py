@@ -17,7 +17,7 @@ from dossier.core.errors import UserError
 
 if TYPE_CHECKING:  # pragma: no cover
     from dossier.analysis.project import ComputedProject
-    from dossier.compute.potency.types import PotencyAnalysis
+    from dossier.compute.potency.types import DoseResponseData, PotencyAnalysis
     from dossier.model.potency import AcceptanceCriterion, PotencyAssay
     from dossier.model.project_io import LoadedProject
 
@@ -64,6 +64,7 @@ class AssayComputed:
 
     assay_id: str
     runs: dict[str, PotencyAnalysis | None] = field(default_factory=dict)
+    run_data: dict[str, DoseResponseData] = field(default_factory=dict)
     run_batches: dict[str, dict[str, str]] = field(default_factory=dict)
     batches: dict[str, BatchComputed] = field(default_factory=dict)
     reported_runs: list[str] = field(default_factory=list)
@@ -104,7 +105,8 @@ def _alphas(assay: PotencyAssay) -> dict[str, float]:
 
 def _analyse_run(
     loaded: LoadedProject, assay: PotencyAssay, index: int, run_index: int
-) -> PotencyAnalysis:
+) -> tuple[DoseResponseData, PotencyAnalysis]:
+    """Read one run's data file and analyse it with the assay's model and criteria."""
     from dossier.compute.potency.io import read_dose_response
 
     run = assay.runs[run_index]
@@ -116,20 +118,20 @@ def _analyse_run(
     if kind == "parallel_line":
         from dossier.compute.potency.parallel_line import analyse_parallel_line
 
-        return analyse_parallel_line(
+        return data, analyse_parallel_line(
             data, run.standard, assumed=run.assumed_potency, transform=run.transform, alphas=alphas
         )
     if kind == "slope_ratio":
         from dossier.compute.potency.slope_ratio import analyse_slope_ratio
 
-        return analyse_slope_ratio(
+        return data, analyse_slope_ratio(
             data, run.standard, assumed=run.assumed_potency, transform=run.transform, alphas=alphas
         )
     from dossier.compute.potency.logistic import analyse_4pl
 
     # similarity by the declared F-test; the significance level comes from the criteria
     alpha = alphas.get("non_parallelism", 0.05)
-    return analyse_4pl(
+    return data, analyse_4pl(
         data, run.standard, assumed=run.assumed_potency, transform=run.transform, alpha=alpha
     )
 
@@ -192,7 +194,8 @@ def run(loaded: LoadedProject, computed: ComputedProject) -> None:
                 )
                 continue
             try:
-                analysis = _analyse_run(loaded, assay, index, run_index)
+                data, analysis = _analyse_run(loaded, assay, index, run_index)
+                result.run_data[assay_run.id] = data
             except UserError as exc:
                 computed.diagnostics.extend(exc.diagnostics)
                 result.runs[assay_run.id] = None

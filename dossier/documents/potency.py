@@ -16,6 +16,7 @@ from dossier.documents.blocks import (
     Cell,
     CrossRef,
     Document,
+    Figure,
     Missing,
     Para,
     Section,
@@ -67,10 +68,10 @@ def _criterion_text(assay: PotencyAssay, role: str) -> str | Missing:
     return text + (" (provisional)" if crit.provisional else "")
 
 
-def _strategy(project: Project) -> list[Para | Table | Bullets]:
+def _strategy(project: Project) -> list[Block]:
     potency = project.quality.potency
     moa = project.product.mechanism_of_action
-    blocks: list[Para | Table | Bullets] = [
+    blocks: list[Block] = [
         Para.of("Mechanism of action. ", moa.statement),
     ]
     if potency is None:
@@ -174,14 +175,39 @@ def _strategy(project: Project) -> list[Para | Table | Bullets]:
     return blocks
 
 
-def _procedures(project: Project) -> list[Section]:
+def _dose_response_figures(assay: PotencyAssay, computed: ComputedProject) -> list[Block]:
+    """One figure per analysed run: the responses and the fitted model."""
+    from dossier.documents.figures import dose_response_figure
+
+    comp = computed.assays.get(assay.id)
+    if comp is None:
+        return []
+    out: list[Block] = []
+    for run in assay.runs:
+        analysis = comp.runs.get(run.id)
+        data = comp.run_data.get(run.id)
+        if analysis is None or data is None:
+            continue
+        verdict = "valid" if analysis.valid else "invalid: " + "; ".join(analysis.reasons)
+        png = dose_response_figure(data, analysis, "dose (as in the run data)")
+        out.append(
+            Figure(
+                f"fig-dr-{assay.id}-{run.id}",
+                f"Dose-response data and fitted {analysis.model} model, run {run.id} of {assay.id} ({verdict})",
+                png,
+            )
+        )
+    return out
+
+
+def _procedures(project: Project, computed: ComputedProject) -> list[Section]:
     potency = project.quality.potency
     if potency is None:
         return []
     out = []
     for i, a in enumerate(potency.assays):
         path = f"quality.potency.assays[{i}]"
-        blocks: list[Para | Table | Bullets] = [
+        blocks: list[Block] = [
             Para.of("Principle. ", a.principle),
             Para.of(
                 "Measurand: ",
@@ -242,13 +268,14 @@ def _procedures(project: Project) -> list[Section]:
                     rows,
                 )
             )
+        blocks.extend(_dose_response_figures(a, computed))
         out.append(Section(a.name, f"sec-proc-{a.id}", blocks))
     return out
 
 
-def _validation(project: Project, computed: ComputedProject) -> list[Para | Table | Bullets]:
+def _validation(project: Project, computed: ComputedProject) -> list[Block]:
     potency = project.quality.potency
-    blocks: list[Para | Table | Bullets] = []
+    blocks: list[Block] = []
     exploratory = project.stage != "confirmatory"
     blocks.append(
         Para.of(
@@ -303,10 +330,10 @@ def _validation(project: Project, computed: ComputedProject) -> list[Para | Tabl
     return blocks
 
 
-def _batches(project: Project, computed: ComputedProject) -> list[Para | Table | Bullets]:
+def _batches(project: Project, computed: ComputedProject) -> list[Block]:
     potency = project.quality.potency
     batches = {b.id: b for b in project.quality.batches}
-    blocks: list[Para | Table | Bullets] = [
+    blocks: list[Block] = [
         Table(
             "tab-batches",
             "Batches and their use",
@@ -360,6 +387,20 @@ def _batches(project: Project, computed: ComputedProject) -> list[Para | Table |
                     rows,
                 )
             )
+        numeric = [
+            b for b in (comp.batches.values() if comp is not None else []) if b.value is not None
+        ]
+        if len(numeric) >= 2:
+            from dossier.documents.figures import batch_figure
+
+            release = next((c for c in a.acceptance_criteria if c.role == "release"), None)
+            blocks.append(
+                Figure(
+                    f"fig-batch-{a.id}",
+                    f"Batch results of {a.name} with 95 % limits where computed; dashed lines: release limits",
+                    batch_figure(numeric, release, a.readout_unit),
+                )
+            )
     tox = [b.id for b in project.quality.batches if "toxicology" in b.uses]
     clinical = [b.id for b in project.quality.batches if "clinical" in b.uses]
     blocks.append(
@@ -381,7 +422,7 @@ def _batches(project: Project, computed: ComputedProject) -> list[Para | Table |
     return blocks
 
 
-def _justification(project: Project) -> list[Para | Table | Bullets]:
+def _justification(project: Project) -> list[Block]:
     potency = project.quality.potency
     if potency is None:
         return []
@@ -407,7 +448,7 @@ def _justification(project: Project) -> list[Para | Table | Bullets]:
     ]
 
 
-def _reference_standards(project: Project) -> list[Para | Table | Bullets]:
+def _reference_standards(project: Project) -> list[Block]:
     potency = project.quality.potency
     rows = []
     if potency is not None:
@@ -512,7 +553,7 @@ def build_potency(project: Project, computed: ComputedProject) -> Document:
         section_blocks: list[Block] = list(blocks)
         section = Section(heading, key, section_blocks, number=number_text)
         if key == "sec-proc":
-            section.children = _procedures(project)
+            section.children = _procedures(project, computed)
             section_blocks.append(
                 Para.of(
                     "The potency assays are summarised below; analytical procedures for safety, identity and purity are in ",

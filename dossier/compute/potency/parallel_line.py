@@ -281,7 +281,14 @@ def analyse_parallel_line(
         anova=tuple(rows),
         residual_df=df_err,
         residual_variance=ms_err,
-        parameters={"slope": b},
+        parameters={
+            "slope": b,
+            # intercepts of the common-slope lines (design effects at their reference level)
+            **{
+                f"a[{p}]": float(coef[0]) + (float(coef[k0 + j - 1]) if j else 0.0)
+                for j, p in enumerate(preps)
+            },
+        },
         method=METHOD.format(conf=confidence),
         source=data.source,
         rows_used=n,

@@ -1,0 +1,109 @@
+"""Figures for the drafts: dose-response curves and batch results (deterministic PNG).
+
+matplotlib runs with the Agg backend, a fixed size and resolution and no date or
+software metadata, so the same inputs give byte-identical images.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # pragma: no cover
+    from dossier.analysis.assays import BatchComputed
+    from dossier.compute.potency.types import DoseResponseData, PotencyAnalysis
+    from dossier.model.potency import AcceptanceCriterion
+
+__all__ = ["batch_figure", "dose_response_figure"]
+
+COLOURS = ["#1F3A5F", "#C0392B", "#2E8B57", "#8E44AD", "#D68910"]
+
+
+def _figure(width_in: float = 6.3, height_in: float = 3.4) -> tuple[Any, Any]:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib import pyplot as plt
+
+    plt.rcParams.update({"font.size": 8.5, "font.family": "DejaVu Sans", "svg.hashsalt": "dossier"})
+    fig, ax = plt.subplots(figsize=(width_in, height_in), dpi=150)
+    ax.spines[["top", "right"]].set_visible(False)
+    return fig, ax
+
+
+def _png(fig: Any) -> bytes:
+    from matplotlib import pyplot as plt
+
+    buffer = io.BytesIO()
+    fig.tight_layout()
+    fig.savefig(buffer, format="png", dpi=150, metadata={"Software": None})
+    plt.close(fig)
+    return buffer.getvalue()
+
+
+def dose_response_figure(
+    data: DoseResponseData, analysis: PotencyAnalysis, dose_label: str
+) -> bytes:
+    """Responses per preparation against dose (log scale) with the fitted model."""
+    import numpy as np
+
+    fig, ax = _figure()
+    preps = [analysis.standard, *[r.preparation for r in analysis.results]]
+    doses = [o.dose for o in data.observations if o.dose > 0]
+    grid = np.exp(np.linspace(math.log(min(doses)), math.log(max(doses)), 200))
+    for i, prep in enumerate(preps):
+        colour = COLOURS[i % len(COLOURS)]
+        pts = [
+            (o.dose, o.response) for o in data.observations if o.preparation == prep and o.dose > 0
+        ]
+        ax.scatter(
+            [p[0] for p in pts], [p[1] for p in pts], s=12, color=colour, label=prep, zorder=3
+        )
+        params = analysis.parameters
+        if analysis.model == "4pl" and f"C[{prep}]" in params:
+            a, b, d, c = params["A"], params["B"], params["D"], params[f"C[{prep}]"]
+            ax.plot(grid, d + (a - d) / (1 + np.exp(b * (np.log(grid) - c))), color=colour, lw=1.2)
+        elif (
+            analysis.model == "parallel-line"
+            and f"a[{prep}]" in params
+            and analysis.transform == "none"
+        ):
+            ax.plot(
+                grid, params[f"a[{prep}]"] + params["slope"] * np.log(grid), color=colour, lw=1.2
+            )
+    ax.set_xscale("log")
+    ax.set_xlabel(dose_label)
+    ax.set_ylabel("response")
+    ax.legend(frameon=False, loc="best")
+    return _png(fig)
+
+
+def batch_figure(
+    results: list[BatchComputed], criterion: AcceptanceCriterion | None, unit: str
+) -> bytes:
+    """Batch results with their 95 % limits against the release limits."""
+    fig, ax = _figure(height_in=2.8)
+    shown = [r for r in results if r.value is not None]
+    xs = list(range(len(shown)))
+    for x, r in zip(xs, shown, strict=True):
+        assert r.value is not None
+        if r.ci_lower is not None and r.ci_upper is not None:
+            ax.errorbar(
+                x,
+                r.value,
+                yerr=[[r.value - r.ci_lower], [r.ci_upper - r.value]],
+                fmt="o",
+                color=COLOURS[0],
+                capsize=3,
+            )
+        else:
+            ax.plot(x, r.value, "o", color=COLOURS[0])
+    if criterion is not None and not criterion.report_only:
+        for limit in (criterion.lower, criterion.upper):
+            if limit is not None:
+                ax.axhline(limit, color=COLOURS[1], lw=1, ls="--")
+    ax.set_xticks(xs, [r.batch for r in shown])
+    ax.set_ylabel(unit)
+    ax.set_xlim(-0.6, len(shown) - 0.4)
+    return _png(fig)
