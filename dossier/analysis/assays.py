@@ -163,6 +163,7 @@ def _verdict(
 def run(loaded: LoadedProject, computed: ComputedProject) -> None:
     """Analyse every potency assay's runs and batch results."""
     from dossier.analysis.project import Provenance
+    from dossier.analysis.validation import analyse_validation
     from dossier.compute.potency.combine import Estimate, combine_estimates
 
     potency = loaded.project.quality.potency
@@ -172,6 +173,7 @@ def run(loaded: LoadedProject, computed: ComputedProject) -> None:
         result = AssayComputed(assay.id)
         computed.assays[assay.id] = result
         result.reported_runs = sorted({r for br in assay.batch_results for r in br.runs})
+        analyse_validation(loaded, index, assay, result, computed)
         scale = (
             assay.reference_standard.assigned_potency.value
             if assay.reference_standard and assay.reference_standard.assigned_potency

@@ -205,3 +205,150 @@ def potency_cmd(
         echo_json(potency_json(analysis))
     else:
         _print_text(analysis)
+
+
+def _validation_json(characteristic: str, result: Any) -> dict[str, Any]:
+    """The JSON contract of ``dossier assay validation``."""
+    if characteristic == "accuracy":
+
+        def level(item: Any) -> dict[str, Any]:
+            return {
+                "level": item.level,
+                "n": item.n,
+                "mean_recovery_percent": item.mean_recovery_percent,
+                "relative_bias_percent": item.relative_bias_percent,
+                "sd": item.sd,
+                "ci_lower": item.ci_lower,
+                "ci_upper": item.ci_upper,
+            }
+
+        return {
+            "overall": level(result.overall),
+            "levels": [level(x) for x in result.levels],
+            "method": result.method,
+        }
+    if characteristic == "precision":
+        return {
+            "repeatability": {
+                "sd": result.repeatability_sd,
+                "cv_percent": result.repeatability_cv_percent,
+            },
+            "intermediate_precision": {
+                "sd": result.intermediate_sd,
+                "cv_percent": result.intermediate_cv_percent,
+            },
+            "variance_components": result.components,
+            "log_scale": result.log_scale,
+            "n": result.n,
+            "method": result.method,
+        }
+    return {
+        "slope": result.slope,
+        "intercept": result.intercept,
+        "r_squared": result.r_squared,
+        "residual_sd": result.residual_sd,
+        "slope_se": result.slope_se,
+        "intercept_se": result.intercept_se,
+        "slope_ci_lower": result.slope_ci_lower,
+        "slope_ci_upper": result.slope_ci_upper,
+        "n": result.n,
+        "log_scale": result.log_scale,
+        "residuals": list(result.residuals),
+    }
+
+
+@assay_group.command("validation")
+@click.argument("data", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--characteristic",
+    type=click.Choice(["accuracy", "precision", "linearity"]),
+    required=True,
+    help="ICH Q2(R2) characteristic the data support.",
+)
+@click.option("--factors", help="Precision: factor columns, outermost first (e.g. day,analyst).")
+@click.option("--log-scale", is_flag=True, help="Analyse on the log scale (relative potency; GCV).")
+@click.option("--sheet", help="Sheet of an XLSX file.")
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
+@user_errors_exit
+def validation_cmd(
+    data: Path,
+    characteristic: str,
+    factors: str | None,
+    log_scale: bool,
+    sheet: str | None,
+    fmt: str,
+) -> None:
+    """ICH Q2(R2) statistics of DATA.csv.
+
+    Accuracy and linearity: columns nominal,measured (accuracy optionally level).
+    Precision: one column per factor (listed with --factors, outermost first) and value.
+    """
+    from dossier.compute import validation_stats as vs
+    from dossier.load.tables import read_table
+
+    result: Any
+    try:
+        if characteristic == "precision":
+            names = [f.strip() for f in (factors or "").split(",") if f.strip()]
+            if not names:
+                raise click.UsageError(
+                    "--factors is required for precision (e.g. --factors day,analyst)"
+                )
+            table = read_table(data, required=(*names, "value"), numeric=("value",), sheet=sheet)
+            result = vs.precision(
+                [[r.text[f] for f in names] for r in table.rows],
+                [r.numbers["value"] for r in table.rows],
+                names,
+                log_scale=log_scale,
+            )
+        else:
+            table = read_table(
+                data,
+                required=("nominal", "measured"),
+                numeric=("nominal", "measured"),
+                optional=("level",),
+                sheet=sheet,
+            )
+            nominal = [r.numbers["nominal"] for r in table.rows]
+            measured = [r.numbers["measured"] for r in table.rows]
+            if characteristic == "accuracy":
+                levels = [r.text.get("level") or f"{r.numbers['nominal']:g}" for r in table.rows]
+                result = vs.accuracy(nominal, measured, levels, log_scale=log_scale)
+            else:
+                result = vs.linearity(nominal, measured, log_scale=log_scale)
+    except ValueError as exc:
+        from dossier.core.errors import UserError
+
+        raise UserError(f"{data}: {exc}") from None
+    doc = _validation_json(characteristic, result)
+    if fmt == "json":
+        echo_json(doc)
+        return
+    click.echo(f"{data}: {characteristic}")
+    if characteristic == "accuracy":
+        click.echo(f"  {'level':<10} {'n':>3} {'recovery %':>11} {'SD':>8} {'95 % CI':>18}")
+        for item in [*result.levels, result.overall]:
+            ci = f"{_fmt(item.ci_lower)} – {_fmt(item.ci_upper)}"
+            recovery = _fmt(item.mean_recovery_percent)
+            click.echo(f"  {item.level:<10} {item.n:>3} {recovery:>11} {_fmt(item.sd):>8} {ci:>18}")
+    elif characteristic == "precision":
+        word = "GCV %" if result.log_scale else "CV %"
+        rep, inter = result.repeatability_cv_percent, result.intermediate_cv_percent
+        click.echo(
+            f"  repeatability:          SD {_fmt(result.repeatability_sd)}, {word} {_fmt(rep)}"
+        )
+        click.echo(
+            f"  intermediate precision: SD {_fmt(result.intermediate_sd)}, {word} {_fmt(inter)}"
+        )
+        for name, value in result.components.items():
+            click.echo(f"  variance component {name}: {_fmt(value)}")
+        click.echo(f"  method: {result.method}")
+    else:
+        ci = f"{_fmt(result.slope_ci_lower)} – {_fmt(result.slope_ci_upper)}"
+        click.echo(f"  slope {_fmt(result.slope)} (SE {_fmt(result.slope_se)}; 95 % CI {ci})")
+        click.echo(f"  intercept {_fmt(result.intercept)} (SE {_fmt(result.intercept_se)})")
+        click.echo(
+            f"  R² {result.r_squared:.6f}; residual SD {_fmt(result.residual_sd)}; n = {result.n}"
+        )

@@ -285,26 +285,60 @@ def _validation(project: Project, computed: ComputedProject) -> list[Block]:
         )
     )
     if potency is not None:
-        rows = []
+        rows: list[list[Cell]] = []
         for a in potency.assays:
             comp = computed.assays.get(a.id)
-            val = comp.validation if comp is not None else {}
-            rows.append(
-                [
-                    a.name,
-                    STATUS_WORDS[a.lifecycle_status],
-                    a.validation_report
-                    or Missing(
-                        f"quality.potency.assays[{a.id}].validation_report", "qualification report"
-                    ),
-                    "; ".join(f"{k}: {v}" for k, v in val.items()) or "see report",
-                ]
-            )
+            results = comp.validation if comp is not None else {}
+            crit = a.validation_criteria
+            limits = {
+                "accuracy": f"mean recovery {crit.recovery_percent[0]:g}–{crit.recovery_percent[1]:g} %"
+                if crit and crit.recovery_percent
+                else "—",
+                "precision": " ; ".join(
+                    part
+                    for part in (
+                        f"repeatability ≤ {crit.repeatability_cv_percent_max:g} %"
+                        if crit and crit.repeatability_cv_percent_max
+                        else "",
+                        f"intermediate precision ≤ {crit.intermediate_precision_cv_percent_max:g} %"
+                        if crit and crit.intermediate_precision_cv_percent_max
+                        else "",
+                    )
+                    if part
+                )
+                or "—",
+                "linearity": f"slope {crit.linearity_slope[0]:g}–{crit.linearity_slope[1]:g}"
+                if crit and crit.linearity_slope
+                else "—",
+                "range": "specification − 20 % to + 20 % (ICH Q2(R2))",
+            }
+            failures = comp.validation_failures if comp is not None else []
+            for characteristic, text in results.items():
+                failed = any(f.startswith(characteristic) or characteristic in f for f in failures)
+                met = "no" if failed else ("yes" if limits.get(characteristic, "—") != "—" else "—")
+                if characteristic == "range" and comp is not None and comp.range is not None:
+                    met = "yes" if comp.range["covers"] else "no"
+                rows.append([a.name, characteristic, text, limits.get(characteristic, "—"), met])
+            if not results:
+                rows.append(
+                    [
+                        a.name,
+                        STATUS_WORDS[a.lifecycle_status],
+                        f"see {a.validation_report}"
+                        if a.validation_report
+                        else Missing(
+                            f"quality.potency.assays[{a.id}].validation_data",
+                            "qualification data or report",
+                        ),
+                        "—",
+                        "—",
+                    ]
+                )
         blocks.append(
             Table(
                 "tab-potency-validation",
-                "Qualification and validation status of the potency assays",
-                ["Assay", "Status", "Report", "Results"],
+                "Qualification of the potency assays: results computed from the raw data",
+                ["Assay", "Characteristic", "Result", "Criterion", "Met"],
                 rows,
             )
         )

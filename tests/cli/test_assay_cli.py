@@ -119,3 +119,73 @@ def test_usage_errors_exit_2(turbidimetric_csv: Path) -> None:
         ).returncode
         == 2
     )
+
+
+def _validation(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "dossier", "assay", "validation", *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_validation_linearity_json_meets_nist_norris() -> None:
+    result = _validation(
+        str(DATA / "nist" / "norris.csv"), "--characteristic", "linearity", "--format", "json"
+    )
+    assert result.returncode == 0, result.stderr
+    doc = json.loads(result.stdout)
+    assert set(doc) >= {
+        "slope",
+        "intercept",
+        "r_squared",
+        "residual_sd",
+        "slope_se",
+        "intercept_se",
+        "slope_ci_lower",
+        "slope_ci_upper",
+    }
+    # NIST StRD Norris certified values
+    assert doc["slope"] == pytest.approx(1.00211681802045, rel=1e-10)
+    assert doc["residual_sd"] == pytest.approx(0.884796396144373, rel=1e-10)
+
+
+def test_validation_precision_json_contract() -> None:
+    path = DATA / "validation" / "precision_nested.csv"
+    result = _validation(
+        str(path),
+        "--characteristic",
+        "precision",
+        "--factors",
+        "day,analyst",
+        "--log-scale",
+        "--format",
+        "json",
+    )
+    assert result.returncode == 0, result.stderr
+    doc = json.loads(result.stdout)
+    assert set(doc["repeatability"]) == {"sd", "cv_percent"}
+    assert set(doc["intermediate_precision"]) == {"sd", "cv_percent"}
+    # tests/reference/r/precision.out: ANOVA residual 0.001542359548
+    assert doc["repeatability"]["sd"] ** 2 == pytest.approx(0.001542359548, rel=1e-8)
+    assert set(doc["variance_components"]) == {"day", "analyst", "residual"}
+
+
+def test_validation_accuracy_json_contract_and_errors(tmp_path: Path) -> None:
+    path = tmp_path / "acc.csv"
+    path.write_text("level,nominal,measured\nA,100,90\nA,100,110\nB,50,50\nB,50,50\n", "utf-8")
+    doc = json.loads(
+        _validation(str(path), "--characteristic", "accuracy", "--format", "json").stdout
+    )
+    assert set(doc["overall"]) >= {"mean_recovery_percent", "sd", "ci_lower", "ci_upper"}
+    assert doc["overall"]["mean_recovery_percent"] == pytest.approx(100.0)
+    assert [lvl["level"] for lvl in doc["levels"]] == ["A", "B"]
+    missing = _validation(str(path), "--characteristic", "precision")
+    assert missing.returncode == 2
+    bad = tmp_path / "bad.csv"
+    bad.write_text("nominal,measured\n1,x\n", "utf-8")
+    located = _validation(str(bad), "--characteristic", "linearity")
+    assert located.returncode == 1
+    assert "bad.csv:2:2: error DOS-D004" in located.stdout
