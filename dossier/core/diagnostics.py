@@ -92,10 +92,14 @@ class Diagnostic:
 
     def format_text(self) -> str:
         """One or two lines for a terminal: ``FILE:LINE:COL: severity CODE [path] message``."""
-        head = (
-            f"{self.location}: {self.severity.value} {self.code} "
-            f"[{self.location.yaml_path}] {self.message}"
-        )
+        if self.location.line == 0 and not self.location.path:
+            # not located in a file (a command-line value, a whole file): no position
+            head = f"{self.location.file}: {self.severity.value} {self.code} {self.message}"
+        else:
+            head = (
+                f"{self.location}: {self.severity.value} {self.code} "
+                f"[{self.location.yaml_path}] {self.message}"
+            )
         if self.hint:
             return f"{head}\n    hint: {self.hint}"
         return head

@@ -27,7 +27,7 @@ class UserError(DossierError):
                 code="DOS-E000",
                 severity=Severity.ERROR,
                 message=diagnostics,
-                location=Location(file="<input>"),
+                location=Location(file="<command line>"),
             )
         if isinstance(diagnostics, Diagnostic):
             diagnostics = [diagnostics]
