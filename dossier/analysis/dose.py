@@ -8,8 +8,8 @@ on the project's declared basis, step by step:
 - ``organ_mass`` / ``organ_volume`` / ``area``: dose × (human value / animal value) of the
   organ metric given with the input;
 - ``flat``: the same total dose;
-- ``bsa``: the FDA 2005 Km conversion, which needs the species (computed by the dose
-  engine when the species is in FDA 2005 Table 1).
+- ``bsa``: the FDA 2005 Table 1 conversion (:func:`dossier.compute.dose.scale_dose`),
+  which needs a species of that table.
 
 The safety limit is the lowest scaled NOAEL/HNSTD divided by the safety factor; the most
 conservative estimate is the lowest of that limit and the activity-based estimates.
@@ -127,7 +127,17 @@ def _scale(inp: DoseInput, fih: FihDose) -> tuple[float | None, str, str]:
         )
     if basis == "flat":
         return value, _norm(unit), f"{value:.3g} {unit} (same total dose)"
-    return None, _norm(unit), "BSA scaling is computed by the dose engine (FDA 2005 Km factors)"
+    from dossier.compute.dose import UnknownSpecies, scale_dose
+
+    if not inp.species:
+        return None, _norm(unit), "BSA scaling needs the species of the input"
+    try:
+        result = scale_dose(
+            inp.species, value, unit, "bsa", animal_weight_kg=inp.animal_body_weight_kg
+        )
+    except (UnknownSpecies, ValueError) as exc:
+        return None, _norm(unit), f"BSA scaling not possible: {exc}"
+    return result.human_equivalent_dose, _norm(result.unit), result.steps[-2].formula
 
 
 def run(loaded: LoadedProject, computed: ComputedProject) -> None:
