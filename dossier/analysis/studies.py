@@ -1,13 +1,124 @@
-"""Analysis of the project's studies (filled in as the compute stage grows)."""
+"""Analysis of the non-clinical studies' data: SEND packages and biodistribution tables."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING
+
+from dossier.core.diagnostics import Diagnostic, Location, Severity
+from dossier.core.errors import UserError
 
 if TYPE_CHECKING:  # pragma: no cover
     from dossier.analysis.project import ComputedProject
+    from dossier.compute.biodistribution import BdSummary
     from dossier.model.project_io import LoadedProject
+
+__all__ = ["read_biodistribution", "run"]
+
+
+def read_biodistribution(path: Path, display: str) -> BdSummary:
+    """Read a long biodistribution table and summarise it (located errors)."""
+    from dossier.compute.biodistribution import BdRow, summarise_biodistribution
+    from dossier.load.tables import read_table
+
+    table = read_table(
+        path,
+        required=("animal", "group", "timepoint", "tissue", "copies_per_ug", "lloq"),
+        numeric=("lloq",),
+        optional=("sex",),
+        display=display,
+    )
+    rows = []
+    problems = []
+    for r in table.rows:
+        text = r.text["copies_per_ug"]
+        if text.upper() in {"BLQ", "<LLOQ", "ND", "NOT DETECTED"} or text.startswith("<"):
+            copies = None
+        else:
+            try:
+                copies = float(text)
+            except ValueError:
+                column = table.columns.index("copies_per_ug") + 1
+                problems.append(
+                    Diagnostic(
+                        "DOS-D004",
+                        Severity.ERROR,
+                        f"'copies_per_ug' is '{text}': give a number or BLQ",
+                        Location(display, r.line, column),
+                    )
+                )
+                continue
+        rows.append(
+            BdRow(
+                r.text["animal"],
+                r.text.get("sex", ""),
+                r.text["group"],
+                r.text["timepoint"],
+                r.text["tissue"],
+                copies,
+                r.numbers["lloq"],
+                r.line,
+            )
+        )
+    if problems:
+        raise UserError(problems)
+    return summarise_biodistribution(rows)
 
 
 def run(loaded: LoadedProject, computed: ComputedProject) -> None:
-    """Add this part's results to ``computed``."""
+    """Summarise every study's SEND package and biodistribution table."""
+    from dossier.analysis.project import Provenance
+
+    nonclinical = loaded.project.nonclinical
+    if nonclinical is None:
+        return
+    base = Path(loaded.source.display_path).parent
+    for i, study in enumerate(nonclinical.studies):
+        if study.data is None:
+            continue
+        if study.data.biodistribution:
+            path = ("nonclinical", "studies", i, "data", "biodistribution")
+            try:
+                summary = read_biodistribution(
+                    loaded.data_path(study.data.biodistribution, path),
+                    str(base / study.data.biodistribution),
+                )
+            except UserError as exc:
+                computed.diagnostics.extend(exc.diagnostics)
+            else:
+                computed.biodistribution[study.id] = summary
+                computed.provenance.append(
+                    Provenance(
+                        f"{study.id}: biodistribution summary",
+                        f"{len(summary.cells)} tissue × time-point cells; gonads: "
+                        + (", ".join(summary.gonads) or "not sampled"),
+                        (str(base / study.data.biodistribution),),
+                        "mean, SD and maximum of values at or above the LLOQ; "
+                        "below-LLOQ values counted, not averaged",
+                    )
+                )
+        if study.data.send:
+            from dossier.importers.send import (
+                check_consistency,
+                read_send_package,
+                study_record,
+                summarise,
+            )
+
+            path = ("nonclinical", "studies", i, "data", "send")
+            try:
+                package = read_send_package(loaded.data_path(study.data.send, path, kind="dir"))
+            except UserError as exc:
+                computed.diagnostics.extend(exc.diagnostics)
+                continue
+            computed.send[study.id] = (study_record(package), summarise(package))
+            computed.diagnostics.extend(package.diagnostics)
+            computed.diagnostics.extend(check_consistency(package))
+            computed.provenance.append(
+                Provenance(
+                    f"{study.id}: SEND summaries",
+                    "body weight, laboratory, microscopic and macroscopic findings, clinical signs",
+                    (str(base / study.data.send),),
+                    "read with pyreadstat; group means and incidences per dossier.importers.send",
+                )
+            )

@@ -8,7 +8,7 @@ dose), previous human experience and benefit-risk. Study tables follow CTD 2.6.7
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from dossier.documents.blocks import Block, Cell, CrossRef, Document, Missing, Para, Section, Table
 from dossier.documents.fmt import date, given, number
@@ -123,6 +123,105 @@ def study_table(key: str, caption: str, studies: list[Study]) -> Table:
     )
 
 
+def _biodistribution_blocks(study_id: str, bd: Any) -> list[Block]:
+    """Copies per µg genomic DNA by group, tissue and time point; persistence; gonads."""
+    rows: list[list[Cell]] = []
+    index = {(c.group, c.tissue, c.timepoint): c for c in bd.cells}
+    for group, tissue in dict.fromkeys((c.group, c.tissue) for c in bd.cells):
+        row: list[Cell] = [group, tissue + (" (gonad)" if tissue in bd.gonads else "")]
+        for tp in bd.timepoints:
+            c = index.get((group, tissue, tp))
+            if c is None:
+                row.append("—")
+            elif c.mean is None:
+                row.append(f"0/{c.n} ≥ LLOQ")
+            else:
+                row.append(f"{c.n_quantifiable}/{c.n}: {number(c.mean)} (max {number(c.maximum)})")
+        rows.append(row)
+    persistent = [f"{t}: {last}" for t, last in bd.persistence.items() if last is not None]
+    gone = [t for t, last in bd.persistence.items() if last is None]
+    return [
+        Table(
+            f"tab-bd-{study_id}",
+            f"Biodistribution in {study_id}: animals with quantifiable copies / animals, mean (maximum) copies per µg genomic DNA of the quantifiable animals",
+            ["Group", "Tissue", *bd.timepoints],
+            rows,
+        ),
+        Para.of(
+            f"Persistence in {study_id} (last time point with quantifiable copies): ",
+            "; ".join(persistent) or "none",
+            ". " + (f"Never above the LLOQ: {', '.join(gone)}. " if gone else ""),
+            f"Gonads sampled: {', '.join(bd.gonads)}."
+            if bd.gonads
+            else "The gonads were not sampled.",
+        ),
+    ]
+
+
+def _send_blocks(study_id: str, record: Any, summary: Any) -> list[Block]:
+    """Body weight and microscopic findings from a study's SEND package."""
+    blocks: list[Block] = [
+        Para.of(
+            f"{study_id}: summaries computed from the SEND package of study {record.study_id} ({record.species}, {record.route}; GLP: {record.glp})."
+        )
+    ]
+    if summary.body_weight:
+        blocks.append(
+            Table(
+                f"tab-bw-{study_id}",
+                f"Body weight in {study_id}: first and last (terminal) weight per group and sex",
+                ["Group", "Sex", "n", "First", "Last", "Change (SD)"],
+                [
+                    [
+                        r["group"],
+                        r["sex"],
+                        str(r["n"]),
+                        f"{number(r['first_mean'])} {r['unit']}",
+                        f"{number(r['last_mean'])} {r['unit']}",
+                        f"{r['change_mean']:+.3g}"
+                        + (f" ({r['change_sd']:.3g})" if r["change_sd"] is not None else ""),
+                    ]
+                    for r in summary.body_weight
+                ],
+            )
+        )
+    if summary.microscopic:
+        blocks.append(
+            Table(
+                f"tab-mi-{study_id}",
+                f"Microscopic findings in {study_id}: animals affected / examined (severity grades)",
+                ["Group", "Tissue", "Finding", "Incidence", "Severity"],
+                [
+                    [
+                        r["group"],
+                        r["specimen"].lower(),
+                        r["finding"],
+                        f"{r['affected']}/{r['examined']}",
+                        ", ".join(f"{k}: {v}" for k, v in r["severity"].items()) or "—",
+                    ]
+                    for r in summary.microscopic
+                ],
+            )
+        )
+    notable = [r for r in summary.laboratory if r["notable"]]
+    blocks.append(
+        Para.of(
+            f"Laboratory: {len(notable)} group mean(s) changed by at least {summary.threshold_percent:g} % from baseline"
+            + (
+                ": "
+                + "; ".join(
+                    f"{r['name']} {r['change_percent']:+.0f} % ({r['group']})" for r in notable[:8]
+                )
+                + ("; …" if len(notable) > 8 else "")
+                if notable
+                else ""
+            )
+            + "."
+        )
+    )
+    return blocks
+
+
 def _group(project: Project, group: str) -> list[Study]:
     types = GROUPS[group][1]
     studies = project.nonclinical.studies if project.nonclinical else []
@@ -153,10 +252,11 @@ def _group_section(project: Project, group: str, computed: ComputedProject) -> S
         for s in studies:
             blocks.append(Para.of(f"{s.id} ({s.status}). ", s.objective, " ", s.key_findings or ""))
     if group == "kinetics":
-        for study_id in computed.biodistribution:
-            blocks.append(
-                Para.of(f"Biodistribution data of {study_id} are summarised in the annex.")
-            )
+        for study_id, bd in computed.biodistribution.items():
+            blocks.extend(_biodistribution_blocks(study_id, bd))
+    if group == "toxicology":
+        for study_id, (record, summary) in computed.send.items():
+            blocks.extend(_send_blocks(study_id, record, summary))
     return Section(title, f"sec-{group}", blocks)
 
 
