@@ -63,7 +63,7 @@ class AccuracyResult:
 def _summary(
     level: str, recoveries: Sequence[float], log_scale: bool, confidence: float
 ) -> LevelRecovery:
-    from scipy import stats
+    from dossier.compute.distributions import t_ppf
 
     n = len(recoveries)
     values = [math.log(r / 100.0) for r in recoveries] if log_scale else list(recoveries)
@@ -72,7 +72,7 @@ def _summary(
         centre = 100.0 * math.exp(mean) if log_scale else mean
         return LevelRecovery(level, n, centre, None, None, None)
     sd = math.sqrt(sum((v - mean) ** 2 for v in values) / (n - 1))
-    half = float(stats.t.ppf(0.5 + confidence / 2, n - 1)) * sd / math.sqrt(n)
+    half = t_ppf(0.5 + confidence / 2, n - 1) * sd / math.sqrt(n)
     if log_scale:
         return LevelRecovery(
             level,
@@ -144,7 +144,8 @@ def linearity(
 ) -> LinearityResult:
     """Slope, intercept, R², residual SD and standard errors (log-log when asked)."""
     import numpy as np
-    from scipy import stats
+
+    from dossier.compute.distributions import t_ppf
 
     x = np.asarray(nominal, dtype=float)
     y = np.asarray(measured, dtype=float)
@@ -167,7 +168,7 @@ def linearity(
     s2 = rss / (n - 2)
     slope_se = math.sqrt(s2 / sxx)
     intercept_se = math.sqrt(s2 * (1 / n + xm**2 / sxx))
-    t = float(stats.t.ppf(0.5 + confidence / 2, n - 2))
+    t = t_ppf(0.5 + confidence / 2, n - 2)
     return LinearityResult(
         n=n,
         slope=slope,

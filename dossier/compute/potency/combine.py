@@ -51,7 +51,7 @@ def combine_estimates(
     estimates: Sequence[Estimate], *, alpha: float = 0.05, confidence: float = 0.95
 ) -> Combined:
     """Weighted combination on the log scale; semi-weighted when heterogeneous."""
-    from scipy import stats
+    from dossier.compute.distributions import chi2_sf, norm_ppf, t_ppf
 
     if not estimates:
         raise ValueError("nothing to combine")
@@ -60,10 +60,10 @@ def combine_estimates(
     for e in estimates:
         if not (e.lower > 0 and e.upper > 0 and e.value > 0 and e.df > 0):
             raise ValueError("estimates must be positive with positive limits and df")
-        t = float(stats.t.ppf(0.5 + e.confidence / 2, e.df))
+        t = t_ppf(0.5 + e.confidence / 2, e.df)
         variances.append(((math.log(e.upper) - math.log(e.lower)) / (2 * t)) ** 2)
         logs.append(math.log(e.value))
-    z = float(stats.norm.ppf(0.5 + confidence / 2))
+    z = norm_ppf(0.5 + confidence / 2)
     if len(estimates) == 1:
         e = estimates[0]
         return Combined(e.value, e.lower, e.upper, 1, None, 0, None, False, "single estimate")
@@ -71,7 +71,7 @@ def combine_estimates(
     mean = sum(w * m for w, m in zip(weights, logs, strict=True)) / sum(weights)
     chi2 = sum(w * (m - mean) ** 2 for w, m in zip(weights, logs, strict=True))
     df = len(estimates) - 1
-    p = float(stats.chi2.sf(chi2, df))
+    p = chi2_sf(chi2, df)
     heterogeneous = p < alpha
     method = "weighted mean of ln potencies (weights 1/variance), homogeneity chi²"
     if heterogeneous:
@@ -109,7 +109,7 @@ class GeometricSummary:
 
 def geometric_summary(values: Sequence[float], confidence: float = 0.95) -> GeometricSummary:
     """Geometric mean, GCV = exp(sd of ln) - 1 (in %), and a t-interval on the log scale."""
-    from scipy import stats
+    from dossier.compute.distributions import t_ppf
 
     if not values or any(v <= 0 for v in values):
         raise ValueError("geometric statistics need positive values")
@@ -119,7 +119,7 @@ def geometric_summary(values: Sequence[float], confidence: float = 0.95) -> Geom
     if n < 2:
         return GeometricSummary(n, math.exp(mean), None, None, None)
     sd = math.sqrt(sum((x - mean) ** 2 for x in logs) / (n - 1))
-    t = float(stats.t.ppf(0.5 + confidence / 2, n - 1))
+    t = t_ppf(0.5 + confidence / 2, n - 1)
     half = t * sd / math.sqrt(n)
     return GeometricSummary(
         n, math.exp(mean), (math.exp(sd) - 1) * 100, math.exp(mean - half), math.exp(mean + half)

@@ -146,7 +146,7 @@ def fit_4pl(x: np.ndarray, y: np.ndarray, groups: np.ndarray, n_groups: int) -> 
 
 
 def _f_similarity(constrained: Fit, separate: list[Fit], alpha: float) -> TestResult:
-    from scipy import stats
+    from dossier.compute.distributions import f_sf
 
     rss_u = sum(f.rss for f in separate)
     df_u = sum(f.df for f in separate)
@@ -155,17 +155,17 @@ def _f_similarity(constrained: Fit, separate: list[Fit], alpha: float) -> TestRe
         return TestResult("non_parallelism", None, df_num, df_u, None, False, "not testable")
     f = ((constrained.rss - rss_u) / df_num) / (rss_u / df_u)
     f = max(f, 0.0)
-    p = float(stats.f.sf(f, df_num, df_u))
+    p = f_sf(f, df_num, df_u)
     return TestResult("non_parallelism", float(f), df_num, df_u, p, p >= alpha, f"p ≥ {alpha:g}")
 
 
 def _equivalence(std: Fit, test: Fit, margins: Margins, prep: str) -> list[TestResult]:
     """90 % CI of test-minus-standard differences within the margins (TOST at 5 %)."""
-    from scipy import stats
+    from dossier.compute.distributions import t_ppf
 
     out = []
     df = min(std.df, test.df)
-    t = float(stats.t.ppf(0.95, df)) if df > 0 else math.nan
+    t = t_ppf(0.95, df) if df > 0 else math.nan
     for index, name, (lo, hi) in (
         (1, "slope", margins.slope),
         (0, "lower_asymptote", margins.lower_asymptote),
@@ -202,7 +202,8 @@ def analyse_4pl(
 ) -> PotencyAnalysis:
     """Relative potency of each test preparation by a constrained 4PL fit."""
     import numpy as np
-    from scipy import stats
+
+    from dossier.compute.distributions import t_ppf
 
     obs = check_data(data, standard, log_dose=False, min_doses=4)
     y = transform_responses([o.response for o in obs], transform, data)
@@ -246,9 +247,7 @@ def analyse_4pl(
         t = tests["non_parallelism"]
         reasons.append(f"significant non-similarity (F = {t.F:.3g}, p = {t.p:.3g})")
     x_finite = x[np.isfinite(x)]
-    t_crit = (
-        float(stats.t.ppf(0.5 + confidence / 2, constrained.df)) if constrained.df > 0 else math.nan
-    )
+    t_crit = t_ppf(0.5 + confidence / 2, constrained.df) if constrained.df > 0 else math.nan
     results = []
     for g, prep in enumerate(preps[1:], start=1):
         c_s, c_t = float(constrained.params[3]), float(constrained.params[3 + g])
@@ -318,7 +317,7 @@ def analyse_4pl(
 
 def _regression_test(x: np.ndarray, y: np.ndarray, fit: Fit, alpha: float) -> TestResult:
     """Is there a dose-response at all? The constrained model against a mean per preparation."""
-    from scipy import stats
+    from dossier.compute.distributions import f_sf
 
     n = y.size
     rss0 = float(((y - y.mean()) ** 2).sum())
@@ -328,7 +327,7 @@ def _regression_test(x: np.ndarray, y: np.ndarray, fit: Fit, alpha: float) -> Te
             "regression", None, df_num, fit.df, None, fit.rss <= 0 < rss0, "not testable"
         )
     f = ((rss0 - fit.rss) / df_num) / (fit.rss / fit.df)
-    p = float(stats.f.sf(max(f, 0.0), df_num, fit.df))
+    p = f_sf(max(f, 0.0), df_num, fit.df)
     return TestResult("regression", float(f), df_num, fit.df, p, p < alpha, f"p < {alpha:g}")
 
 

@@ -73,12 +73,12 @@ def _ftest(
     alpha: float,
     must_be_significant: bool,
 ) -> TestResult:
-    from scipy import stats
+    from dossier.compute.distributions import f_sf
 
     if df <= 0 or df_err <= 0 or ms_err <= 0:
         return TestResult(name, None, df, df_err, None, False, "not testable")
     f = (ss / df) / ms_err
-    p = float(stats.f.sf(f, df, df_err))
+    p = f_sf(f, df, df_err)
     passed = p < alpha if must_be_significant else p >= alpha
     criterion = f"p < {alpha:g}" if must_be_significant else f"p ≥ {alpha:g}"
     return TestResult(name, float(f), df, df_err, p, passed, criterion)
@@ -101,7 +101,8 @@ def analyse_parallel_line(
     validity test (keys ``regression``, ``non_parallelism``, ``non_linearity``).
     """
     import numpy as np
-    from scipy import stats
+
+    from dossier.compute.distributions import f_sf, t_ppf
 
     obs = check_data(data, standard, log_dose=True)
     y = transform_responses([o.response for o in obs], transform, data)
@@ -170,8 +171,9 @@ def analyse_parallel_line(
             and df_err > 0
             and ms_err > 0
         ):
-            row["F"] = (ssv / df) / ms_err
-            row["p"] = float(stats.f.sf(row["F"], df, df_err))
+            f_value = (ssv / df) / ms_err
+            row["F"] = f_value
+            row["p"] = f_sf(f_value, df, df_err)
         else:
             row["F"] = None
             row["p"] = None
@@ -213,7 +215,7 @@ def analyse_parallel_line(
     k0 = x_design.shape[1]
     slope_index = restricted.shape[1] - 1
     b = float(coef[slope_index])
-    t_crit = float(stats.t.ppf(0.5 + confidence / 2, df_err)) if df_err > 0 else math.nan
+    t_crit = t_ppf(0.5 + confidence / 2, df_err) if df_err > 0 else math.nan
     results = []
     for j, prep in enumerate(preps[1:]):
         idx = k0 + j
