@@ -21,24 +21,23 @@ COLOURS = ["#1F3A5F", "#C0392B", "#2E8B57", "#8E44AD", "#D68910"]
 
 
 def _figure(width_in: float = 6.3, height_in: float = 3.4) -> tuple[Any, Any]:
-    import matplotlib
+    # the object API (no pyplot) with fixed margins: tight_layout alone costs ~80 ms a figure
+    from matplotlib import rcParams
+    from matplotlib.figure import Figure
 
-    matplotlib.use("Agg")
-    from matplotlib import pyplot as plt
-
-    plt.rcParams.update({"font.size": 8.5, "font.family": "DejaVu Sans", "svg.hashsalt": "dossier"})
-    fig, ax = plt.subplots(figsize=(width_in, height_in), dpi=150)
+    rcParams.update({"font.size": 8.5, "font.family": "DejaVu Sans"})
+    fig = Figure(figsize=(width_in, height_in), dpi=150)
+    fig.subplots_adjust(left=0.1, right=0.97, top=0.95, bottom=0.16)
+    ax = fig.add_subplot()
     ax.spines[["top", "right"]].set_visible(False)
     return fig, ax
 
 
 def _png(fig: Any) -> bytes:
-    from matplotlib import pyplot as plt
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
 
     buffer = io.BytesIO()
-    fig.tight_layout()
-    fig.savefig(buffer, format="png", dpi=150, metadata={"Software": None})
-    plt.close(fig)
+    FigureCanvasAgg(fig).print_png(buffer, metadata={"Software": None})  # type: ignore[no-untyped-call]
     return buffer.getvalue()
 
 
