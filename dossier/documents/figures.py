@@ -106,3 +106,44 @@ def batch_figure(
     ax.set_ylabel(unit)
     ax.set_xlim(-0.6, len(shown) - 0.4)
     return _png(fig)
+
+
+def biodistribution_figure(bd: Any, group: str) -> bytes:
+    """Mean copies per µg genomic DNA by tissue (log scale), one marker per time point,
+    with the LLOQ as a dashed line; tissues with nothing quantifiable sit on the LLOQ."""
+    fig, ax = _figure(height_in=3.2)
+    cells = [c for c in bd.cells if c.group == group]
+    tissues = list(dict.fromkeys(c.tissue for c in cells))
+    markers = ["o", "s", "^", "D", "v"]
+    lloq = max((c.lloq for c in cells), default=1.0)
+    for i, tp in enumerate(bd.timepoints):
+        xs, ys, hollow = [], [], []
+        for j, tissue in enumerate(tissues):
+            cell = next((c for c in cells if c.tissue == tissue and c.timepoint == tp), None)
+            if cell is None:
+                continue
+            offset = (i - (len(bd.timepoints) - 1) / 2) * 0.18
+            if cell.mean is None:
+                hollow.append(j + offset)
+            else:
+                xs.append(j + offset)
+                ys.append(cell.mean)
+        colour = COLOURS[i % len(COLOURS)]
+        ax.scatter(xs, ys, marker=markers[i % len(markers)], color=colour, s=18, label=tp, zorder=3)
+        if hollow:
+            ax.scatter(
+                hollow,
+                [lloq] * len(hollow),
+                marker=markers[i % len(markers)],
+                facecolors="none",
+                edgecolors=colour,
+                s=18,
+                zorder=3,
+            )
+    ax.axhline(lloq, color=COLOURS[1], lw=1, ls="--")
+    ax.set_yscale("log")
+    ax.set_xticks(range(len(tissues)), tissues, rotation=35, ha="right")
+    ax.set_ylabel("copies per µg genomic DNA")
+    ax.legend(frameon=False, fontsize=7.5, loc="upper right")
+    fig.subplots_adjust(bottom=0.32)
+    return _png(fig)

@@ -10,7 +10,17 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from dossier.documents.blocks import Block, Cell, CrossRef, Document, Missing, Para, Section, Table
+from dossier.documents.blocks import (
+    Block,
+    Cell,
+    CrossRef,
+    Document,
+    Figure,
+    Missing,
+    Para,
+    Section,
+    Table,
+)
 from dossier.documents.fmt import date, given, number
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -138,6 +148,16 @@ def _biodistribution_blocks(study_id: str, bd: Any) -> list[Block]:
             else:
                 row.append(f"{c.n_quantifiable}/{c.n}: {number(c.mean)} (max {number(c.maximum)})")
         rows.append(row)
+    from dossier.documents.figures import biodistribution_figure
+
+    figures: list[Block] = [
+        Figure(
+            f"fig-bd-{study_id}-{i}",
+            f"Biodistribution in {study_id}, {group}: mean copies per µg genomic DNA of the quantifiable animals by tissue and time point (hollow: none quantifiable; dashed line: LLOQ)",
+            biodistribution_figure(bd, group),
+        )
+        for i, group in enumerate(dict.fromkeys(c.group for c in bd.cells))
+    ]
     persistent = [f"{t}: {last}" for t, last in bd.persistence.items() if last is not None]
     gone = [t for t, last in bd.persistence.items() if last is None]
     return [
@@ -155,6 +175,7 @@ def _biodistribution_blocks(study_id: str, bd: Any) -> list[Block]:
             if bd.gonads
             else "The gonads were not sampled.",
         ),
+        *figures,
     ]
 
 
