@@ -212,7 +212,8 @@ def run(loaded: LoadedProject, computed: ComputedProject) -> None:
                         value=f"{prep.relative_potency:.4g}"
                         if prep.relative_potency is not None
                         else "not estimable",
-                        inputs=(analysis.source, f"{analysis.rows_used} responses"),
+                        # project-relative: the drafts must not show machine-specific paths
+                        inputs=(assay_run.data, f"{analysis.rows_used} responses"),
                         method=analysis.method,
                         rows_used=analysis.rows_used,
                     )

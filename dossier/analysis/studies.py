@@ -92,7 +92,7 @@ def run(loaded: LoadedProject, computed: ComputedProject) -> None:
                         f"{study.id}: biodistribution summary",
                         f"{len(summary.cells)} tissue × time-point cells; gonads: "
                         + (", ".join(summary.gonads) or "not sampled"),
-                        (str(base / study.data.biodistribution),),
+                        (study.data.biodistribution,),
                         "mean, SD and maximum of values at or above the LLOQ; "
                         "below-LLOQ values counted, not averaged",
                     )
@@ -118,7 +118,7 @@ def run(loaded: LoadedProject, computed: ComputedProject) -> None:
                 Provenance(
                     f"{study.id}: SEND summaries",
                     "body weight, laboratory, microscopic and macroscopic findings, clinical signs",
-                    (str(base / study.data.send),),
+                    (study.data.send,),
                     "read with pyreadstat; group means and incidences per dossier.importers.send",
                 )
             )

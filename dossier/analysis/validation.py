@@ -71,7 +71,7 @@ def analyse_validation(
     levels: list[float] = []
     for j, ds in enumerate(assay.validation_data):
         try:
-            shown, loaded_table = _dataset(loaded, index, j, ds)
+            _shown, loaded_table = _dataset(loaded, index, j, ds)
         except UserError as exc:
             computed.diagnostics.extend(exc.diagnostics)
             continue
@@ -153,7 +153,7 @@ def analyse_validation(
             continue
         computed.provenance.append(
             Provenance(
-                f"{assay.id}: {ds.characteristic}", text, (shown,), method, rows_used=len(rows)
+                f"{assay.id}: {ds.characteristic}", text, (ds.data,), method, rows_used=len(rows)
             )
         )
     release = next(

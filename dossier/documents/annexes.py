@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from dossier.documents.blocks import Document, Para, Section, Table, missing_in
@@ -90,7 +91,7 @@ def add_annexes(
         [
             f.section,
             f"{f.rule_id}: {f.message}",
-            f"{f.location.yaml_path} ({f.location.file}:{f.location.line})",
+            f"{f.location.yaml_path} ({Path(f.location.file).name}, line {f.location.line})",
         ]
         for f in relevant
     ]
