@@ -145,6 +145,53 @@ def test_malformed_packages_get_clear_errors(tmp_path: Path) -> None:
         read_send_package(junk)
 
 
+def test_truncated_domain_is_an_error_naming_the_record(tmp_path: Path) -> None:
+    # Both readers silently return a short domain for a file cut inside the data; dossier
+    # must refuse it. lb.xpt: observations start at byte 8,480 (after the OBS header),
+    # 261 bytes each (the 55 namestr lengths), so byte 418,480 lies in record
+    # (418,480 - 8,480) // 261 + 1 = 1,571; pandas reads the 1,570 complete ones.
+    cut = tmp_path / "cut"
+    shutil.copytree(STUDY, cut)
+    data = (STUDY / "lb.xpt").read_bytes()
+    (cut / "lb.xpt").write_bytes(data[:418_480])
+    complete = len(pd.read_sas(cut / "lb.xpt", format="xport", encoding="latin-1"))
+    assert complete == 1570
+    with pytest.raises(DataFileError) as info:
+        read_send_package(cut)
+    (diag,) = info.value.diagnostics
+    assert diag.code == "DOS-N105"
+    assert diag.location.file.endswith("lb.xpt")
+    assert diag.location.line == complete + 1
+    assert "record 1,571" in diag.message
+    # every record complete but the end-of-file padding cut: still an error
+    (cut / "lb.xpt").write_bytes(data[:-10])
+    with pytest.raises(DataFileError, match="truncated after record 3,174"):
+        read_send_package(cut)
+    # the intact files pass the same check
+    assert len(read_send_package(STUDY).records("lb")) == 3174
+
+
+def test_text_that_is_not_utf8_is_read_as_latin1_with_a_located_warning(
+    tmp_path: Path,
+) -> None:
+    copy = tmp_path / "latin1"
+    shutil.copytree(STUDY, copy)
+    raw = (copy / "ts.xpt").read_bytes()
+    at = raw.index(b"Redacted Sponsor")
+    (copy / "ts.xpt").write_bytes(raw[:at] + b"R\xe9dacted Sponsor" + raw[at + 16 :])
+    package = read_send_package(copy)
+    assert package.encodings["ts"] == "latin1"
+    # the second reader, told the encoding, finds the same value in the same record
+    frame = _pandas("ts")
+    record = int(frame.index[frame["TSPARMCD"] == "SSPONSOR"][0]) + 1
+    sponsor = next(r for r in package.records("ts") if r["TSPARMCD"] == "SSPONSOR")
+    assert sponsor["TSVAL"] == "Rédacted Sponsor"
+    (warning,) = [d for d in package.diagnostics if d.code == "DOS-N106"]
+    assert warning.location.file.endswith("ts.xpt")
+    assert warning.location.line == record
+    assert "TSVAL" in warning.message
+
+
 def test_cli_formats(tmp_path: Path) -> None:
     run = lambda *a: subprocess.run(  # noqa: E731
         [sys.executable, "-m", "dossier", "import", "send", str(STUDY), *a],
