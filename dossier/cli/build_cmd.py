@@ -22,13 +22,25 @@ DOCS = ("impd-quality-potency", "impd-nonclinical", "briefing", "readiness")
 @click.option(
     "--only", multiple=True, type=click.Choice(DOCS), help="Build only this document (repeatable)."
 )
+@click.option(
+    "--templates",
+    "templates",
+    multiple=True,
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="Folder of templates (and sections/ outlines) overriding the built-ins (repeatable).",
+)
 @click.option("--pdf", is_flag=True, help="Also write PDF copies through LibreOffice.")
 @click.option(
     "--force", is_flag=True, help="Replace drafts edited since the last build (a backup is kept)."
 )
 @user_errors_exit
 def build_cmd(
-    path: Path, out_dir: Path | None, only: tuple[str, ...], pdf: bool, force: bool
+    path: Path,
+    out_dir: Path | None,
+    only: tuple[str, ...],
+    templates: tuple[Path, ...],
+    pdf: bool,
+    force: bool,
 ) -> None:
     """Build the drafts of the project at PATH: IMPD potency, IMPD non-clinical,
     briefing document and readiness report.
@@ -44,6 +56,7 @@ def build_cmd(
         only=list(only) or None,
         pdf=pdf,
         force=force,
+        templates=templates,
         progress=lambda message: click.echo(f"  {message}", err=True),
     )
     if result.diagnostics:

@@ -8,34 +8,20 @@ findings of the sections it covers.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from dossier.core.diagnostics import DiagnosticList
 
-__all__ = ["DOC_TYPES", "BuildResult", "build_project"]
+if TYPE_CHECKING:
+    from dossier.model.project_io import LoadedProject
 
-# document type -> (file name, rule sections it covers)
-DOC_TYPES: dict[str, tuple[str, set[str]]] = {
-    "impd-quality-potency": (
-        "impd-quality-potency.docx",
-        {"Potency", "Analytical methods", "Batches and comparability"},
-    ),
-    "impd-nonclinical": (
-        "impd-nonclinical.docx",
-        {
-            "Non-clinical overview",
-            "Pharmacology",
-            "Kinetics",
-            "Toxicology",
-            "First-in-human dose",
-            "Risk profile",
-        },
-    ),
-    "briefing": ("briefing-document.docx", {"Scientific advice", "Netherlands"}),
-    "readiness": ("readiness-report.docx", set()),
-}
+__all__ = ["DOC_TYPES", "BuildResult", "build_project", "template_folders"]
+
+DOC_TYPES = ("impd-quality-potency", "impd-nonclinical", "briefing", "readiness")
+"""The built-in document types, each with an outline in ``sections/``."""
 
 
 @dataclass
@@ -50,6 +36,15 @@ class BuildResult:
     findings: int = 0
 
 
+def template_folders(loaded: LoadedProject, extra: Sequence[Path] = ()) -> list[Path]:
+    """User template folders, most specific first: ``--templates`` then the project's."""
+    folders = list(extra)
+    setting = loaded.project.project.output.templates
+    if setting is not None:
+        folders.append(loaded.data_path(setting, ("project", "output", "templates"), kind="dir"))
+    return folders
+
+
 def build_project(
     path: Path,
     *,
@@ -57,41 +52,35 @@ def build_project(
     only: list[str] | None = None,
     pdf: bool = False,
     force: bool = False,
+    templates: Sequence[Path] = (),
     progress: Callable[[str], None] | None = None,
 ) -> BuildResult:
     """Build the drafts of the project at ``path``; raises UserError on invalid input."""
     from dossier.analysis.project import compute_project
     from dossier.documents.annexes import add_annexes
-    from dossier.documents.briefing import build_briefing
-    from dossier.documents.nonclinical import build_nonclinical
-    from dossier.documents.package import (
-        Output,
-        convert_to_pdf,
-        normalize_docx,
-        sha256,
-        write_outputs,
-    )
-    from dossier.documents.potency import build_potency
-    from dossier.documents.readiness import build_readiness
+    from dossier.documents.compose import compose
+    from dossier.documents.outline import UnitContext, find_outline, load_outline
+    from dossier.documents.package import Output, convert_to_pdf, sha256, write_outputs
     from dossier.documents.word.writer import write_docx
     from dossier.model.project_io import data_references, load_project
+    from dossier.render.templates import TemplateSearch
     from dossier.rules.check import check_project
 
     say = progress or (lambda _message: None)
     loaded = load_project(path)
     project = loaded.project
     target = out_dir or loaded.root / "out"
+    folders = template_folders(loaded, templates)
+    search = TemplateSearch.of(folders)
+    outlines = {
+        doc_type: load_outline(find_outline(doc_type, [f / "sections" for f in folders]))
+        for doc_type in (only or project.project.output.documents or DOC_TYPES)
+    }
     say("computing results from the data files")
     computed = compute_project(loaded)
     say("checking expectations")
     result = check_project(loaded, computed.rule_data())
-    wanted = only or project.project.output.documents or list(DOC_TYPES)
-    builders = {
-        "impd-quality-potency": lambda: build_potency(project, computed),
-        "impd-nonclinical": lambda: build_nonclinical(project, computed),
-        "briefing": lambda: build_briefing(project, computed),
-        "readiness": lambda: build_readiness(project, result),
-    }
+    context = UnitContext(project, computed, result)
     inputs = {loaded.source.display_path: sha256(loaded.source.path.read_bytes())}
     for ref, ref_path, kind in data_references(project):
         resolved = loaded.data_path(ref, ref_path, kind=kind)
@@ -99,19 +88,21 @@ def build_project(
         for file in files:
             if file.is_file():
                 inputs[str(file.relative_to(loaded.root))] = sha256(file.read_bytes())
+    templates_used = {o.document: search.find(o.template, o.document) for o in outlines.values()}
+    for template in sorted(set(templates_used.values())):
+        inputs[f"template:{template.name}"] = sha256(template.read_bytes())
     outputs = []
     build_id = sha256("".join(f"{k}={v}" for k, v in sorted(inputs.items())).encode())[:12]
-    for doc_type in wanted:
-        name, covered = DOC_TYPES[doc_type]
-        say(f"assembling {name}")
-        document = builders[doc_type]()
+    for doc_type, outline in outlines.items():
+        say(f"assembling {outline.file}")
+        document = compose(outline, context)
         document.properties["build"] = (
             f"dossier {__import__('dossier').__version__}, inputs {build_id}"
         )
         if doc_type != "readiness":
-            add_annexes(document, project, computed, result.findings, covered)
-        data = normalize_docx(write_docx(document, project.project.document.date))
-        outputs.append(Output(name, data))
+            add_annexes(document, project, computed, result.findings, set(outline.rule_sections))
+        data = write_docx(document, project.project.document.date, templates_used[doc_type])
+        outputs.append(Output(outline.file, data))
     say(f"writing {len(outputs)} document(s) to {target}")
     _, backups = write_outputs(target, outputs, inputs, force=force)
     built = BuildResult(target, [target / o.name for o in outputs], backups=backups)

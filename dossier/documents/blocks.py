@@ -19,6 +19,7 @@ __all__ = [
     "CrossRef",
     "Document",
     "Figure",
+    "Footnote",
     "Inline",
     "Missing",
     "Para",
@@ -52,13 +53,20 @@ class Missing:
 
 
 @dataclass(frozen=True, slots=True)
+class Footnote:
+    """A footnote: the reference mark here, the text at the foot of the page."""
+
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
 class CrossRef:
     """A reference to a table, figure or section by key ("Table 3", "section 2.1")."""
 
     key: str
 
 
-Inline = Text | Missing | CrossRef
+Inline = Text | Missing | CrossRef | Footnote
 Cell = str | Missing | tuple[Inline, ...]
 
 
@@ -135,6 +143,13 @@ class Document:
     sections: list[Section]
     abbreviations: dict[str, str] = field(default_factory=dict)
     references: list[str] = field(default_factory=list)
+    label: str = ""
+    """The document type as readers name it (header, subject property)."""
+    cover: list[tuple[str, str]] = field(default_factory=list)
+    """Label and value rows of the cover-page table."""
+    numbering: str = "explicit"
+    """``explicit``: numbers written into the headings (CTD numbering such as S.4.3);
+    ``word``: the template's multilevel list numbers the headings."""
 
     def walk(self) -> Iterator[Section]:
         """Every section, depth first."""

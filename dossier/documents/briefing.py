@@ -15,22 +15,28 @@ from dossier.documents.blocks import (
     Block,
     Bullets,
     Cell,
-    Document,
     Missing,
     Para,
     Section,
     Table,
     Text,
 )
+from dossier.documents.compose import agency_text
 from dossier.documents.fmt import date
 from dossier.documents.nonclinical import study_table
+from dossier.documents.outline import Content, UnitContext, section_unit
 
 if TYPE_CHECKING:  # pragma: no cover
-    from dossier.analysis.project import ComputedProject
     from dossier.model.project import Project
-    from dossier.model.regulatory import Citation
+    from dossier.model.regulatory import Citation, ScientificAdvice
 
-__all__ = ["build_briefing"]
+__all__ = [
+    "attendees_unit",
+    "background_unit",
+    "missing_unit",
+    "questions_unit",
+    "summary_unit",
+]
 
 DOMAINS = (
     ("quality", "Quality"),
@@ -168,35 +174,31 @@ def _questions(project: Project) -> list[Section]:
     return out
 
 
-def build_briefing(project: Project, computed: ComputedProject) -> Document:
-    """The briefing document as blocks (requires ``scientific_advice`` in the project)."""
-    sa = project.scientific_advice
-    doc = project.project.document
-    if sa is None:
-        sections = [
-            Section(
-                "Scientific advice",
-                "sec-sa",
-                [
-                    Para.of(
-                        Missing(
-                            "scientific_advice",
-                            "scientific-advice request: agency, scope, questions",
-                        )
-                    )
-                ],
+def _advice(ctx: UnitContext) -> ScientificAdvice:
+    sa = ctx.project.scientific_advice
+    assert sa is not None, "the outline applies advice sections only with scientific_advice"
+    return sa
+
+
+@section_unit("briefing.missing")
+def missing_unit(ctx: UnitContext) -> Content:
+    """The placeholder of a project without a scientific-advice request."""
+    return Content(
+        [
+            Para.of(
+                Missing("scientific_advice", "scientific-advice request: agency, scope, questions")
             )
         ]
-        return Document(
-            "briefing",
-            f"{project.product.name}: briefing document",
-            "",
-            {"product": project.product.name, "version": doc.version, "status": doc.status},
-            sections,
-        )
-    agency = (
-        "CBG-MEB (national scientific advice)" if sa.agency == "CBG" else f"EMA ({sa.procedure})"
     )
+
+
+@section_unit("briefing.summary")
+def summary_unit(ctx: UnitContext) -> Content:
+    """Executive summary and scope, with the request details."""
+    project = ctx.project
+    sa = _advice(ctx)
+    doc = project.project.document
+    agency = agency_text(sa)
     title_rows: list[list[Cell]] = [
         ["Product", f"{project.product.name} ({project.product.code})"],
         ["Applicant", project.project.sponsor.name],
@@ -243,39 +245,43 @@ def build_briefing(project: Project, computed: ComputedProject) -> Document:
             + "."
         ),
     ]
-    sections = [
-        Section("Executive summary and scope of the request", "sec-summary", summary),
-        Section("Background information", "sec-background", [], _background(project)),
-        Section("Questions and applicant's positions", "sec-questions", [], _questions(project)),
-    ]
-    if sa.format == "meeting":
-        sections.append(
-            Section(
-                "Meeting attendees",
-                "sec-attendees",
-                [
-                    Table(
-                        "tab-attendees",
-                        "Attendees for the applicant",
-                        ["Name", "Role", "Affiliation"],
-                        [[a.name, a.role, a.affiliation] for a in sa.attendees],
-                    )
-                ]
-                if sa.attendees
-                else [
-                    Para.of(
-                        Missing(
-                            "scientific_advice.attendees",
-                            "list of attendees (the CBG needs it three weeks before the meeting)",
-                        )
-                    )
-                ],
-            )
+    return Content(summary)
+
+
+@section_unit("briefing.background")
+def background_unit(ctx: UnitContext) -> Content:
+    """Background: disease, product and MoA, regulatory status, development summary."""
+    return Content([], _background(ctx.project))
+
+
+@section_unit("briefing.questions")
+def questions_unit(ctx: UnitContext) -> Content:
+    """The questions grouped quality → non-clinical → clinical → regulatory."""
+    return Content([], _questions(ctx.project))
+
+
+@section_unit("briefing.attendees")
+def attendees_unit(ctx: UnitContext) -> Content:
+    """Attendees for the applicant at a meeting."""
+    sa = _advice(ctx)
+    if sa.attendees:
+        return Content(
+            [
+                Table(
+                    "tab-attendees",
+                    "Attendees for the applicant",
+                    ["Name", "Role", "Affiliation"],
+                    [[a.name, a.role, a.affiliation] for a in sa.attendees],
+                )
+            ]
         )
-    return Document(
-        doc_type="briefing",
-        title=f"{project.product.name}: scientific-advice briefing document",
-        subtitle=f"{agency} · {project.project.sponsor.name} · version {doc.version} · {date(doc.date)}",
-        properties={"product": project.product.name, "version": doc.version, "status": doc.status},
-        sections=sections,
+    return Content(
+        [
+            Para.of(
+                Missing(
+                    "scientific_advice.attendees",
+                    "list of attendees (the CBG needs it three weeks before the meeting)",
+                )
+            )
+        ]
     )

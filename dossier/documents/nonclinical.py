@@ -14,21 +14,21 @@ from dossier.documents.blocks import (
     Block,
     Cell,
     CrossRef,
-    Document,
     Figure,
     Missing,
     Para,
     Section,
     Table,
 )
-from dossier.documents.fmt import date, given, number
+from dossier.documents.fmt import given, number
+from dossier.documents.outline import Content, UnitContext, section_unit
 
 if TYPE_CHECKING:  # pragma: no cover
     from dossier.analysis.project import ComputedProject
     from dossier.model.nonclinical import Study
     from dossier.model.project import Project
 
-__all__ = ["GROUPS", "build_nonclinical", "study_table"]
+__all__ = ["GROUPS", "study_table"]
 
 GROUPS = {
     "pharmacology": (
@@ -487,68 +487,87 @@ def _dose(project: Project, computed: ComputedProject) -> list[Block]:
     return blocks
 
 
-def build_nonclinical(project: Project, computed: ComputedProject) -> Document:
-    """The IMPD safety and efficacy (non-clinical) draft as blocks."""
-    nc = project.nonclinical
-    overview = (
-        [Para.of(nc.overview)]
-        if nc and nc.overview
-        else [Para.of(Missing("nonclinical.overview", "overview of the non-clinical programme"))]
+def _computed(ctx: UnitContext) -> ComputedProject:
+    assert ctx.computed is not None, "non-clinical sections need the computed results"
+    return ctx.computed
+
+
+@section_unit("nonclinical.overview")
+def overview_unit(ctx: UnitContext) -> Content:
+    """Overview of the non-clinical programme."""
+    nc = ctx.project.nonclinical
+    if nc and nc.overview:
+        return Content([Para.of(nc.overview)])
+    return Content(
+        [Para.of(Missing("nonclinical.overview", "overview of the non-clinical programme"))]
     )
-    integrated = Section(
-        "Integrated non-clinical assessment",
-        "sec-integrated",
-        [],
-        children=[
-            Section(
-                "Mechanism of action, evidence, dose, route and cell origin",
-                "sec-chain",
-                _chain(project, computed),
-            ),
-            Section("Relevance of the models and GLP status", "sec-relevance", _relevance(project)),
-            Section("Risk profile", "sec-risk", _risk(project)),
-            Section("First-in-human dose", "sec-dose", _dose(project, computed)),
-        ],
+
+
+def _group_unit(group: str) -> None:
+    def build(ctx: UnitContext) -> Content:
+        section = _group_section(ctx.project, group, _computed(ctx))
+        return Content(list(section.blocks), section.children, section.title)
+
+    build.__doc__ = f"The {group} studies: tabulated summaries and their results."
+    section_unit(f"nonclinical.{group}")(build)
+
+
+for _group_name in ("pharmacology", "kinetics", "toxicology"):
+    _group_unit(_group_name)
+
+
+@section_unit("nonclinical.chain")
+def chain_unit(ctx: UnitContext) -> Content:
+    """Mechanism of action → evidence → dose, route and cell origin."""
+    return Content(_chain(ctx.project, _computed(ctx)))
+
+
+@section_unit("nonclinical.relevance")
+def relevance_unit(ctx: UnitContext) -> Content:
+    """Relevance of the models and GLP status of the studies."""
+    return Content(_relevance(ctx.project))
+
+
+@section_unit("nonclinical.risk")
+def risk_unit(ctx: UnitContext) -> Content:
+    """The risk-profile matrix of the risk-based approach."""
+    return Content(_risk(ctx.project))
+
+
+@section_unit("nonclinical.dose")
+def dose_unit(ctx: UnitContext) -> Content:
+    """The first-in-human dose rationale with the scaling table."""
+    return Content(_dose(ctx.project, _computed(ctx)))
+
+
+@section_unit("nonclinical.human")
+def human_unit(ctx: UnitContext) -> Content:
+    """Previous human experience."""
+    nc = ctx.project.nonclinical
+    return Content(
+        [
+            Para.of(
+                nc.previous_human_experience
+                if nc and nc.previous_human_experience
+                else Missing(
+                    "nonclinical.previous_human_experience",
+                    "experience with this or related products in humans",
+                )
+            )
+        ]
     )
-    sections = [
-        Section("Overview of the non-clinical programme", "sec-overview", overview),
-        _group_section(project, "pharmacology", computed),
-        _group_section(project, "kinetics", computed),
-        _group_section(project, "toxicology", computed),
-        integrated,
-        Section(
-            "Previous human experience",
-            "sec-human",
-            [
-                Para.of(
-                    nc.previous_human_experience
-                    if nc and nc.previous_human_experience
-                    else Missing(
-                        "nonclinical.previous_human_experience",
-                        "experience with this or related products in humans",
-                    )
-                )
-            ],
-        ),
-        Section(
-            "Overall benefit-risk assessment",
-            "sec-benefit-risk",
-            [
-                Para.of(
-                    nc.benefit_risk
-                    if nc and nc.benefit_risk
-                    else Missing(
-                        "nonclinical.benefit_risk", "benefit-risk assessment for the trial"
-                    )
-                )
-            ],
-        ),
-    ]
-    doc = project.project.document
-    return Document(
-        doc_type="impd-nonclinical",
-        title=f"{project.product.name}: IMPD safety and efficacy — non-clinical",
-        subtitle=f"{project.project.sponsor.name} · version {doc.version} · {date(doc.date)}",
-        properties={"product": project.product.name, "version": doc.version, "status": doc.status},
-        sections=sections,
+
+
+@section_unit("nonclinical.benefit-risk")
+def benefit_risk_unit(ctx: UnitContext) -> Content:
+    """The overall benefit-risk assessment."""
+    nc = ctx.project.nonclinical
+    return Content(
+        [
+            Para.of(
+                nc.benefit_risk
+                if nc and nc.benefit_risk
+                else Missing("nonclinical.benefit_risk", "benefit-risk assessment for the trial")
+            )
+        ]
     )

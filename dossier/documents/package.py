@@ -18,19 +18,18 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import io
 import json
 import os
 import shutil
 import subprocess
 import tempfile
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from dossier import __version__
 from dossier.core.diagnostics import Diagnostic, Location, Severity
 from dossier.core.errors import UserError
+from dossier.render.ooxml import normalize_docx
 
 __all__ = [
     "Output",
@@ -41,27 +40,10 @@ __all__ = [
     "write_outputs",
 ]
 
-ZIP_TIME = (1980, 1, 1, 0, 0, 0)
-
 
 def sha256(data: bytes) -> str:
     """Hex SHA-256 of bytes."""
     return hashlib.sha256(data).hexdigest()
-
-
-def normalize_docx(data: bytes) -> bytes:
-    """Rewrite a .docx zip with fixed times, order and attributes (byte-reproducible)."""
-    source = zipfile.ZipFile(io.BytesIO(data))
-    names = sorted(source.namelist(), key=lambda n: (n != "[Content_Types].xml", n))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w") as target:
-        for name in names:
-            info = zipfile.ZipInfo(name, date_time=ZIP_TIME)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = 0o644 << 16
-            info.create_system = 0
-            target.writestr(info, source.read(name), compresslevel=6)
-    return out.getvalue()
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,6 @@ from dossier.documents.blocks import (
     Bullets,
     Cell,
     CrossRef,
-    Document,
     Figure,
     Missing,
     Para,
@@ -23,13 +22,22 @@ from dossier.documents.blocks import (
     Table,
 )
 from dossier.documents.fmt import date, given, number, or_missing, quantity, range_text
+from dossier.documents.outline import Content, UnitContext, section_unit
 
 if TYPE_CHECKING:  # pragma: no cover
     from dossier.analysis.project import ComputedProject
     from dossier.model.potency import PotencyAssay
     from dossier.model.project import Project
 
-__all__ = ["build_potency"]
+__all__ = [
+    "batches_unit",
+    "justification_unit",
+    "procedures_unit",
+    "reference_standards_unit",
+    "specification_unit",
+    "structure_unit",
+    "validation_unit",
+]
 
 STATUS_WORDS = {
     "in_development": "in development",
@@ -44,16 +52,6 @@ MODEL_WORDS = {
     "five_parameter_logistic": "five-parameter logistic model (justified alternative to Ph. Eur. 5.3)",
     "absolute": "absolute readout against controls (no standard curve)",
 }
-
-
-def _heading(project: Project, s_number: str, p_number: str | None, title: str) -> tuple[str, str]:
-    prefix = project.project.output.numbering_prefix
-    combined = project.project.output.combined_s_p
-    if combined is None:
-        combined = project.product.cell_origin != "none"
-    if combined and p_number is not None:
-        return f"{prefix}{p_number}", f"{title} ({prefix}{s_number})"
-    return f"{prefix}{s_number}", title
 
 
 def _criterion_text(assay: PotencyAssay, role: str) -> str | Missing:
@@ -526,82 +524,76 @@ def _reference_standards(project: Project) -> list[Block]:
     ]
 
 
-def build_potency(project: Project, computed: ComputedProject) -> Document:
-    """The IMPD quality potency draft as blocks."""
-    sections = []
-    for s_number, p_number, title, key, blocks in (
-        (
-            "S.3.1",
-            None,
-            "Elucidation of structure and other characteristics: potency and biological activity",
-            "sec-s31",
-            _strategy(project),
-        ),
-        (
-            "S.4.1",
-            "P.5.1",
-            "Specification: potency",
-            "sec-spec",
-            [
-                Table(
-                    "tab-spec",
-                    "Potency tests in the specification",
-                    ["Test", "Method", "Release criterion", "Stability criterion"],
+def _ctx(ctx: UnitContext) -> tuple[Project, ComputedProject]:
+    assert ctx.computed is not None, "potency sections need the computed results"
+    return ctx.project, ctx.computed
+
+
+@section_unit("potency.structure")
+def structure_unit(ctx: UnitContext) -> Content:
+    """S.3.1: potency and biological activity, the potency strategy."""
+    return Content(_strategy(ctx.project))
+
+
+@section_unit("potency.specification")
+def specification_unit(ctx: UnitContext) -> Content:
+    """S.4.1 / P.5.1: the potency rows of the specification."""
+    assays = ctx.project.quality.potency.assays if ctx.project.quality.potency else []
+    return Content(
+        [
+            Table(
+                "tab-spec",
+                "Potency tests in the specification",
+                ["Test", "Method", "Release criterion", "Stability criterion"],
+                [
                     [
-                        [
-                            a.name,
-                            a.sop_ref or a.id,
-                            _criterion_text(a, "release") if "release" in a.roles else "—",
-                            _criterion_text(a, "stability") if "stability" in a.roles else "—",
-                        ]
-                        for a in (project.quality.potency.assays if project.quality.potency else [])
-                    ],
-                )
-            ],
-        ),
-        ("S.4.2", "P.5.2", "Analytical procedures: potency assays", "sec-proc", []),
-        (
-            "S.4.3",
-            "P.5.3",
-            "Validation of analytical procedures",
-            "sec-val",
-            _validation(project, computed),
-        ),
-        ("S.4.4", "P.5.4", "Batch analyses", "sec-batches", _batches(project, computed)),
-        (
-            "S.4.5",
-            "P.5.6",
-            "Justification of specification: potency",
-            "sec-just",
-            _justification(project),
-        ),
-        (
-            "S.5",
-            "P.6",
-            "Reference standards or materials",
-            "sec-refstd",
-            _reference_standards(project),
-        ),
-    ):
-        number_text, heading = _heading(project, s_number, p_number, title)
-        section_blocks: list[Block] = list(blocks)
-        section = Section(heading, key, section_blocks, number=number_text)
-        if key == "sec-proc":
-            section.children = _procedures(project, computed)
-            section_blocks.append(
-                Para.of(
-                    "The potency assays are summarised below; analytical procedures for safety, identity and purity are in ",
-                    CrossRef("tab-methods"),
-                    ".",
-                )
+                        a.name,
+                        a.sop_ref or a.id,
+                        _criterion_text(a, "release") if "release" in a.roles else "—",
+                        _criterion_text(a, "stability") if "stability" in a.roles else "—",
+                    ]
+                    for a in assays
+                ],
             )
-        sections.append(section)
-    product = project.product
-    doc = project.project.document
-    return Document(
-        doc_type="impd-quality-potency",
-        title=f"{product.name}: IMPD quality — potency",
-        subtitle=f"{project.project.sponsor.name} · version {doc.version} · {date(doc.date)}",
-        properties={"product": product.name, "version": doc.version, "status": doc.status},
-        sections=sections,
+        ]
     )
+
+
+@section_unit("potency.procedures")
+def procedures_unit(ctx: UnitContext) -> Content:
+    """S.4.2 / P.5.2: a summary of each potency assay's procedure."""
+    project, computed = _ctx(ctx)
+    return Content(
+        [
+            Para.of(
+                "The potency assays are summarised below; analytical procedures for safety, identity and purity are in ",
+                CrossRef("tab-methods"),
+                ".",
+            )
+        ],
+        _procedures(project, computed),
+    )
+
+
+@section_unit("potency.validation")
+def validation_unit(ctx: UnitContext) -> Content:
+    """S.4.3 / P.5.3: qualification or validation results computed from the raw data."""
+    return Content(_validation(*_ctx(ctx)))
+
+
+@section_unit("potency.batches")
+def batches_unit(ctx: UnitContext) -> Content:
+    """S.4.4 / P.5.4: batch analyses with confidence limits and batch use."""
+    return Content(_batches(*_ctx(ctx)))
+
+
+@section_unit("potency.justification")
+def justification_unit(ctx: UnitContext) -> Content:
+    """S.4.5 / P.5.6: justification of the potency acceptance criteria."""
+    return Content(_justification(ctx.project))
+
+
+@section_unit("potency.reference-standards")
+def reference_standards_unit(ctx: UnitContext) -> Content:
+    """S.5 / P.6: reference standards and materials."""
+    return Content(_reference_standards(ctx.project))

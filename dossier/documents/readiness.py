@@ -8,14 +8,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from dossier.documents.blocks import Block, Document, Para, Section, Table
-from dossier.documents.fmt import date
+from dossier.documents.blocks import Block, Para, Section, Table
+from dossier.documents.outline import Content, UnitContext, section_unit
 
 if TYPE_CHECKING:  # pragma: no cover
-    from dossier.model.project import Project
     from dossier.rules.check import CheckResult
 
-__all__ = ["STAGE_WORDS", "build_readiness"]
+__all__ = ["STAGE_WORDS", "findings_unit", "summary_unit"]
 
 STAGE_WORDS = {
     "exploratory_fih": "first-in-human (exploratory)",
@@ -32,8 +31,15 @@ def _status(errors: int, warnings: int) -> str:
     return "as expected"
 
 
-def build_readiness(project: Project, result: CheckResult) -> Document:
-    """The readiness report as blocks."""
+def _result(ctx: UnitContext) -> CheckResult:
+    assert ctx.check is not None, "the readiness report needs the check result"
+    return ctx.check
+
+
+@section_unit("readiness.summary")
+def summary_unit(ctx: UnitContext) -> Content:
+    """How many rules apply and the readiness matrix by dossier section."""
+    project, result = ctx.project, _result(ctx)
     sections_all = sorted({r.section for r in result.applied})
     rows = []
     for name in sections_all:
@@ -45,9 +51,7 @@ def build_readiness(project: Project, result: CheckResult) -> Document:
         rows.append(
             [name, str(applied), str(errors), str(warnings), str(infos), _status(errors, warnings)]
         )
-    summary = Section(
-        "Summary",
-        "sec-summary",
+    return Content(
         [
             Para.of(
                 f"{len(result.applied)} expectation rules apply to this {project.product.atmp_class} "
@@ -63,6 +67,13 @@ def build_readiness(project: Project, result: CheckResult) -> Document:
             ),
         ],
     )
+
+
+@section_unit("readiness.findings")
+def findings_unit(ctx: UnitContext) -> Content:
+    """The findings by dossier section, with their citations."""
+    result = _result(ctx)
+    sections_all = sorted({r.section for r in result.applied})
     detail: list[Section] = []
     for name in sections_all:
         found = [f for f in result.findings if f.section == name]
@@ -89,11 +100,4 @@ def build_readiness(project: Project, result: CheckResult) -> Document:
                 )
             ]
         detail.append(Section(name, f"sec-find-{len(detail)}", blocks))
-    doc = project.project.document
-    return Document(
-        doc_type="readiness",
-        title=f"{project.product.name}: regulatory readiness report",
-        subtitle=f"{project.project.sponsor.name} · version {doc.version} · {date(doc.date)}",
-        properties={"product": project.product.name, "version": doc.version, "status": doc.status},
-        sections=[summary, Section("Findings by section", "sec-findings", [], detail)],
-    )
+    return Content([], detail)

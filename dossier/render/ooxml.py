@@ -7,12 +7,16 @@ where nothing updates fields; ``w:updateFields`` asks Word to refresh them on op
 
 from __future__ import annotations
 
+import io
+import zipfile
 from typing import Any
 
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 
-__all__ = ["bookmark", "field_runs", "run", "set_cell_shading"]
+__all__ = ["ZIP_TIME", "bookmark", "field_runs", "normalize_docx", "run", "set_cell_shading"]
+
+ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 
 
 def run(
@@ -52,15 +56,23 @@ def run(
     return r
 
 
-def _fld_char(kind: str) -> Any:
+def _fld_char(kind: str, size_half_points: int | None = None) -> Any:
     r = OxmlElement("w:r")
+    if size_half_points:  # the field takes the formatting of its first run when updated
+        props = OxmlElement("w:rPr")
+        sz = OxmlElement("w:sz")
+        sz.set(qn("w:val"), str(size_half_points))
+        props.append(sz)
+        r.append(props)
     fc = OxmlElement("w:fldChar")
     fc.set(qn("w:fldCharType"), kind)
     r.append(fc)
     return r
 
 
-def field_runs(instruction: str, cached: str, *, bold: bool = False) -> list[Any]:
+def field_runs(
+    instruction: str, cached: str, *, bold: bool = False, size_half_points: int | None = None
+) -> list[Any]:
     """The runs of a complex field with a cached result."""
     instr_run = OxmlElement("w:r")
     instr = OxmlElement("w:instrText")
@@ -68,10 +80,10 @@ def field_runs(instruction: str, cached: str, *, bold: bool = False) -> list[Any
     instr.text = f" {instruction} "
     instr_run.append(instr)
     return [
-        _fld_char("begin"),
+        _fld_char("begin", size_half_points),
         instr_run,
         _fld_char("separate"),
-        run(cached, bold=bold),
+        run(cached, bold=bold, size_half_points=size_half_points),
         _fld_char("end"),
     ]
 
@@ -93,3 +105,18 @@ def set_cell_shading(tc_pr: Any, fill: str) -> None:
     shd.set(qn("w:color"), "auto")
     shd.set(qn("w:fill"), fill)
     tc_pr.append(shd)
+
+
+def normalize_docx(data: bytes) -> bytes:
+    """Rewrite a .docx zip with fixed times, order and attributes (byte-reproducible)."""
+    source = zipfile.ZipFile(io.BytesIO(data))
+    names = sorted(source.namelist(), key=lambda n: (n != "[Content_Types].xml", n))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as target:
+        for name in names:
+            info = zipfile.ZipInfo(name, date_time=ZIP_TIME)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            info.create_system = 0
+            target.writestr(info, source.read(name), compresslevel=6)
+    return out.getvalue()

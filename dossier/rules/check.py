@@ -20,7 +20,7 @@ from dossier.model.project import Project
 from dossier.model.project_io import LoadedProject
 from dossier.rules.engine import Finding, RuleEvaluator
 from dossier.rules.features import product_features
-from dossier.rules.schema import Catalogue, Citation, Profile, Rule
+from dossier.rules.schema import AppliesTo, Catalogue, Citation, Profile, Rule
 
 __all__ = [
     "CheckResult",
@@ -28,6 +28,7 @@ __all__ = [
     "builtin_rules",
     "check_project",
     "load_profile",
+    "matches",
     "ruleset",
 ]
 
@@ -95,7 +96,12 @@ def ruleset(profile: Profile | None = None) -> list[Rule]:
 
 def applies(rule: Rule, project: Project, features: frozenset[str]) -> bool:
     """Whether a rule applies to this product class, stage, agency and features."""
-    a = rule.applies_to
+    return matches(rule.applies_to, project, features)
+
+
+def matches(a: AppliesTo, project: Project, features: frozenset[str]) -> bool:
+    """Whether a project is of the class, stage, agency and features an ``AppliesTo`` names
+    (shared by the rules and by the document outlines)."""
     if a.atmp_class and project.product.atmp_class not in a.atmp_class:
         return False
     if a.stage and project.stage not in a.stage:

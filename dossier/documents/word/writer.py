@@ -1,11 +1,13 @@
-"""Write a :class:`~dossier.documents.blocks.Document` as a Word file (A4, house style).
+"""Write a :class:`~dossier.documents.blocks.Document` into the house Word template.
 
-Word-native structure: a table of contents and lists of tables and figures as fields,
-captions with SEQ fields (tables captioned above, figures below) and bookmarks,
-cross-references as REF fields with correct cached text, repeated table header rows,
-"Page X of Y" in the footer, core properties from the project, ``updateFields`` so
-Word refreshes everything on open. Placeholders are highlighted in yellow. Table rows
-are built as XML directly (python-docx's cell-by-cell API is quadratic).
+The template (``house.docx``, found through :class:`~dossier.render.templates.TemplateSearch`
+so a team's own template overrides it) brings the styles, page set-up, cover, header with
+document properties, DRAFT watermark, footer and front matter; it is rendered first, and
+the sections are then written where its ``{{p body }}`` anchor is. Word-native structure:
+headings in the template's heading styles, captions with SEQ fields (tables captioned
+above, figures below) and bookmarks, cross-references as REF fields with correct cached
+text, footnotes from data, repeated table header rows. Placeholders are highlighted in
+yellow. Table rows are built as XML directly (python-docx's cell-by-cell API is quadratic).
 """
 
 from __future__ import annotations
@@ -13,14 +15,13 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
+from pathlib import Path
 from typing import Any
 
-from docx import Document as new_docx
-from docx.enum.section import WD_ORIENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
-from docx.shared import Mm, Pt, RGBColor
+from docx.oxml import OxmlElement, parse_xml
+from docx.oxml.ns import nsdecls, qn
+from docx.shared import Mm
 
 from dossier.documents.blocks import (
     Bullets,
@@ -28,6 +29,7 @@ from dossier.documents.blocks import (
     CrossRef,
     Document,
     Figure,
+    Footnote,
     Inline,
     Missing,
     Para,
@@ -36,11 +38,14 @@ from dossier.documents.blocks import (
     Text,
 )
 from dossier.documents.numbering import Numbering
-from dossier.documents.word.ooxml import bookmark, field_runs, run, set_cell_shading
+from dossier.documents.word.footnotes import Footnotes
+from dossier.render.engine import Anchor, DocProperties, anchor_paragraph, finish, open_rendered
+from dossier.render.house import HEADING_NUM_ID
+from dossier.render.ooxml import bookmark, field_runs, run, set_cell_shading
+from dossier.render.templates import TemplateSearch
 
 __all__ = ["write_docx"]
 
-BODY_FONT = "Calibri"  # metric-compatible Carlito is used by LibreOffice
 TEXT_WIDTH_MM = 160.0
 
 
@@ -82,77 +87,33 @@ def _auto_widths(table: Table) -> list[float]:
 
 
 class _Writer:
-    def __init__(self, document: Document, when: dt.date) -> None:
+    def __init__(self, document: Document, template: Path) -> None:
         self.doc = document
+        self.template = template
         self.numbering = Numbering(document)
-        self.out = new_docx()
-        self.when = when
+        self.out = open_rendered(template, self._context())
+        self._anchor = anchor_paragraph(self.out, "body")
+        self._body = self.out.element.body
+        self._before = set(self._body)
         self._bookmarks: dict[str, str] = {}
         self._next_id = 100
-        self._setup()
+        self._footnotes = Footnotes(self.out)
 
-    # -- set-up ---------------------------------------------------------------
-    def _setup(self) -> None:
-        section = self.out.sections[0]
-        section.orientation = WD_ORIENT.PORTRAIT
-        section.page_width, section.page_height = Mm(210), Mm(297)
-        section.left_margin = section.right_margin = Mm(25)
-        section.top_margin, section.bottom_margin = Mm(25), Mm(22)
-        styles = self.out.styles
-        normal = styles["Normal"]
-        normal.font.name = BODY_FONT
-        normal.font.size = Pt(10.5)
-        normal.paragraph_format.space_after = Pt(6)
-        normal.paragraph_format.line_spacing = 1.1
-        for level, size in ((1, 15), (2, 13), (3, 11.5)):
-            style = styles[f"Heading {level}"]
-            style.font.name = BODY_FONT
-            style.font.size = Pt(size)
-            style.font.color.rgb = RGBColor(0x1F, 0x3A, 0x5F)
-            style.paragraph_format.space_before = Pt(14 if level == 1 else 10)
-            style.paragraph_format.space_after = Pt(6)
-            style.paragraph_format.keep_with_next = True
-        caption = styles["Caption"]
-        caption.font.name = BODY_FONT
-        caption.font.size = Pt(9.5)
-        caption.font.bold = True
-        caption.font.italic = False
-        caption.font.color.rgb = RGBColor(0x1F, 0x3A, 0x5F)
-        caption.paragraph_format.keep_with_next = True
-        # python-docx's template carries stylesWithEffects, which Word validators flag
-        package = self.out.part.package
-        for rel_id, rel in list(self.out.part.rels.items()):
-            if rel.reltype.endswith("/stylesWithEffects"):
-                self.out.part.drop_rel(rel_id)
-        del package
-        self._header_footer()
-
-    def _header_footer(self) -> None:
-        section = self.out.sections[0]
+    def _context(self) -> dict[str, Any]:
+        """The plain data the house template prints (cover, front matter, header)."""
         props = self.doc.properties
-        header = section.header.paragraphs[0]
-        header.text = ""
-        header.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-        header._p.append(
-            run(
-                f"{props.get('product', '')} · {self.doc.doc_type} · version {props.get('version', '')}",
-                size_half_points=16,
-                color="5A5A5A",
-            )
-        )
-        if props.get("status") == "draft":
-            header._p.append(
-                run("   DRAFT — not for submission", bold=True, size_half_points=16, color="C00000")
-            )
-        footer = section.footer.paragraphs[0]
-        footer.text = ""
-        footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        footer._p.append(run("Page "))
-        for r in field_runs("PAGE", "1"):
-            footer._p.append(r)
-        footer._p.append(run(" of "))
-        for r in field_runs("NUMPAGES", "1"):
-            footer._p.append(r)
+        return {
+            "doc": {
+                "title": self.doc.title,
+                "subtitle": self.doc.subtitle,
+                "cover": [{"label": k, "value": v} for k, v in self.doc.cover],
+                "has_tables": bool(self.doc.tables()),
+                "has_figures": bool(self.doc.figures()),
+                "draft": props.get("status", "draft") == "draft",
+                "build": props.get("build", ""),
+            },
+            "body": Anchor("body"),
+        }
 
     # -- inline content ---------------------------------------------------------
     def _bookmark_name(self, key: str) -> str:
@@ -167,13 +128,17 @@ class _Writer:
             return [run(part.text, bold=part.bold, italic=part.italic)]
         if isinstance(part, Missing):
             return [run(part.text, bold=True, highlight="yellow")]
+        if isinstance(part, Footnote):
+            return [self._footnotes.reference(part.text)]
         if isinstance(part, CrossRef):
             label = self.numbering.label(part.key)
             if label.startswith("section "):
+                switch = "\\r \\h" if self.doc.numbering == "word" else "\\h"
                 return [
                     run("section "),
                     *field_runs(
-                        f"REF {self._bookmark_name(part.key)} \\h", label.removeprefix("section ")
+                        f"REF {self._bookmark_name(part.key)} {switch}",
+                        label.removeprefix("section "),
                     ),
                 ]
             return field_runs(f"REF {self._bookmark_name(part.key)} \\h", label)
@@ -286,11 +251,23 @@ class _Writer:
 
     def _section(self, section: Section, level: int) -> None:
         heading = self.out.add_heading(level=min(level, 3))
-        number = self.numbering.section_number(section.key)
         self._next_id += 1
-        for element in bookmark(self._bookmark_name(section.key), self._next_id, [run(number)]):
-            heading._p.append(element)
-        heading._p.append(run(f"  {section.title}"))
+        name = self._bookmark_name(section.key)
+        if self.doc.numbering == "word":  # the template's multilevel list numbers it
+            heading._p.get_or_add_pPr().insert(
+                1,
+                parse_xml(
+                    f'<w:numPr {nsdecls("w")}><w:ilvl w:val="{min(level, 3) - 1}"/>'
+                    f'<w:numId w:val="{HEADING_NUM_ID}"/></w:numPr>'
+                ),
+            )
+            for element in bookmark(name, self._next_id, [run(section.title)]):
+                heading._p.append(element)
+        else:  # CTD numbers are written out
+            number = self.numbering.section_number(section.key)
+            for element in bookmark(name, self._next_id, [run(number)]):
+                heading._p.append(element)
+            heading._p.append(run(f"  {section.title}"))
         for block in section.blocks:
             if isinstance(block, Para):
                 self._paragraph(block.parts)
@@ -304,74 +281,40 @@ class _Writer:
         for child in section.children:
             self._section(child, level + 1)
 
-    # -- front matter and assembly ------------------------------------------------
-    def _front(self) -> None:
-        title = self.out.add_paragraph(style="Title")
-        title.add_run(self.doc.title)
-        subtitle = self.out.add_paragraph(style="Subtitle")
-        subtitle.add_run(self.doc.subtitle)
-        for heading, instruction, placeholder in (
-            (
-                "Table of contents",
-                'TOC \\o "1-3" \\h \\z \\u',
-                "The table of contents is updated when the document is opened (or press F9).",
-            ),
-            (
-                "List of tables",
-                'TOC \\h \\z \\c "Table"',
-                "The list of tables is updated when the document is opened.",
-            ),
-            (
-                "List of figures",
-                'TOC \\h \\z \\c "Figure"',
-                "The list of figures is updated when the document is opened.",
-            ),
-        ):
-            if heading == "List of figures" and not self.doc.figures():
-                continue
-            if heading == "List of tables" and not self.doc.tables():
-                continue
-            p = self.out.add_paragraph(
-                style="TOC Heading" if "TOC Heading" in [s.name for s in self.out.styles] else None
-            )
-            p.add_run(heading).bold = True
-            body = self.out.add_paragraph()
-            for element in field_runs(instruction, placeholder):
-                body._p.append(element)
-        self.out.add_page_break()  # type: ignore[no-untyped-call]
-
-    def build(self) -> bytes:
-        self._front()
+    # -- assembly ---------------------------------------------------------------
+    def build(self, when: dt.date) -> bytes:
         for section in self.doc.sections:
             self._section(section, 1)
-        core = self.out.core_properties
-        moment = dt.datetime.combine(self.when, dt.time(0, 0))
-        core.title = self.doc.title
-        core.subject = self.doc.doc_type
-        core.author = "dossier"
-        core.last_modified_by = "dossier"
-        core.created = moment
-        core.modified = moment
-        core.revision = 1
-        core.version = self.doc.properties.get("version", "")
-        core.keywords = (
-            f"{self.doc.properties.get('product', '')}; {self.doc.properties.get('status', '')}"
+        # what was appended goes where the template's body anchor is
+        for element in [e for e in self._body if e not in self._before]:
+            if element.tag != qn("w:sectPr"):
+                self._anchor.addprevious(element)
+        self._body.remove(self._anchor)
+        self._footnotes.save()
+        props = self.doc.properties
+        return finish(
+            self.out,
+            DocProperties(
+                title=self.doc.title,
+                subject=self.doc.label,
+                keywords=f"{props.get('product', '')}; {props.get('status', '')}",
+                comments=props.get("build", ""),
+                version=props.get("version", ""),
+                when=when,
+                custom={
+                    "Product": props.get("product", ""),
+                    "DocumentType": self.doc.label,
+                    "Version": props.get("version", ""),
+                    "Status": props.get("status", ""),
+                    "Build": props.get("build", ""),
+                },
+            ),
+            template=self.template,
         )
-        core.comments = self.doc.properties.get("build", "")
-        settings = self.out.settings.element
-        update = OxmlElement("w:updateFields")
-        update.set(qn("w:val"), "true")
-        # schema order: updateFields goes before the compatibility settings
-        compat = settings.find(qn("w:compat"))
-        if compat is not None:
-            compat.addprevious(update)
-        else:
-            settings.append(update)
-        buffer = io.BytesIO()
-        self.out.save(buffer)
-        return buffer.getvalue()
 
 
-def write_docx(document: Document, when: dt.date) -> bytes:
-    """The .docx bytes of a document (dates fixed to ``when`` for reproducible files)."""
-    return _Writer(document, when).build()
+def write_docx(document: Document, when: dt.date, template: Path | None = None) -> bytes:
+    """The .docx bytes of a document in the house template (dates fixed to ``when``)."""
+    if template is None:
+        template = TemplateSearch.of().find("house.docx", document.doc_type)
+    return _Writer(document, template).build(when)

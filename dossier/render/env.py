@@ -1,0 +1,39 @@
+"""The Jinja environment every Word template is rendered in.
+
+Templates are data that anybody on a team can edit in Word, so they are rendered in a
+sandbox (no access to Python internals), with autoescaping (``&`` and ``<`` in the data
+stay text instead of breaking the XML) and ``StrictUndefined`` (a misspelt field fails
+instead of rendering blank). A ``None`` that reaches a template is an error: a blank lot
+number in a dossier is worse than a failed build.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from jinja2 import StrictUndefined
+from jinja2.sandbox import SandboxedEnvironment
+
+__all__ = ["NoneInDocumentError", "make_environment"]
+
+
+class NoneInDocumentError(ValueError):
+    """A template printed a value that is ``None``."""
+
+
+def _finalize(value: Any) -> Any:
+    if value is None:
+        raise NoneInDocumentError("a value printed by the template is empty (None)")
+    return value
+
+
+def make_environment() -> SandboxedEnvironment:
+    """A sandboxed, autoescaping, strict environment (docxtpl renders with it)."""
+    env = SandboxedEnvironment(
+        autoescape=True,
+        undefined=StrictUndefined,
+        finalize=_finalize,
+        keep_trailing_newline=False,
+    )
+    # templates only loop and print: no filters that reach the file system or the clock
+    return env
