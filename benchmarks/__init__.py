@@ -1,0 +1,2 @@
+"""Performance benchmark of dossier: synthetic projects at several scales, timed in fresh
+processes (``python -m benchmarks --scale N --json OUT.json``)."""

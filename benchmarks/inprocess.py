@@ -1,0 +1,228 @@
+"""In-process micro-benchmarks: one large table, many 4PL fits, template rendering
+overhead, and pandoc on an equivalent Markdown table for comparison.
+
+Each function returns a :class:`Result`: the median seconds (or ratio) and the samples,
+or ``None`` with the reason when the thing measured is not available.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+import io
+import math
+import random
+import shutil
+import subprocess
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from benchmarks.measure import median
+
+__all__ = [
+    "Result",
+    "fits_1000_4pl",
+    "make_template",
+    "pandoc_table",
+    "render_overhead",
+    "table_10k_rows",
+]
+
+SEED = 20261202
+TABLE_ROWS = 10_000
+TABLE_COLUMNS = 5
+
+
+@dataclass(frozen=True, slots=True)
+class Result:
+    """A measured value with its samples, or ``value is None`` and the reason."""
+
+    value: float | None
+    samples: list[float] = field(default_factory=list)
+    note: str | None = None
+
+
+def _timed(func: Callable[[], object], repeat: int) -> list[float]:
+    samples = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        func()
+        samples.append(time.perf_counter() - start)
+    return samples
+
+
+def _table_rows() -> list[list[str]]:
+    rng = random.Random(SEED)
+    return [
+        [
+            f"B-{i:05d}",
+            f"{rng.uniform(50, 200):.1f}",
+            f"{rng.uniform(40, 180):.1f} to {rng.uniform(60, 220):.1f}",
+            rng.choice(("complies", "does not comply", "pending")),
+            f"2026-{1 + i % 12:02d}-{1 + i % 28:02d}",
+        ]
+        for i in range(TABLE_ROWS)
+    ]
+
+
+def table_10k_rows(repeat: int) -> Result:
+    """Seconds to write a Word document holding one 10,000-row, 5-column table."""
+    try:
+        from dossier.documents.blocks import Document, Section, Table
+        from dossier.documents.word.writer import write_docx
+    except ImportError as exc:
+        return Result(None, note=f"the Word writer cannot be imported: {exc}")
+    rows = _table_rows()
+    header = ["Batch", "Relative potency (%)", "95 % limits (%)", "Verdict", "Test date"]
+
+    def document(n: int) -> Any:
+        table = Table(key="tab-big", caption="Batch results", header=header, rows=rows[:n])
+        section = Section(title="Batch analyses", key="sec-batches", blocks=[table])
+        return Document(
+            doc_type="benchmark",
+            title="Benchmark",
+            subtitle="One large table",
+            properties={},
+            sections=[section],
+        )
+
+    when = dt.date(2026, 1, 1)
+    write_docx(document(10), when)  # warm-up: imports and the template
+    big = document(TABLE_ROWS)
+    samples = _timed(lambda: write_docx(big, when), repeat)
+    return Result(median(samples), samples)
+
+
+def _dose_response(rng: random.Random) -> Any:
+    from dossier.compute.potency.types import DoseResponseData, Observation
+
+    doses = [0.3125 * 2**k for k in range(8)]
+    lower, upper, slope, log_ec50 = 5.0, 95.0, 1.6, math.log(2.5)
+    shift = math.log(rng.uniform(0.7, 1.4))
+    observations = []
+    row = 1
+    for prep, c in (("REF", log_ec50), ("TEST", log_ec50 + shift)):
+        for dose in doses:
+            for _ in range(3):
+                mean = upper + (lower - upper) / (1 + math.exp(slope * (math.log(dose) - c)))
+                observations.append(Observation(prep, dose, mean + rng.gauss(0, 3.0), row))
+                row += 1
+    return DoseResponseData(tuple(observations), source="<benchmark>")
+
+
+def fits_1000_4pl(repeat: int) -> Result:
+    """Seconds for 1,000 4PL similarity analyses (2 preparations × 8 doses × 3 replicates)."""
+    from dossier.compute.potency.logistic import analyse_4pl
+
+    rng = random.Random(SEED)
+    datasets = [_dose_response(rng) for _ in range(1000)]
+    analyse_4pl(datasets[0], "REF")  # warm-up: numpy and scipy imports
+
+    def run() -> None:
+        for data in datasets:
+            analyse_4pl(data, "REF")
+
+    samples = _timed(run, repeat)
+    return Result(median(samples), samples)
+
+
+def make_template(path: Path) -> Path:
+    """A docxtpl template: a heading, 10 tagged paragraphs and a 200-row table loop."""
+    from docx import Document
+
+    doc = Document()
+    doc.add_heading("{{ title }}", level=1)
+    for i in range(10):
+        doc.add_paragraph(f"Paragraph {i}: {{{{ paragraphs[{i}] }}}} ({{{{ product }}}}).")
+    table = doc.add_table(rows=4, cols=3)
+    for cell, text in zip(table.rows[0].cells, ("Batch", "Value", "Verdict"), strict=True):
+        cell.text = text
+    table.rows[1].cells[0].text = "{%tr for r in rows %}"
+    for cell, text in zip(
+        table.rows[2].cells, ("{{ r.batch }}", "{{ r.value }}", "{{ r.verdict }}"), strict=True
+    ):
+        cell.text = text
+    table.rows[3].cells[0].text = "{%tr endfor %}"
+    doc.save(str(path))
+    return path
+
+
+def _template_context() -> dict[str, Any]:
+    rng = random.Random(SEED)
+    return {
+        "title": "Potency of LUM-CD19",
+        "product": "LUM-CD19 CAR-T cells",
+        "paragraphs": [
+            f"relative potency of batch {i} is {rng.uniform(50, 200):.1f} %" for i in range(10)
+        ],
+        "rows": [
+            {"batch": f"B-{i:04d}", "value": f"{rng.uniform(50, 200):.1f}", "verdict": "complies"}
+            for i in range(200)
+        ],
+    }
+
+
+def render_overhead(workdir: Path, repeat: int) -> Result:
+    """Median time of the project's ``render_template`` over a plain docxtpl render."""
+    try:
+        engine = importlib.import_module("dossier.render.engine")
+        render_template = engine.render_template
+    except (ImportError, AttributeError) as exc:
+        return Result(None, note=f"dossier.render.engine.render_template is not available: {exc}")
+    from docxtpl import DocxTemplate
+
+    template = make_template(workdir / "benchmark-template.docx")
+    context: Mapping[str, Any] = _template_context()
+
+    def plain() -> None:
+        tpl = DocxTemplate(str(template))
+        tpl.render(dict(context))
+        tpl.save(io.BytesIO())
+
+    def project() -> None:
+        render_template(template, context)
+
+    plain()
+    project()
+    rounds = max(5, 2 * repeat + 1)
+    plain_samples: list[float] = []
+    project_samples: list[float] = []
+    for _ in range(rounds):  # interleaved, so drift affects both alike
+        plain_samples.extend(_timed(plain, 1))
+        project_samples.extend(_timed(project, 1))
+    ratio = median(project_samples) / median(plain_samples)
+    return Result(ratio, [median(plain_samples), median(project_samples)])
+
+
+def pandoc_table(workdir: Path, repeat: int) -> Result:
+    """Seconds for ``pandoc in.md -o out.docx`` on an equivalent 10,000-row pipe table."""
+    pandoc = shutil.which("pandoc")
+    if pandoc is None:
+        return Result(None, note="pandoc not installed")
+    rows = _table_rows()
+    lines = [
+        "# Batch analyses",
+        "",
+        "| Batch | Relative potency (%) | 95 % limits (%) | Verdict | Test date |",
+        "| --- | --- | --- | --- | --- |",
+        *("| " + " | ".join(row) + " |" for row in rows),
+        "",
+        ": Batch results",
+        "",
+    ]
+    source = workdir / "pandoc-table.md"
+    source.write_text("\n".join(lines), encoding="utf-8")
+    target = workdir / "pandoc-table.docx"
+
+    def run() -> None:
+        subprocess.run([pandoc, str(source), "-o", str(target)], check=True)
+
+    version = subprocess.run(
+        [pandoc, "--version"], capture_output=True, text=True, check=False
+    ).stdout.splitlines()
+    samples = _timed(run, repeat)
+    note = f"{version[0] if version else 'pandoc'}, for comparison (not a budget)"
+    return Result(median(samples), samples, note)
