@@ -13,7 +13,11 @@ DOS-D003 a required column is missing
 DOS-D004 a value in a numeric column is not a number
 DOS-D005 a required value is empty
 DOS-D006 a sheet of an XLSX file does not exist
+DOS-D007 a row has more values than the header has columns
 ======== ===============================================
+
+Line numbers are those of the file: blank lines are skipped but still counted, and a
+record whose quoted value spans lines is reported at the line where it starts.
 """
 
 from __future__ import annotations
@@ -58,7 +62,7 @@ def _diag(
     return Diagnostic(code, Severity.ERROR, message, Location(file, line, column), hint)
 
 
-def _read_csv(path: Path, shown: str) -> list[list[str]]:
+def _read_csv(path: Path, shown: str) -> list[tuple[int, list[str]]]:
     try:
         raw = path.read_bytes()
     except OSError as exc:
@@ -91,13 +95,21 @@ def _read_csv(path: Path, shown: str) -> list[list[str]]:
         dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
+    records: list[tuple[int, list[str]]] = []
+    reader = csv.reader(io.StringIO(text), dialect)
+    start = 1
     try:
-        return list(csv.reader(io.StringIO(text), dialect))
+        for cells in reader:
+            records.append((start, cells))
+            start = reader.line_num + 1
     except csv.Error as exc:
-        raise DataFileError(_diag("DOS-D001", f"the CSV file is malformed: {exc}", shown)) from None
+        raise DataFileError(
+            _diag("DOS-D001", f"the CSV file is malformed: {exc}", shown, start)
+        ) from None
+    return records
 
 
-def _read_xlsx(path: Path, shown: str, sheet: str | None) -> list[list[str]]:
+def _read_xlsx(path: Path, shown: str, sheet: str | None) -> list[tuple[int, list[str]]]:
     try:
         from openpyxl import load_workbook
 
@@ -110,8 +122,8 @@ def _read_xlsx(path: Path, shown: str, sheet: str | None) -> list[list[str]]:
         )
     ws = book[sheet] if sheet else book.worksheets[0]
     rows = []
-    for values in ws.iter_rows(values_only=True):
-        rows.append(["" if v is None else str(v) for v in values])
+    for number, values in enumerate(ws.iter_rows(values_only=True), start=1):
+        rows.append((number, ["" if v is None else str(v) for v in values]))
     return rows
 
 
@@ -137,10 +149,11 @@ def read_table(
         raw_rows = _read_xlsx(path, shown, sheet)
     else:
         raw_rows = _read_csv(path, shown)
-    raw_rows = [r for r in raw_rows if any(cell.strip() for cell in r)] if raw_rows else []
+    raw_rows = [(n, r) for n, r in raw_rows if any(cell.strip() for cell in r)]
     if not raw_rows:
         raise DataFileError(_diag("DOS-D002", "the file is empty", shown))
-    header = [h.strip() for h in raw_rows[0]]
+    header_line, header_cells = raw_rows[0]
+    header = [h.strip() for h in header_cells]
     missing = [c for c in required if c not in header]
     if missing:
         hints = []
@@ -153,18 +166,35 @@ def read_table(
                 "DOS-D003",
                 f"missing column(s): {', '.join(missing)} (found: {', '.join(header)})",
                 shown,
-                1,
+                header_line,
                 1,
                 ("did you mean " + ", ".join(hints)) if hints else None,
             )
         )
     if len(raw_rows) < 2:
-        raise DataFileError(_diag("DOS-D002", "the file has a header but no data rows", shown))
+        raise DataFileError(
+            _diag("DOS-D002", "the file has a header but no data rows", shown, header_line)
+        )
     wanted = [c for c in (*required, *optional) if c in header]
     index = {c: header.index(c) for c in wanted}
     problems = DiagnosticList()
     rows = []
-    for line, raw in enumerate(raw_rows[1:], start=2):
+    width = len(header)
+    for line, raw in raw_rows[1:]:
+        extra = [i for i in range(width, len(raw)) if raw[i].strip()]
+        if extra:
+            problems.append(
+                _diag(
+                    "DOS-D007",
+                    f"the row has {len(raw)} values but the header names {width} columns",
+                    shown,
+                    line,
+                    extra[0] + 1,
+                    "a decimal comma splits a number in a comma-separated file: quote the "
+                    "value, use a point, or separate the columns with ';'",
+                )
+            )
+            continue
         text = {c: (raw[i].strip() if i < len(raw) else "") for c, i in index.items()}
         numbers: dict[str, float] = {}
         for column in required:
