@@ -19,6 +19,7 @@ from __future__ import annotations
 import csv
 import difflib
 import functools
+import math
 import re
 from dataclasses import dataclass, field
 from importlib import resources
@@ -141,8 +142,18 @@ def scale_dose(
     human_value: float | None = None,
 ) -> DoseScaling:
     """Scale ``dose`` (in ``unit``) from ``species`` to humans on ``basis``."""
+    if not math.isfinite(dose):
+        raise ValueError(f"the dose must be a finite number, not {dose:g}")
     if dose < 0:
         raise ValueError("the dose must not be negative")
+    for name, value in (
+        ("animal weight", animal_weight_kg),
+        ("human weight", human_weight_kg),
+        ("animal value", animal_value),
+        ("human value", human_value),
+    ):
+        if value is not None and not (math.isfinite(value) and value > 0):
+            raise ValueError(f"the {name} must be a positive number, not {value:g}")
     sp = find_species(species)
     amount, per_kg = _per_kg_unit(unit)
     steps: list[ScaleStep] = []

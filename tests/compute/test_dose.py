@@ -126,3 +126,27 @@ def test_cli_json_contract_and_errors() -> None:
         _cli("--species", "rat", "--dose", "1", "--unit", "mg/kg", "--basis", "weird").returncode
         == 2
     )
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"dose": float("nan")}, "finite"),
+        ({"dose": float("inf")}, "finite"),
+        ({"dose": -1.0}, "negative"),
+        ({"animal_weight_kg": 0.0}, "animal weight"),
+        ({"animal_weight_kg": -0.025}, "animal weight"),
+        ({"human_weight_kg": -60.0}, "human weight"),
+        ({"human_weight_kg": float("nan")}, "human weight"),
+    ],
+)
+def test_impossible_inputs_are_refused_not_scaled(kwargs: dict[str, float], message: str) -> None:
+    args: dict[str, float] = {"dose": 1e6, **kwargs}
+    dose = args.pop("dose")
+    with pytest.raises(ValueError, match=message):
+        scale_dose("mouse", dose, "cells", "per-kg", **args)  # type: ignore[arg-type]
+
+
+def test_organ_values_must_be_positive() -> None:
+    with pytest.raises(ValueError, match="animal value"):
+        scale_dose("mouse", 1e9, "vg", "organ", animal_value=-1.5, human_value=1500.0)
