@@ -173,4 +173,5 @@ def check_project(
             )
     order = {"error": 0, "warning": 1, "info": 2}
     findings.sort(key=lambda f: (order[f.severity], f.location.line, f.rule_id))
+    evaluator.save_cache()
     return CheckResult(findings=findings, applied=applied, skipped=skipped)

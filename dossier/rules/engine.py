@@ -8,10 +8,16 @@ field in a rule fails loudly (reported as ``DOS-C900``) instead of passing silen
 
 from __future__ import annotations
 
+import hashlib
 import itertools
+import marshal
+import os
 import re
+import sys
+import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from dossier.core.diagnostics import Location, PathPart, format_path
@@ -94,6 +100,99 @@ def iter_scope(data: Any, scope: str) -> Iterator[tuple[tuple[PathPart, ...], An
     yield from walk(data, _parse_path(scope), (), None)
 
 
+def _cache_file(kind: str) -> Path | None:
+    """Where compiled rule code is kept between runs (``DOSSIER_CACHE_DIR`` or the user's
+    cache folder); ``None`` when caching is switched off (``DOSSIER_CACHE_DIR=""``)."""
+    import jinja2
+
+    folder = os.environ.get("DOSSIER_CACHE_DIR")
+    if folder == "":
+        return None
+    if folder is None:
+        base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+        folder = os.path.join(base, "dossier")
+    key = hashlib.sha256(f"{jinja2.__version__}|{sys.version}|{kind}".encode()).hexdigest()[:16]
+    return Path(folder) / f"rules-{key}.marshal"
+
+
+class _CompiledCache:
+    """Compiled Jinja code of rule expressions and messages, kept between runs.
+
+    Parsing and generating the code of the catalogue's ~130 expressions costs more
+    than evaluating them; like ``__pycache__``, the code objects are stored (marshal,
+    keyed by Jinja and Python version) and reused. A cache that cannot be read or
+    written is ignored.
+    """
+
+    def __init__(self, env: Any) -> None:
+        self._env = env
+        self._path = _cache_file(type(env).__name__)
+        self._codes: dict[str, bytes] = {}
+        self._dirty = False
+        if self._path is not None:
+            try:
+                loaded = marshal.loads(self._path.read_bytes())
+                if isinstance(loaded, dict):
+                    self._codes = loaded
+            except (OSError, ValueError, EOFError, TypeError):
+                self._codes = {}
+
+    def _code(self, key: str, compile_source: Callable[[], Any]) -> Any:
+        data = self._codes.get(key)
+        if data is not None:
+            try:
+                return marshal.loads(data)
+            except (ValueError, EOFError, TypeError):
+                pass
+        code = compile_source()
+        self._codes[key] = marshal.dumps(code)
+        self._dirty = True
+        return code
+
+    def _template(self, code: Any) -> Any:
+        env = self._env
+        return env.template_class.from_code(env, code, env.make_globals(None), None)
+
+    def expression(self, source: str) -> Any:
+        """A callable like ``Environment.compile_expression(source, undefined_to_none=False)``."""
+        from jinja2 import nodes
+        from jinja2.environment import TemplateExpression
+        from jinja2.exceptions import TemplateSyntaxError
+        from jinja2.parser import Parser
+
+        def compile_source() -> Any:
+            parser = Parser(self._env, source, state="variable")
+            expr = parser.parse_expression()
+            if not parser.stream.eos:
+                raise TemplateSyntaxError(
+                    "chunk after expression", parser.stream.current.lineno, None, None
+                )
+            expr.set_environment(self._env)
+            body = [nodes.Assign(nodes.Name("result", "store"), expr, lineno=1)]
+            return self._env.compile(nodes.Template(body, lineno=1))
+
+        code = self._code("expr\0" + source, compile_source)
+        return TemplateExpression(self._template(code), False)
+
+    def template(self, source: str) -> Any:
+        """Like ``Environment.from_string(source)``."""
+        return self._template(self._code("tmpl\0" + source, lambda: self._env.compile(source)))
+
+    def save(self) -> None:
+        """Write the cache when something new was compiled (atomically; errors ignored)."""
+        if not self._dirty or self._path is None:
+            return
+        try:
+            self._path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=self._path.parent, prefix=".rules-")
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(marshal.dumps(self._codes))
+            os.replace(tmp, self._path)
+            self._dirty = False
+        except OSError:
+            pass
+
+
 class RuleEvaluator:
     """Compiles and evaluates rules against one project's data."""
 
@@ -121,13 +220,18 @@ class RuleEvaluator:
         }
         self._base.update(_helpers(data))
         self._cache: dict[str, Any] = {}
+        self._compiled = _CompiledCache(self._env)
 
     def _expr(self, source: str) -> Any:
         compiled = self._cache.get(source)
         if compiled is None:
-            compiled = self._env.compile_expression(source, undefined_to_none=False)
+            compiled = self._compiled.expression(source)
             self._cache[source] = compiled
         return compiled
+
+    def save_cache(self) -> None:
+        """Keep the code compiled in this run for the next one."""
+        self._compiled.save()
 
     def evaluate(self, rule: Rule) -> list[Finding]:
         """Findings of one rule (empty when satisfied or not applicable)."""
@@ -141,7 +245,7 @@ class RuleEvaluator:
                 continue
             if self._expr(rule.require)(**ctx):
                 continue
-            message = self._env.from_string(rule.message).render(**ctx)
+            message = self._compiled.template(rule.message).render(**ctx)
             target = path + tuple(_parse_target(rule.at)) if rule.at else path
             loc = self._locate(target)
             findings.append(
