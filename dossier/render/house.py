@@ -78,6 +78,10 @@ def _styles(doc: Any) -> None:
     caption.font.italic = False
     caption.font.color.rgb = ACCENT
     caption.paragraph_format.keep_with_next = True
+    for name in ("Header", "Footer"):  # fields in them take the paragraph's formatting
+        styles[name].font.name = BODY_FONT
+        styles[name].font.size = Pt(8)
+        styles[name].font.color.rgb = RGBColor(0x5A, 0x5A, 0x5A)
     for name in ("Title", "Subtitle"):
         styles[name].font.name = BODY_FONT
     styles["Title"].font.color.rgb = ACCENT

@@ -76,7 +76,8 @@ def _auto_widths(table: Table) -> list[float]:
         lengths = [_cell_length(c) for c in cells]
         mean = sum(lengths) / len(lengths) if lengths else 0.0
         words = [len(w) for c in [head, *cells] for w in _words(c)]
-        minima.append(min(max(words, default=4), 16) + 1.5)
+        # cell margins take about two characters of every column
+        minima.append(min(max(words, default=4), 16) + 3.0)
         wanted.append(max(min(mean * 1.2, 60.0), minima[-1]))
     spare = available - sum(minima)
     if spare <= 0:
