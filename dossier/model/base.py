@@ -100,7 +100,11 @@ Unit = Annotated[
 class Quantity(StrictModel):
     """A number with its unit. A dose without a unit is a validation error."""
 
-    value: float = Field(description="The numeric value (use 1.0e14 notation for large numbers).")
+    value: float = Field(
+        ge=0,
+        allow_inf_nan=False,
+        description="The numeric value, zero or more (use 1.0e14 notation for large numbers).",
+    )
     unit: Unit
 
     def __str__(self) -> str:

@@ -203,6 +203,16 @@ def _classify(
         close = difflib.get_close_matches(str(got), options, n=1, cutoff=0.5)
         hint = f"did you mean '{close[0]}'?" if close else f"allowed: {expected}"
         return "DOS-M004", f"'{got}' is not allowed here", hint
+    if etype == "model_type" and err.get("ctx", {}).get("class_name") in {"Quantity", "DoseLevel"}:
+        got = err.get("input")
+        number = isinstance(got, int | float) and not isinstance(got, bool)
+        shown = f"{got:g}" if number else f"'{got}'"
+        return (
+            "DOS-M007",
+            f"{shown} has no unit: a quantity needs a value and a unit",
+            f"write it as {{value: {shown if number else 1}, unit: ...}} with its unit "
+            "(e.g. vg/kg, cells/kg, CAR+ cells)",
+        )
     if last in {"unit", "dose_unit"} or (etype == "value_error" and "unit" in msg.lower()):
         return "DOS-M007", msg.removeprefix("Value error, "), None
     if etype in {"value_error", "assertion_error"}:

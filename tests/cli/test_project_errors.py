@@ -105,3 +105,55 @@ def test_project_error_is_located(
     assert f"dossier.yaml:{line}:{column}: error {code}" in result.stdout, result.stdout
     assert message in result.stdout
     assert "Traceback" not in result.stdout + result.stderr
+
+
+AAV = Path(__file__).resolve().parents[2] / "examples" / "aav-systemic"
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "code", "message"),
+    [
+        # a dose without a unit
+        (
+            "proposed_start_dose: {value: 2.0e12, unit: vg/kg}",
+            "proposed_start_dose: 2.0e12",
+            "DOS-M007",
+            "2e+12 has no unit",
+        ),
+        ("- {value: 2.0e12, unit: vg/kg}", "- 2.0e12", "DOS-M007", "has no unit"),
+        # numbers that are not doses
+        (
+            "noael: {value: 6.0e13, unit: vg/kg}",
+            "noael: {value: .nan, unit: vg/kg}",
+            "DOS-M003",
+            "finite number",
+        ),
+        (
+            "noael: {value: 6.0e13, unit: vg/kg}",
+            "noael: {value: -6.0e13, unit: vg/kg}",
+            "DOS-M005",
+            "greater than or equal to 0",
+        ),
+        (
+            "proposed_start_dose: {value: 2.0e12, unit: vg/kg}",
+            "proposed_start_dose: {value: .inf, unit: vg/kg}",
+            "DOS-M003",
+            "finite number",
+        ),
+    ],
+)
+def test_quantities_need_a_unit_and_a_finite_non_negative_value(
+    tmp_path: Path, old: str, new: str, code: str, message: str
+) -> None:
+    folder = tmp_path / "aav"
+    folder.mkdir()
+    text = (AAV / "dossier.yaml").read_text("utf-8")
+    assert old in text
+    (folder / "dossier.yaml").write_text(text.replace(old, new, 1), "utf-8")
+    result = _validate(folder)  # data files are not needed for these errors
+    assert result.returncode == 1
+    line = _line_of(folder, new)
+    assert f"dossier.yaml:{line}:" in result.stdout, result.stdout
+    assert f"error {code}" in result.stdout
+    assert message in result.stdout
+    assert "Traceback" not in result.stdout + result.stderr
