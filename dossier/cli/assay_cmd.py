@@ -41,15 +41,28 @@ def _parse_assumed(values: tuple[str, ...]) -> dict[str, float]:
 
 
 def _fmt(value: float | None, digits: int = 4) -> str:
+    """At least ``digits`` significant figures; whole units up to a billion, no exponent."""
     if value is None:
         return "—"
+    if 10**digits <= abs(value) < 1e9:
+        return f"{value:.0f}"
     return f"{value:.{digits}g}"
+
+
+def _not_testable(t: Any) -> bool:
+    """A validity test that the design cannot perform (e.g. non-linearity with 2 doses)."""
+    return t.F is None and t.p is None and not t.passed and t.criterion == "not testable"
 
 
 def potency_json(analysis: Any) -> dict[str, Any]:
     """The JSON contract of ``dossier assay potency`` (other tools read it)."""
     tests = {
-        name: {"F": t.F, "p": t.p, "df": [t.df_num, t.df_den], "passed": t.passed}
+        name: {
+            "F": t.F,
+            "p": t.p,
+            "df": [t.df_num, t.df_den],
+            "passed": None if _not_testable(t) else t.passed,
+        }
         for name, t in analysis.tests.items()
     }
     return {
@@ -98,7 +111,7 @@ def _print_text(analysis: Any) -> None:
     click.echo("")
     click.echo("  validity tests:")
     for name, t in analysis.tests.items():
-        verdict = "pass" if t.passed else "FAIL"
+        verdict = "n/a" if _not_testable(t) else "pass" if t.passed else "FAIL"
         stat = f"F = {_fmt(t.F)}, p = {_fmt(t.p, 3)}" if t.F is not None else "-"
         click.echo(f"    {name:<16} {verdict:<5} {stat}  ({t.criterion})")
     click.echo("")

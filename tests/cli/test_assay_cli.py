@@ -95,8 +95,13 @@ def test_4pl_on_example_run() -> None:
         ("preparation,dose\nS,1\n", "DOS-D003", ":1:1:"),
         ("preparation,dose,response\nS,1,abc\nS,2,3\nT,1,2\nT,2,4\n", "DOS-D004", ":2:3:"),
         ("preparation,dose,response\nS,1,\n", "DOS-D005", ":2:3:"),
-        ("preparation,dose,response\nS,1,2\nS,1,3\nT,1,2\nT,1,4\n", "DOS-S101", ""),
-        ("preparation,dose,response\nS,0,2\nS,1,3\nT,1,2\nT,2,4\n", "DOS-S101", ":2:"),
+        # one dose level: at the first row of the preparation, in the dose column
+        ("preparation,dose,response\nS,1,2\nS,1,3\nT,1,2\nT,1,4\n", "DOS-S101", ":2:2:"),
+        # a zero dose cannot be logged: row 2, dose column 2
+        ("preparation,dose,response\nS,0,2\nS,1,3\nT,1,2\nT,2,4\n", "DOS-S101", ":2:2:"),
+        ("preparation,dose,response\nS,1,2\nS,-2,3\nT,1,2\nT,2,4\n", "DOS-S101", ":3:2:"),
+        # a value split by a decimal comma
+        ("preparation,dose,response\nS,1,2,5\nS,2,3\nT,1,2\nT,2,4\n", "DOS-D007", ":2:4:"),
     ],
 )
 def test_bad_data_files_get_located_errors(
@@ -109,6 +114,75 @@ def test_bad_data_files_get_located_errors(
     assert code in result.stdout
     assert where in result.stdout
     assert "Traceback" not in result.stdout + result.stderr
+
+
+BAD_FOR_EVERY_MODEL = {
+    "empty": ("", "error DOS-D002"),
+    "missing value": ("preparation,dose,response\nS,1,\nS,2,3\n", "error DOS-D005"),
+    "text in a number column": ("preparation,dose,response\nS,1,x\nS,2,3\n", "error DOS-D004"),
+    "negative dose": (
+        "preparation,dose,response\n"
+        + "".join(f"{p},{d},{d}\n" for p in "ST" for d in (-1, 1, 2, 4)),
+        "error DOS-S101",
+    ),
+    "all responses equal": (
+        "preparation,dose,response\n"
+        + "".join(f"{p},{d},5\n" for p in "ST" for d in (1, 2, 4, 8, 16) for _ in (1, 2)),
+        "INVALID assay",
+    ),
+}
+
+
+@pytest.mark.parametrize("model", ["parallel-line", "slope-ratio", "4pl"])
+@pytest.mark.parametrize("case", list(BAD_FOR_EVERY_MODEL))
+def test_every_model_gives_a_located_error_or_an_invalid_verdict(
+    tmp_path: Path, model: str, case: str
+) -> None:
+    content, expected = BAD_FOR_EVERY_MODEL[case]
+    path = tmp_path / "bad.csv"
+    path.write_text(content, "utf-8")
+    result = _run(str(path), "--model", model, "--standard", "S")
+    assert "Traceback" not in result.stdout + result.stderr
+    assert expected in result.stdout, result.stdout + result.stderr
+    if expected.startswith("error"):
+        assert result.returncode == 1
+        assert "bad.csv:" in result.stdout  # located in the file
+    else:
+        assert result.returncode == 0
+
+
+def test_text_shows_untestable_tests_as_such_and_potencies_in_full(
+    turbidimetric_csv: Path, tmp_path: Path
+) -> None:
+    result = _run(
+        str(turbidimetric_csv),
+        "--model",
+        "parallel-line",
+        "--standard",
+        "S",
+        "--assumed",
+        "T=17902.4",
+    )
+    # Ph. Eur. 5.1.3 (and tests/reference/r/pla_pheur53.out): 19228 IU/vial, 18423 to 20075
+    assert "19228" in result.stdout
+    assert "18423 – 20075" in result.stdout
+    # two dose levels: non-linearity cannot be tested; that is not a failure
+    src = (DATA / "pheur53" / "ex511_corticotrophin_crd.csv").read_text("utf-8").splitlines()
+    rows = ["preparation,dose,response"]
+    for line in src[1:]:
+        _, prep, step, response = line.split(",")
+        if prep != "U":
+            rows.append(f"{prep},{4 ** (int(step) - 1)},{response}")
+    path = tmp_path / "two_doses.csv"
+    path.write_text("\n".join(rows) + "\n", "utf-8")
+    text = _run(str(path), "--model", "parallel-line", "--standard", "S")
+    assert "non_linearity    n/a" in text.stdout
+    assert "verdict: VALID assay" in text.stdout
+    doc = json.loads(
+        _run(str(path), "--model", "parallel-line", "--standard", "S", "--format", "json").stdout
+    )
+    assert doc["tests"]["non_linearity"]["passed"] is None
+    assert doc["tests"]["non_parallelism"]["passed"] is True
 
 
 def test_usage_errors_exit_2(turbidimetric_csv: Path) -> None:

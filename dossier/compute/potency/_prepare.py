@@ -44,18 +44,21 @@ def check_data(
     obs = data.observations
     if not obs:
         raise data_error(data, "the data file has no observations")
+    dose_col = data.columns.get("dose", 0)
     for o in obs:
         if not (math.isfinite(o.response) and math.isfinite(o.dose)):
-            raise data_error(data, "a dose or response is missing or not a number", o.row)
+            column = dose_col if not math.isfinite(o.dose) else data.columns.get("response", 0)
+            raise data_error(data, "a dose or response is missing or not a number", o.row, column)
         if log_dose and o.dose <= 0:
             raise data_error(
                 data,
                 f"dose {o.dose:g} of '{o.preparation}' cannot be log-transformed",
                 o.row,
+                dose_col,
                 hint="this model works on log dose: doses must be positive",
             )
         if not log_dose and o.dose < 0:
-            raise data_error(data, f"dose {o.dose:g} is negative", o.row)
+            raise data_error(data, f"dose {o.dose:g} is negative", o.row, dose_col)
     preps = data.preparations
     if standard not in preps:
         raise data_error(
@@ -64,13 +67,21 @@ def check_data(
             hint="give --standard with the name used in the 'preparation' column",
         )
     if len(preps) < 2:
-        raise data_error(data, "at least one test preparation besides the standard is needed")
+        raise data_error(
+            data,
+            "at least one test preparation besides the standard is needed",
+            obs[0].row,
+            data.columns.get("preparation", 0),
+        )
     for prep in preps:
-        doses = {o.dose for o in obs if o.preparation == prep}
+        rows = [o for o in obs if o.preparation == prep]
+        doses = {o.dose for o in rows}
         if len(doses) < min_doses:
             raise data_error(
                 data,
                 f"preparation '{prep}' has {len(doses)} dose level(s); at least {min_doses} needed",
+                rows[0].row,
+                dose_col,
             )
     return obs
 
@@ -90,11 +101,15 @@ def transform_responses(
             data,
             f"response {y[bad]:g} cannot be log-transformed",
             data.observations[bad].row,
+            data.columns.get("response", 0),
         )
     if transform == "sqrt" and np.any(y < 0):
         bad = int(np.argmax(y < 0))
         raise data_error(
-            data, f"response {y[bad]:g} has no square root", data.observations[bad].row
+            data,
+            f"response {y[bad]:g} has no square root",
+            data.observations[bad].row,
+            data.columns.get("response", 0),
         )
     functions = {"ln": np.log, "log10": np.log10, "sqrt": np.sqrt, "square": np.square}
     result: np.ndarray = functions[transform](y)

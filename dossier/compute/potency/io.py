@@ -53,4 +53,5 @@ def read_dose_response(
                 latin_column=row.text.get("column") if has_latin else None,
             )
         )
-    return DoseResponseData(tuple(obs), table.source)
+    columns = {name: i for i, name in enumerate(table.columns, start=1) if name}
+    return DoseResponseData(tuple(obs), table.source, columns)

@@ -34,6 +34,8 @@ class DoseResponseData:
 
     observations: tuple[Observation, ...]
     source: str = "<memory>"
+    columns: dict[str, int] = field(default_factory=dict)
+    """1-based column of each named column in the source file (for located errors)."""
 
     @property
     def design(self) -> Literal["completely-randomised", "randomised-block", "latin-square"]:
