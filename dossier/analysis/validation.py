@@ -30,7 +30,7 @@ def _dataset(
 ) -> tuple[str, object]:
     from pathlib import Path
 
-    from dossier.load.tables import read_table
+    from dossier.load.tables import read_table, require_positive
 
     path = ("quality", "potency", "assays", assay_index, "validation_data", data_index, "data")
     file = loaded.data_path(ds.data, path)
@@ -52,6 +52,11 @@ def _dataset(
             sheet=ds.sheet,
             display=shown,
         )
+    if ds.log_scale:
+        columns = ("value",) if ds.characteristic == "precision" else ("nominal", "measured")
+        require_positive(table, columns, "the log scale needs positive values")
+    elif ds.characteristic == "accuracy":
+        require_positive(table, ("nominal",), "recovery divides by the nominal value")
     return shown, table
 
 

@@ -299,7 +299,7 @@ def validation_cmd(
     Precision: one column per factor (listed with --factors, outermost first) and value.
     """
     from dossier.compute import validation_stats as vs
-    from dossier.load.tables import read_table
+    from dossier.load.tables import read_table, require_positive
 
     result: Any
     try:
@@ -310,6 +310,8 @@ def validation_cmd(
                     "--factors is required for precision (e.g. --factors day,analyst)"
                 )
             table = read_table(data, required=(*names, "value"), numeric=("value",), sheet=sheet)
+            if log_scale:
+                require_positive(table, ("value",), "the log scale needs positive values")
             result = vs.precision(
                 [[r.text[f] for f in names] for r in table.rows],
                 [r.numbers["value"] for r in table.rows],
@@ -324,6 +326,12 @@ def validation_cmd(
                 optional=("level",),
                 sheet=sheet,
             )
+            if log_scale:
+                require_positive(
+                    table, ("nominal", "measured"), "the log scale needs positive values"
+                )
+            elif characteristic == "accuracy":
+                require_positive(table, ("nominal",), "recovery divides by the nominal value")
             nominal = [r.numbers["nominal"] for r in table.rows]
             measured = [r.numbers["measured"] for r in table.rows]
             if characteristic == "accuracy":
@@ -332,9 +340,12 @@ def validation_cmd(
             else:
                 result = vs.linearity(nominal, measured, log_scale=log_scale)
     except ValueError as exc:
-        from dossier.core.errors import UserError
+        from dossier.core.diagnostics import Diagnostic, Location, Severity
+        from dossier.core.errors import DataFileError
 
-        raise UserError(f"{data}: {exc}") from None
+        raise DataFileError(
+            Diagnostic("DOS-S102", Severity.ERROR, str(exc), Location(str(data), 0, 0))
+        ) from None
     doc = _validation_json(characteristic, result)
     if fmt == "json":
         echo_json(doc)

@@ -14,6 +14,7 @@ DOS-D004 a value in a numeric column is not a number
 DOS-D005 a required value is empty
 DOS-D006 a sheet of an XLSX file does not exist
 DOS-D007 a row has more values than the header has columns
+DOS-D008 a value must be positive here (a ratio or a logarithm is taken of it)
 ======== ===============================================
 
 Line numbers are those of the file: blank lines are skipped but still counted, and a
@@ -33,7 +34,7 @@ from pathlib import Path
 from dossier.core.diagnostics import Diagnostic, DiagnosticList, Location, Severity
 from dossier.core.errors import DataFileError
 
-__all__ = ["Row", "Table", "read_table"]
+__all__ = ["Row", "Table", "read_table", "require_positive"]
 
 MAX_BYTES = 50_000_000
 
@@ -236,3 +237,25 @@ def read_table(
     if problems:
         raise DataFileError(problems)
     return Table(source=shown, columns=tuple(header), rows=tuple(rows))
+
+
+def require_positive(table: Table, columns: Sequence[str], why: str) -> None:
+    """A located error (DOS-D008) at every row whose value in ``columns`` is not > 0."""
+    problems = DiagnosticList()
+    for row in table.rows:
+        for column in columns:
+            value = row.numbers.get(column)
+            if value is not None and value <= 0:
+                problems.append(
+                    _diag(
+                        "DOS-D008",
+                        f"'{column}' is {value:g}: {why}",
+                        table.source,
+                        row.line,
+                        table.columns.index(column) + 1,
+                    )
+                )
+        if len(problems) >= 50:
+            break
+    if problems:
+        raise DataFileError(problems)

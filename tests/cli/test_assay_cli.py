@@ -263,3 +263,35 @@ def test_validation_accuracy_json_contract_and_errors(tmp_path: Path) -> None:
     located = _validation(str(bad), "--characteristic", "linearity")
     assert located.returncode == 1
     assert "bad.csv:2:2: error DOS-D004" in located.stdout
+
+
+@pytest.mark.parametrize(
+    ("content", "args", "expected"),
+    [
+        # recovery divides by the nominal value: row 3, column 1
+        ("nominal,measured\n50,49\n0,1\n50,51\n", ("accuracy",), "bad.csv:3:1: error DOS-D008"),
+        (
+            "nominal,measured\n1,1\n2,-2\n4,4\n",
+            ("linearity", "--log-scale"),
+            "bad.csv:3:2: error DOS-D008",
+        ),
+        (
+            "day,value\nD1,-5\nD1,3\nD2,4\nD2,5\n",
+            ("precision", "--factors", "day", "--log-scale"),
+            "bad.csv:2:2: error DOS-D008",
+        ),
+        # data that cannot give the statistic: the file is named, no traceback
+        ("nominal,measured\n50,49\n", ("linearity",), "bad.csv: error DOS-S102"),
+        ("nominal,measured\n50,49\n50,48\n50,51\n", ("linearity",), "all nominal values are equal"),
+        ("day,value\nD1,5\nD2,6\n", ("precision", "--factors", "day"), "no replicates"),
+    ],
+)
+def test_validation_data_errors_are_located(
+    tmp_path: Path, content: str, args: tuple[str, ...], expected: str
+) -> None:
+    bad = tmp_path / "bad.csv"
+    bad.write_text(content, "utf-8")
+    result = _validation(str(bad), "--characteristic", *args)
+    assert result.returncode == 1
+    assert expected in result.stdout, result.stdout + result.stderr
+    assert "Traceback" not in result.stdout + result.stderr
