@@ -62,9 +62,74 @@ def load_profile(path: Path) -> Profile:
 
     source = load_yaml(path)
     try:
-        return Profile.model_validate(source.data)
+        profile = Profile.model_validate(source.data)
     except ValidationError as exc:
         raise UserError(list(pydantic_diagnostics(exc, source, Profile))) from None
+    problems = list(_profile_problems(profile, source))
+    if problems:
+        raise UserError(problems)
+    return profile
+
+
+def _profile_problems(profile: Profile, source: Any) -> Any:
+    """Located errors for rule ids a profile names but the catalogue lacks (or re-uses),
+    and for expressions of added rules that do not parse (DOS-C101 to DOS-C103)."""
+    from jinja2 import TemplateSyntaxError
+    from jinja2.sandbox import SandboxedEnvironment
+
+    from dossier.core.diagnostics import Diagnostic, Severity
+
+    known = {r.id for r in builtin_rules()}
+
+    def close(rule_id: str) -> str:
+        import difflib
+
+        match = difflib.get_close_matches(rule_id, sorted(known), n=1, cutoff=0.85)
+        return f"did you mean '{match[0]}'?" if match else "dossier check --list-rules lists them"
+
+    def problem(code: str, message: str, where: Location, hint: str) -> Diagnostic:
+        return Diagnostic(code, Severity.ERROR, message, where, hint)
+
+    for i, rule_id in enumerate(profile.disable):
+        if rule_id not in known:
+            yield problem(
+                "DOS-C101",
+                f"profile disables rule '{rule_id}', which is not in the catalogue",
+                source.locate(("disable", i)),
+                close(rule_id),
+            )
+    for rule_id in profile.severity:
+        if rule_id not in known:
+            yield problem(
+                "DOS-C101",
+                f"profile re-grades rule '{rule_id}', which is not in the catalogue",
+                source.locate_key(("severity", rule_id)),
+                close(rule_id),
+            )
+    env = SandboxedEnvironment()
+    for i, rule in enumerate(profile.rules):
+        if rule.id in known:
+            yield problem(
+                "DOS-C102",
+                f"added rule '{rule.id}' has the id of a catalogue rule",
+                source.locate(("rules", i, "id")),
+                "give the added rule an id of its own (e.g. with a house prefix: HSE-001)",
+            )
+        fields = {"require": rule.require, "when": rule.when}
+        texts = {"message": rule.message}  # the hint is plain text
+        for name, text in [*fields.items(), *texts.items()]:
+            if text is None:
+                continue
+            try:
+                env.parse("{{ (" + text + ") }}" if name in fields else text)
+            except TemplateSyntaxError as exc:
+                yield problem(
+                    "DOS-C103",
+                    f"the {name} of added rule '{rule.id}' does not parse: {exc.message}",
+                    source.locate(("rules", i, name)),
+                    "rules use Jinja expressions over the project data (e.g. "
+                    "item.status == 'completed'); messages use {{ item.id }} fields",
+                )
 
 
 def ruleset(profile: Profile | None = None) -> list[Rule]:

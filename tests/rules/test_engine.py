@@ -136,3 +136,53 @@ def test_starter_projects_evaluate_every_rule_without_errors_in_rules(tmp_path: 
         assert not [f for f in result.findings if "DOS-C900" in f.message], archetype
         # a bare starter is not ready: the missing non-clinical programme is an error
         assert "NCL-001" in {f.rule_id for f in result.findings}
+
+
+def _profile_errors(tmp_path: Path, text: str) -> list[tuple[str, int, int, str]]:
+    from dossier.rules.check import load_profile
+
+    path = tmp_path / "house.yaml"
+    path.write_text(text, "utf-8")
+    with pytest.raises(UserError) as info:
+        load_profile(path)
+    return [(d.code, d.location.line, d.location.column, d.message) for d in info.value.diagnostics]
+
+
+def test_profile_names_of_missing_rules_are_located_in_the_profile(tmp_path: Path) -> None:
+    errors = _profile_errors(
+        tmp_path,
+        'profile: house\nversion: "1"\ndisable: [POT-014, POT-999]\n'
+        "severity:\n  QUA-001: error\n  NCL-998: info\n",
+    )
+    # 'disable: [POT-014, POT-999]': the second id starts in column 20 of line 3
+    assert [e[:3] for e in errors] == [("DOS-C101", 3, 20), ("DOS-C101", 6, 3)]
+    assert "POT-999" in errors[0][3]
+    assert "NCL-998" in errors[1][3]
+
+
+def test_profile_rules_that_clash_or_do_not_parse_are_located(tmp_path: Path) -> None:
+    errors = _profile_errors(
+        tmp_path,
+        'profile: house\nversion: "1"\nrules:\n'
+        "  - id: POT-014\n"
+        "    title: A clashing rule\n"
+        "    severity: error\n"
+        "    confidence: known\n"
+        "    citation: {document: House SOP 12}\n"
+        "    section: Potency\n"
+        '    require: "item.id and"\n'
+        '    message: "Assay {{ item.id } is wrong."\n',
+    )
+    assert [e[:3] for e in errors] == [
+        ("DOS-C102", 4, 9),
+        ("DOS-C103", 10, 14),
+        ("DOS-C103", 11, 14),
+    ]
+
+
+def test_a_valid_profile_loads(tmp_path: Path) -> None:
+    from dossier.rules.check import load_profile
+
+    path = tmp_path / "house.yaml"
+    path.write_text('profile: house\nversion: "1"\ndisable: [POT-014]\n', "utf-8")
+    assert load_profile(path).disable == ["POT-014"]
