@@ -166,7 +166,12 @@ def _fill_docproperty_fields(element: Any, values: Mapping[str, str]) -> None:
     """Set the cached text of every DOCPROPERTY field to the property's value."""
     from docx.oxml.ns import qn
 
-    for p in element.iter(qn("w:p")):
+    paragraphs = []
+    for instr in element.iter(qn("w:instrText")):
+        p = instr.getparent().getparent() if "DOCPROPERTY" in (instr.text or "") else None
+        if p is not None and p.tag == qn("w:p") and p not in paragraphs:
+            paragraphs.append(p)
+    for p in paragraphs:
         name: str | None = None
         state = "none"
         for r in p.iter(qn("w:r")):

@@ -17,6 +17,7 @@ import io
 import re
 from pathlib import Path
 from typing import Any
+from xml.sax.saxutils import escape
 
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement, parse_xml
@@ -85,6 +86,32 @@ def _auto_widths(table: Table) -> list[float]:
     extra = [w - m for w, m in zip(wanted, minima, strict=True)]
     total = sum(extra) or 1.0
     return [m + spare * e / total for m, e in zip(minima, extra, strict=True)]
+
+
+def _plain_row_xml(cells: list[str], twips: list[int], header: bool) -> str:
+    """A table row of plain-text cells as XML text, the same markup ``_cell_xml`` builds."""
+    bold = "<w:b/>" if header else ""
+    shading = '<w:shd w:val="clear" w:color="auto" w:fill="DCE6F0"/>' if header else ""
+    padded = cells + [""] * (len(twips) - len(cells))
+    tcs = "".join(
+        f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/>{shading}</w:tcPr><w:p><w:pPr>'
+        '<w:spacing w:before="20" w:after="20"/></w:pPr><w:r><w:rPr>'
+        f'{bold}<w:sz w:val="17"/></w:rPr><w:t xml:space="preserve">{escape(text)}</w:t>'
+        "</w:r></w:p></w:tc>"
+        for text, width in zip(padded, twips, strict=True)
+    )
+    head = "<w:tblHeader/>" if header else ""
+    return f"<w:tr><w:trPr><w:cantSplit/>{head}</w:trPr>{tcs}</w:tr>"
+
+
+def _append_rows(tbl: Any, plain: list[str]) -> None:
+    """Parse pending plain rows and append them to the table (then forget them)."""
+    if not plain:
+        return
+    wrapper = parse_xml(f"<w:tbl {nsdecls('w')}>{''.join(plain)}</w:tbl>")
+    for tr in list(wrapper):
+        tbl.append(tr)
+    plain.clear()
 
 
 class _Writer:
@@ -229,7 +256,12 @@ class _Writer:
             tbl_pr.append(layout)
         rows: list[tuple[list[Cell], bool]] = [(list(table.header), True)]
         rows += [(list(r), False) for r in table.rows]
+        plain: list[str] = []  # rows of plain text, parsed in one go (50x faster per cell)
         for cells, header in rows:
+            if all(isinstance(c, str) for c in cells):
+                plain.append(_plain_row_xml(cells, twips, header))  # type: ignore[arg-type]
+                continue
+            _append_rows(tbl, plain)
             tr = OxmlElement("w:tr")
             tr_pr = OxmlElement("w:trPr")
             tr_pr.append(OxmlElement("w:cantSplit"))
@@ -240,6 +272,7 @@ class _Writer:
             for cell, width in zip(padded, twips, strict=True):
                 tr.append(self._cell_xml(cell, width, header))
             tbl.append(tr)
+        _append_rows(tbl, plain)
         if table.note:
             self._paragraph([Text(table.note, italic=True)])
         else:
