@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from dossier.render.ooxml import normalize_docx
+from dossier.render.ooxml import ensure_update_fields, normalize_docx
 from dossier.render.templates import template_error
 
 __all__ = ["Anchor", "DocProperties", "finish", "open_rendered", "render_template"]
@@ -193,22 +193,6 @@ def _fill_docproperty_fields(element: Any, values: Mapping[str, str]) -> None:
                     name = None  # only the first result run carries the text
 
 
-def _ensure_update_fields(doc: Any) -> None:
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
-
-    settings = doc.settings.element
-    if settings.find(qn("w:updateFields")) is not None:
-        return
-    update = OxmlElement("w:updateFields")
-    update.set(qn("w:val"), "true")
-    compat = settings.find(qn("w:compat"))
-    if compat is not None:  # schema order: updateFields comes before compat
-        compat.addprevious(update)
-    else:
-        settings.append(update)
-
-
 def _leftover_syntax(doc: Any) -> str | None:
     from docx.oxml.ns import qn
 
@@ -251,7 +235,7 @@ def finish(doc: Any, properties: DocProperties | None = None, *, template: Path)
         for section in doc.sections:
             for part in (section.header, section.footer):
                 _fill_docproperty_fields(part._element, values)
-    _ensure_update_fields(doc)
+    ensure_update_fields(doc)
     buffer = io.BytesIO()
     doc.save(buffer)
     return normalize_docx(buffer.getvalue())

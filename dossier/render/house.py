@@ -28,12 +28,12 @@ from docx.opc.constants import CONTENT_TYPE as CT
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.opc.packuri import PackURI
 from docx.opc.part import Part
-from docx.oxml import OxmlElement, parse_xml
+from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls, qn
 from docx.shared import Mm, Pt, RGBColor
 
 from dossier.core.resources import builtin_dir
-from dossier.render.ooxml import field_runs, normalize_docx, run
+from dossier.render.ooxml import ensure_update_fields, field_runs, normalize_docx, run
 
 __all__ = ["HEADING_NUM_ID", "REQUIRED_STYLES", "make_house_template"]
 
@@ -261,14 +261,7 @@ def _parts(doc: Any) -> None:
         package,
     )
     main.relate_to(footnotes, RT.FOOTNOTES)
-    settings = doc.settings.element
-    update = OxmlElement("w:updateFields")
-    update.set(qn("w:val"), "true")
-    compat = settings.find(qn("w:compat"))
-    if compat is not None:  # schema order: updateFields comes before compat
-        compat.addprevious(update)
-    else:
-        settings.append(update)
+    ensure_update_fields(doc)
     core = doc.core_properties
     core.author = core.last_modified_by = "dossier"
     core.title = core.subject = core.keywords = core.comments = ""

@@ -14,7 +14,15 @@ from typing import Any
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 
-__all__ = ["ZIP_TIME", "bookmark", "field_runs", "normalize_docx", "run", "set_cell_shading"]
+__all__ = [
+    "ZIP_TIME",
+    "bookmark",
+    "ensure_update_fields",
+    "field_runs",
+    "normalize_docx",
+    "run",
+    "set_cell_shading",
+]
 
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 
@@ -120,3 +128,17 @@ def normalize_docx(data: bytes) -> bytes:
             info.create_system = 0
             target.writestr(info, source.read(name), compresslevel=6)
     return out.getvalue()
+
+
+def ensure_update_fields(doc: Any) -> None:
+    """Ask Word to update every field when the document is opened (settings.xml)."""
+    settings = doc.settings.element
+    if settings.find(qn("w:updateFields")) is not None:
+        return
+    update = OxmlElement("w:updateFields")
+    update.set(qn("w:val"), "true")
+    compat = settings.find(qn("w:compat"))
+    if compat is not None:  # schema order: updateFields comes before compat
+        compat.addprevious(update)
+    else:
+        settings.append(update)
