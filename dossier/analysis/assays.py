@@ -18,6 +18,7 @@ from dossier.core.errors import UserError
 if TYPE_CHECKING:  # pragma: no cover
     from dossier.analysis.project import ComputedProject
     from dossier.compute.potency.types import DoseResponseData, PotencyAnalysis
+    from dossier.compute.trend import TrendResult
     from dossier.model.potency import AcceptanceCriterion, PotencyAssay
     from dossier.model.project_io import LoadedProject
 
@@ -44,6 +45,12 @@ class BatchComputed:
     passes: bool | None
     text: str
     entered: bool = False
+    criterion_role: str = "release"
+
+    @property
+    def out_of_specification(self) -> bool:
+        """True when the result fails the criterion that applies to the batch's use."""
+        return self.passes is False
 
     def rule_data(self) -> dict[str, Any]:
         """Plain data for rules."""
@@ -54,6 +61,8 @@ class BatchComputed:
             "ci_upper": self.ci_upper,
             "unit": self.unit,
             "passes": self.passes,
+            "out_of_specification": self.out_of_specification,
+            "criterion_role": self.criterion_role,
             "text": self.text,
         }
 
@@ -71,6 +80,9 @@ class AssayComputed:
     range: dict[str, Any] | None = None
     validation: dict[str, Any] = field(default_factory=dict)
     validation_failures: list[str] = field(default_factory=list)
+    trend: TrendResult | None = None
+    trend_batches: list[str] = field(default_factory=list)
+    trend_unit: str = ""
 
     def rule_data(self) -> dict[str, Any]:
         """Plain data for rules (every run and batch id present)."""
@@ -87,6 +99,17 @@ class AssayComputed:
             "batches": {b: c.rule_data() for b, c in self.batches.items()},
             "range": self.range,
             "validation_failures": list(self.validation_failures),
+            "trend": None
+            if self.trend is None
+            else {
+                "n": self.trend.n,
+                "testable": self.trend.testable,
+                "flagged": self.trend.flagged,
+                "p": self.trend.p,
+                "slope_per_day": self.trend.slope_per_day,
+                "batches": list(self.trend_batches),
+                "text": self.trend.text(self.trend_unit),
+            },
         }
 
 
@@ -145,6 +168,51 @@ def _display(loaded: LoadedProject, ref: str) -> str:
 
 def _criterion_for(assay: PotencyAssay, role: str) -> AcceptanceCriterion | None:
     return next((c for c in assay.acceptance_criteria if c.role == role), None)
+
+
+# the criterion a batch is judged against follows its use: batches made for dosing
+# (clinical, toxicology, engineering) and reference batches meet the release criterion;
+# batches made only for stability, characterisation or comparability meet that role's
+# criterion when the assay declares one (else the release criterion)
+_RELEASE_USES = frozenset({"clinical", "toxicology", "engineering", "reference"})
+_ROLE_OF_USE = {
+    "stability": "stability",
+    "characterisation": "characterisation",
+    "comparability": "comparability",
+}
+
+
+def _criterion_for_batch(
+    assay: PotencyAssay, uses: list[str]
+) -> tuple[str, AcceptanceCriterion | None]:
+    if uses and not _RELEASE_USES & set(uses):
+        for use in uses:
+            role = _ROLE_OF_USE.get(use)
+            criterion = _criterion_for(assay, role) if role else None
+            if role and criterion is not None:
+                return role, criterion
+    return "release", _criterion_for(assay, "release")
+
+
+def _trend(loaded: LoadedProject, result: AssayComputed) -> None:
+    """Trend of the batch results over the manufacture dates (out-of-trend signal)."""
+    from dossier.compute.trend import batch_trend
+
+    made = {b.id: b.manufacture_date for b in loaded.project.quality.batches}
+    points = sorted(
+        (made[b], b, c.value, c.unit)
+        for b, c in result.batches.items()
+        if c.value is not None and b in made
+    )
+    units = {unit for *_, unit in points}
+    if len(units) > 1:  # results in different units are not one series
+        return
+    if points:
+        first = points[0][0]
+        days = [(d - first).days for d, *_ in points]
+        result.trend = batch_trend(days, [v for _, _, v, _ in points])
+        result.trend_batches = [b for _, b, _, _ in points]
+        result.trend_unit = points[0][3]
 
 
 def _verdict(
@@ -218,8 +286,9 @@ def run(loaded: LoadedProject, computed: ComputedProject) -> None:
                         rows_used=analysis.rows_used,
                     )
                 )
+        uses: dict[str, list[str]] = {b.id: list(b.uses) for b in loaded.project.quality.batches}
         for br_index, br in enumerate(assay.batch_results):
-            criterion = _criterion_for(assay, "release")
+            role, criterion = _criterion_for_batch(assay, uses.get(br.batch, []))
             if br.value is not None:
                 passes, text = _verdict(br.value, criterion, br.unit)
                 result.batches[br.batch] = BatchComputed(
@@ -233,6 +302,7 @@ def run(loaded: LoadedProject, computed: ComputedProject) -> None:
                     passes,
                     text,
                     entered=True,
+                    criterion_role=role,
                 )
                 continue
             estimates = []
@@ -292,6 +362,7 @@ def run(loaded: LoadedProject, computed: ComputedProject) -> None:
                     "not computed",
                     None,
                     "not computed",
+                    criterion_role=role,
                 )
                 continue
             combined = combine_estimates(estimates)
@@ -306,6 +377,7 @@ def run(loaded: LoadedProject, computed: ComputedProject) -> None:
                 combined.method,
                 passes,
                 text,
+                criterion_role=role,
             )
             computed.provenance.append(
                 Provenance(
@@ -317,5 +389,15 @@ def run(loaded: LoadedProject, computed: ComputedProject) -> None:
                     inputs=tuple(f"run {r}" for r in br.runs),
                     method=combined.method
                     + f"; relative potency × assigned potency of the reference ({scale:g})",
+                )
+            )
+        _trend(loaded, result)
+        if result.trend is not None and result.trend.testable:
+            computed.provenance.append(
+                Provenance(
+                    what=f"{assay.id}: trend of the batch results",
+                    value=result.trend.text(result.trend_unit),
+                    inputs=tuple(f"batch {b}" for b in result.trend_batches),
+                    method=result.trend.method,
                 )
             )
