@@ -56,6 +56,8 @@ class FihComputed:
     most_conservative: float | None = None
     start: float | None = None
     notes: list[str] = field(default_factory=list)
+    incomparable: list[str] = field(default_factory=list)
+    """Inputs whose human dose is in another unit than the start dose (not compared)."""
 
     def rule_data(self) -> dict[str, Any]:
         """Plain data for rules."""
@@ -83,6 +85,7 @@ class FihComputed:
             "start_text": text(self.start),
             "start_within_limit": within,
             "start_at_or_below_most_conservative": below,
+            "incomparable": list(self.incomparable),
         }
 
 
@@ -158,6 +161,7 @@ def run(loaded: LoadedProject, computed: ComputedProject) -> None:
         if human is None:
             continue
         if unit != target:
+            result.incomparable.append(inp.id)
             computed.diagnostics.append(
                 Diagnostic(
                     "DOS-A020",
