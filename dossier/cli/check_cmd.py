@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from dossier.cli.common import echo_json, user_errors_exit
+from dossier.cli.common import DIAGNOSTICS_FORMAT_OPTION, echo_json, user_errors_exit
 
 
 def _list_rules(fmt: str, profile: Path | None) -> None:
@@ -40,14 +40,7 @@ def _list_rules(fmt: str, profile: Path | None) -> None:
 
 @click.command("check")
 @click.argument("path", required=False, type=click.Path(exists=True, path_type=Path))
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json", "github"]),
-    default="text",
-    show_default=True,
-    help="text for people, json for tools, github for CI annotations.",
-)
+@DIAGNOSTICS_FORMAT_OPTION
 @click.option("--strict", is_flag=True, help="Exit 1 on warnings too.")
 @click.option(
     "--profile",

@@ -24,6 +24,15 @@ FORMAT_OPTION = click.option(
     help="Output format: text for people, json for other tools.",
 )
 
+DIAGNOSTICS_FORMAT_OPTION = click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "github"]),
+    default="text",
+    show_default=True,
+    help="text for people, json for tools, github for CI annotations.",
+)
+
 
 def print_diagnostics(diags: list[Diagnostic], fmt: str = "text") -> None:
     """Print diagnostics in the chosen format (text and github to stderr-friendly stdout)."""

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from dossier.cli.common import print_diagnostics, user_errors_exit
+from dossier.cli.common import DIAGNOSTICS_FORMAT_OPTION, print_diagnostics, user_errors_exit
 
 
 @click.group("templates")
@@ -18,14 +18,7 @@ def templates_group() -> None:
 @click.argument(
     "folder", required=False, type=click.Path(exists=True, file_okay=False, path_type=Path)
 )
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json", "github"]),
-    default="text",
-    show_default=True,
-    help="Output format.",
-)
+@DIAGNOSTICS_FORMAT_OPTION
 @user_errors_exit
 def check_templates_cmd(folder: Path | None, fmt: str) -> None:
     """Lint the templates in FOLDER (default: the built-in ones) against their view

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from dossier.cli.common import print_diagnostics
+from dossier.cli.common import DIAGNOSTICS_FORMAT_OPTION, print_diagnostics
 from dossier.core.diagnostics import DiagnosticList
 
 
@@ -19,14 +19,7 @@ from dossier.core.diagnostics import DiagnosticList
     is_flag=True,
     help="Also run the statistical analyses of the data files (as build and check do).",
 )
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json", "github"]),
-    default="text",
-    show_default=True,
-    help="text for people, json for tools, github for CI annotations.",
-)
+@DIAGNOSTICS_FORMAT_OPTION
 def validate_cmd(path: Path, strict: bool, deep: bool, fmt: str) -> None:
     """Validate the project file PATH (a file, or a folder containing dossier.yaml).
 

@@ -492,15 +492,16 @@ def _computed(ctx: UnitContext) -> ComputedProject:
     return ctx.computed
 
 
+def _text_or_missing(ctx: UnitContext, name: str, label: str) -> Content:
+    """A paragraph of one free-text field of ``nonclinical``, or its placeholder."""
+    text = getattr(ctx.project.nonclinical, name, None) if ctx.project.nonclinical else None
+    return Content([Para.of(text if text else Missing(f"nonclinical.{name}", label))])
+
+
 @section_unit("nonclinical.overview")
 def overview_unit(ctx: UnitContext) -> Content:
     """Overview of the non-clinical programme."""
-    nc = ctx.project.nonclinical
-    if nc and nc.overview:
-        return Content([Para.of(nc.overview)])
-    return Content(
-        [Para.of(Missing("nonclinical.overview", "overview of the non-clinical programme"))]
-    )
+    return _text_or_missing(ctx, "overview", "overview of the non-clinical programme")
 
 
 def _group_unit(group: str) -> None:
@@ -543,31 +544,12 @@ def dose_unit(ctx: UnitContext) -> Content:
 @section_unit("nonclinical.human")
 def human_unit(ctx: UnitContext) -> Content:
     """Previous human experience."""
-    nc = ctx.project.nonclinical
-    return Content(
-        [
-            Para.of(
-                nc.previous_human_experience
-                if nc and nc.previous_human_experience
-                else Missing(
-                    "nonclinical.previous_human_experience",
-                    "experience with this or related products in humans",
-                )
-            )
-        ]
+    return _text_or_missing(
+        ctx, "previous_human_experience", "experience with this or related products in humans"
     )
 
 
 @section_unit("nonclinical.benefit-risk")
 def benefit_risk_unit(ctx: UnitContext) -> Content:
     """The overall benefit-risk assessment."""
-    nc = ctx.project.nonclinical
-    return Content(
-        [
-            Para.of(
-                nc.benefit_risk
-                if nc and nc.benefit_risk
-                else Missing("nonclinical.benefit_risk", "benefit-risk assessment for the trial")
-            )
-        ]
-    )
+    return _text_or_missing(ctx, "benefit_risk", "benefit-risk assessment for the trial")

@@ -176,16 +176,9 @@ def find_outline(document: str, folders: Sequence[Path] = ()) -> Path:
 
 def load_outline(path: Path) -> Outline:
     """Read and validate an outline file, with located errors; every unit must exist."""
-    from pydantic import ValidationError
+    from dossier.model.project_io import load_model
 
-    from dossier.load.yaml_source import load_yaml
-    from dossier.model.project_io import pydantic_diagnostics
-
-    source = load_yaml(path)
-    try:
-        outline = Outline.model_validate(source.data)
-    except ValidationError as exc:
-        raise UserError(list(pydantic_diagnostics(exc, source, Outline))) from None
+    outline, source = load_model(path, Outline)
     _load_units()
     problems = []
 

@@ -31,7 +31,7 @@ import typing
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
@@ -46,6 +46,7 @@ from dossier.model.project import SCHEMA_VERSION, Project
 __all__ = [
     "LoadedProject",
     "data_references",
+    "load_model",
     "load_project",
     "pydantic_diagnostics",
     "validate",
@@ -312,3 +313,20 @@ def validate(path: Path | str) -> DiagnosticList:
     except UserError as exc:
         return DiagnosticList(exc.diagnostics)
     return loaded.diagnostics
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def load_model(path: Path, model: type[M]) -> tuple[M, SourceDoc]:
+    """Read a YAML file other than the project (a profile, an outline) into a model;
+    located errors as :class:`UserError`. Returns the model and its source map."""
+    from pydantic import ValidationError
+
+    from dossier.load.yaml_source import load_yaml
+
+    source = load_yaml(path)
+    try:
+        return model.model_validate(source.data), source
+    except ValidationError as exc:
+        raise UserError(list(pydantic_diagnostics(exc, source, model))) from None

@@ -55,16 +55,9 @@ def builtin_rules() -> tuple[Rule, ...]:
 
 def load_profile(path: Path) -> Profile:
     """Read and validate a profile file; located errors as :class:`UserError`."""
-    from pydantic import ValidationError
+    from dossier.model.project_io import load_model
 
-    from dossier.load.yaml_source import load_yaml
-    from dossier.model.project_io import pydantic_diagnostics
-
-    source = load_yaml(path)
-    try:
-        profile = Profile.model_validate(source.data)
-    except ValidationError as exc:
-        raise UserError(list(pydantic_diagnostics(exc, source, Profile))) from None
+    profile, source = load_model(path, Profile)
     problems = list(_profile_problems(profile, source))
     if problems:
         raise UserError(problems)
