@@ -81,7 +81,8 @@ def build_project(
     say("checking expectations")
     result = check_project(loaded, computed.rule_data())
     context = UnitContext(project, computed, result)
-    inputs = {loaded.source.display_path: sha256(loaded.source.path.read_bytes())}
+    # names relative to the project folder: moving the folder changes no byte of the drafts
+    inputs = {loaded.source.path.name: sha256(loaded.source.path.read_bytes())}
     for ref, ref_path, kind in data_references(project):
         resolved = loaded.data_path(ref, ref_path, kind=kind)
         files = sorted(resolved.rglob("*")) if kind == "dir" else [resolved]

@@ -5,8 +5,9 @@ Steps, each for a reason found when documents were tested in Word and LibreOffic
 1. docxtpl renders the template in the sandboxed, autoescaping, strict environment of
    :mod:`dossier.render.env`; its errors become located ``DOS-T`` diagnostics that name
    the template and the text around the failing tag.
-2. The result is saved and opened again with python-docx (header and footer objects of
-   the rendered template are stale after docxtpl replaces their parts).
+2. Post-processing works on docxtpl's document itself, reaching headers and footers
+   through the relationships (python-docx's header objects are stale after docxtpl
+   replaces their parts); nothing is saved and parsed twice.
 3. Anchors (``{{p body }}``) mark where content built in code goes.
 4. :func:`finish` sets the core and custom document properties from the data (never
    through Jinja, which would escape them twice), fills the cached text of DOCPROPERTY
@@ -17,7 +18,6 @@ Steps, each for a reason found when documents were tested in Word and LibreOffic
 from __future__ import annotations
 
 import datetime as dt
-import io
 import re
 import zipfile
 from collections.abc import Mapping
@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from dossier.render.ooxml import ensure_update_fields, normalize_docx
+from dossier.render.ooxml import docx_bytes, ensure_update_fields
 from dossier.render.templates import template_error
 
 __all__ = ["Anchor", "DocProperties", "finish", "open_rendered", "render_template"]
@@ -67,7 +67,7 @@ def _describe(exc: Exception) -> str:
     return str(exc)
 
 
-def _render(template: Path, context: Mapping[str, Any]) -> bytes:
+def _render(template: Path, context: Mapping[str, Any]) -> Any:
     from docxtpl import DocxTemplate
     from jinja2 import TemplateSyntaxError, UndefinedError
     from jinja2.exceptions import SecurityError
@@ -77,8 +77,6 @@ def _render(template: Path, context: Mapping[str, Any]) -> bytes:
     try:
         tpl = DocxTemplate(str(template))
         tpl.render(dict(context), jinja_env=make_environment())
-        buffer = io.BytesIO()
-        tpl.save(buffer)
     except SecurityError as exc:
         raise template_error(
             "DOS-T004",
@@ -101,14 +99,29 @@ def _render(template: Path, context: Mapping[str, Any]) -> bytes:
         raise template_error("DOS-T005", _describe(exc), template) from None
     except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
         raise template_error("DOS-T006", f"not a readable Word template: {exc}", template) from None
-    return buffer.getvalue()
+    return tpl.docx
 
 
 def open_rendered(template: Path, context: Mapping[str, Any]) -> Any:
-    """The rendered template as a python-docx ``Document``, ready for post-processing."""
-    import docx
+    """The rendered template as a python-docx ``Document``, ready for post-processing.
 
-    return docx.Document(io.BytesIO(_render(template, context)))
+    It is docxtpl's own document, not a saved and reopened copy (which would parse every
+    part again). docxtpl swaps the header and footer parts behind python-docx's cached
+    ``section.header`` objects, so post-processing reaches them through the document's
+    relationships (:func:`stories`), never through ``doc.sections``.
+    """
+    return _render(template, context)
+
+
+def stories(doc: Any) -> list[Any]:
+    """The root elements of the body, headers and footers of a document."""
+    from docx.opc.constants import RELATIONSHIP_TYPE as RT
+
+    parts = [doc.element]
+    for rel in doc.part.rels.values():
+        if rel.reltype in (RT.HEADER, RT.FOOTER) and not rel.is_external:
+            parts.append(rel.target_part.element)
+    return parts
 
 
 def anchor_paragraph(doc: Any, name: str) -> Any:
@@ -196,10 +209,7 @@ def _fill_docproperty_fields(element: Any, values: Mapping[str, str]) -> None:
 def _leftover_syntax(doc: Any) -> str | None:
     from docx.oxml.ns import qn
 
-    parts = [doc.element]
-    for section in doc.sections:
-        parts += [section.header._element, section.footer._element]
-    for element in parts:
+    for element in stories(doc):
         text = "".join(t.text or "" for t in element.iter(qn("w:t")))
         for token in ("{{", "{%", "}}", "%}"):
             if token in text:
@@ -231,14 +241,10 @@ def finish(doc: Any, properties: DocProperties | None = None, *, template: Path)
         core.revision = 1
         _set_custom_properties(doc, properties.custom)
         values = {"Title": properties.title, **properties.custom}
-        _fill_docproperty_fields(doc.element, values)
-        for section in doc.sections:
-            for part in (section.header, section.footer):
-                _fill_docproperty_fields(part._element, values)
+        for element in stories(doc):
+            _fill_docproperty_fields(element, values)
     ensure_update_fields(doc)
-    buffer = io.BytesIO()
-    doc.save(buffer)
-    return normalize_docx(buffer.getvalue())
+    return docx_bytes(doc)
 
 
 def render_template(

@@ -27,9 +27,26 @@ def _finalize(value: Any) -> Any:
     return value
 
 
+class _DataSandbox(SandboxedEnvironment):
+    """The sandbox, reading the keys of plain dicts first.
+
+    View models reach templates as plain dicts, so ``row.value`` is a key; Jinja's default
+    order (attribute first, then key) raises and catches an AttributeError for every
+    field printed, which made a 1,000-row table measurably slower.
+    """
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        if type(obj) is dict:
+            try:
+                return obj[attribute]
+            except KeyError:
+                pass
+        return super().getattr(obj, attribute)
+
+
 def make_environment() -> SandboxedEnvironment:
     """A sandboxed, autoescaping, strict environment (docxtpl renders with it)."""
-    env = SandboxedEnvironment(
+    env = _DataSandbox(
         autoescape=True,
         undefined=StrictUndefined,
         finalize=_finalize,

@@ -17,6 +17,7 @@ from docx.oxml.ns import qn
 __all__ = [
     "ZIP_TIME",
     "bookmark",
+    "docx_bytes",
     "ensure_update_fields",
     "field_runs",
     "normalize_docx",
@@ -115,10 +116,9 @@ def set_cell_shading(tc_pr: Any, fill: str) -> None:
     tc_pr.append(shd)
 
 
-def normalize_docx(data: bytes) -> bytes:
-    """Rewrite a .docx zip with fixed times, order and attributes (byte-reproducible)."""
-    source = zipfile.ZipFile(io.BytesIO(data))
-    names = sorted(source.namelist(), key=lambda n: (n != "[Content_Types].xml", n))
+def _zip(members: dict[str, bytes]) -> bytes:
+    """A zip of the members with fixed times, order and attributes (byte-reproducible)."""
+    names = sorted(members, key=lambda n: (n != "[Content_Types].xml", n))
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w") as target:
         for name in names:
@@ -126,8 +126,44 @@ def normalize_docx(data: bytes) -> bytes:
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16
             info.create_system = 0
-            target.writestr(info, source.read(name), compresslevel=6)
+            target.writestr(info, members[name], compresslevel=6)
     return out.getvalue()
+
+
+def normalize_docx(data: bytes) -> bytes:
+    """Rewrite a .docx zip with fixed times, order and attributes (byte-reproducible)."""
+    with zipfile.ZipFile(io.BytesIO(data)) as source:
+        return _zip({name: source.read(name) for name in source.namelist()})
+
+
+class _Members:
+    """Collects what python-docx's package writer would put in the zip."""
+
+    def __init__(self) -> None:
+        self.items: dict[str, bytes] = {}
+
+    def write(self, pack_uri: Any, blob: bytes) -> None:
+        self.items[pack_uri.membername] = blob
+
+
+def docx_bytes(doc: Any) -> bytes:
+    """The reproducible .docx bytes of a python-docx document, compressed once.
+
+    ``Document.save`` stamps the current time on every zip entry, so its output had to be
+    unpacked and packed again; here python-docx's own package writer serializes the
+    parts (content types, relationships) into memory and they are zipped once.
+    """
+    from docx.opc.pkgwriter import PackageWriter
+
+    package = doc.part.package
+    parts = list(package.parts)
+    for part in parts:
+        part.before_marshal()
+    members = _Members()
+    PackageWriter._write_content_types_stream(members, parts)  # type: ignore[no-untyped-call]
+    PackageWriter._write_pkg_rels(members, package.rels)  # type: ignore[no-untyped-call]
+    PackageWriter._write_parts(members, parts)  # type: ignore[arg-type]
+    return _zip(members.items)
 
 
 def ensure_update_fields(doc: Any) -> None:
