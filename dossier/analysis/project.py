@@ -50,8 +50,13 @@ class ComputedProject:
         return rule_view(self)
 
 
-def compute_project(loaded: LoadedProject) -> ComputedProject:
-    """Run every analysis the project's data allow; collect located diagnostics."""
+def compute_project(loaded: LoadedProject, *, send: bool = True) -> ComputedProject:
+    """Run every analysis the project's data allow; collect located diagnostics.
+
+    ``send=False`` leaves the SEND packages unread (``computed.send`` stays empty and
+    their diagnostics are not collected): the rule engine does not look at them, so
+    ``dossier check`` skips the slowest reader.
+    """
     from dossier.analysis import assays as assay_analysis
     from dossier.analysis import dose as dose_analysis
     from dossier.analysis import studies as study_analysis
@@ -59,7 +64,10 @@ def compute_project(loaded: LoadedProject) -> ComputedProject:
     computed = ComputedProject()
     for part in (assay_analysis, study_analysis, dose_analysis):
         try:
-            part.run(loaded, computed)
+            if part is study_analysis:
+                study_analysis.run(loaded, computed, send=send)
+            else:
+                part.run(loaded, computed)
         except UserError as exc:
             computed.diagnostics.extend(exc.diagnostics)
     return computed

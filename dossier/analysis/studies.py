@@ -65,8 +65,9 @@ def read_biodistribution(path: Path, display: str) -> BdSummary:
     return summarise_biodistribution(rows)
 
 
-def run(loaded: LoadedProject, computed: ComputedProject) -> None:
-    """Summarise every study's SEND package and biodistribution table."""
+def run(loaded: LoadedProject, computed: ComputedProject, *, send: bool = True) -> None:
+    """Summarise every study's SEND package (unless ``send`` is false) and
+    biodistribution table."""
     from dossier.analysis.project import Provenance
 
     nonclinical = loaded.project.nonclinical
@@ -97,7 +98,7 @@ def run(loaded: LoadedProject, computed: ComputedProject) -> None:
                         "below-LLOQ values counted, not averaged",
                     )
                 )
-        if study.data.send:
+        if study.data.send and send:
             from dossier.importers.send import (
                 check_consistency,
                 read_send_package,

@@ -68,7 +68,8 @@ def check_cmd(
     from dossier.rules.check import check_project, load_profile
 
     loaded = load_project(path)
-    computed = compute_project(loaded)
+    # the rules look at assays, the FIH dose and biodistribution, never at SEND summaries
+    computed = compute_project(loaded, send=False)
     result = check_project(
         loaded, computed.rule_data(), profile=load_profile(profile) if profile else None
     )
