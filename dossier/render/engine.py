@@ -108,9 +108,20 @@ def open_rendered(template: Path, context: Mapping[str, Any]) -> Any:
     It is docxtpl's own document, not a saved and reopened copy (which would parse every
     part again). docxtpl swaps the header and footer parts behind python-docx's cached
     ``section.header`` objects, so post-processing reaches them through the document's
-    relationships (:func:`stories`), never through ``doc.sections``.
+    relationships (:func:`stories`), never through ``doc.sections``. Template syntax left
+    after rendering is refused here, before any data are added: a value that holds
+    ``{{`` is text, not a leftover.
     """
-    return _render(template, context)
+    doc = _render(template, context)
+    leftover = _leftover_syntax(doc)
+    if leftover is not None:
+        raise template_error(
+            "DOS-T007",
+            f"template syntax was left in the document: '{leftover}'",
+            template,
+            "a tag may be split over two paragraphs or hidden in tracked changes",
+        )
+    return doc
 
 
 def stories(doc: Any) -> list[Any]:
@@ -220,14 +231,6 @@ def _leftover_syntax(doc: Any) -> str | None:
 
 def finish(doc: Any, properties: DocProperties | None = None, *, template: Path) -> bytes:
     """Properties, field caches and update-on-open set; the reproducible bytes."""
-    leftover = _leftover_syntax(doc)
-    if leftover is not None:
-        raise template_error(
-            "DOS-T007",
-            f"template syntax was left in the document: '{leftover}'",
-            template,
-            "a tag may be split over two paragraphs or hidden in tracked changes",
-        )
     if properties is not None:
         core = doc.core_properties
         moment = dt.datetime.combine(properties.when, dt.time(0, 0))

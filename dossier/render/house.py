@@ -53,6 +53,8 @@ REQUIRED_STYLES = (
     "Table Grid",
     "Footnote Text",
     "Footnote Reference",
+    "Table Text",
+    "Table Heading",
 )
 
 
@@ -91,6 +93,21 @@ def _styles(doc: Any) -> None:
             '<w:name w:val="Footnote Text"/><w:basedOn w:val="Normal"/><w:uiPriority w:val="99"/>'
             '<w:pPr><w:spacing w:after="0" w:line="240" w:lineRule="auto"/></w:pPr>'
             '<w:rPr><w:sz w:val="17"/></w:rPr></w:style>'
+        )
+    )
+    styles.element.append(
+        parse_xml(
+            f'<w:style {nsdecls("w")} w:type="paragraph" w:styleId="TableText">'
+            '<w:name w:val="Table Text"/><w:basedOn w:val="Normal"/><w:qFormat/>'
+            '<w:pPr><w:spacing w:before="20" w:after="20" w:line="240" w:lineRule="auto"/></w:pPr>'
+            '<w:rPr><w:sz w:val="17"/></w:rPr></w:style>'
+        )
+    )
+    styles.element.append(
+        parse_xml(
+            f'<w:style {nsdecls("w")} w:type="paragraph" w:styleId="TableHeading">'
+            '<w:name w:val="Table Heading"/><w:basedOn w:val="TableText"/><w:qFormat/>'
+            "<w:pPr><w:keepNext/></w:pPr><w:rPr><w:b/></w:rPr></w:style>"
         )
     )
     styles.element.append(

@@ -42,7 +42,7 @@ from dossier.documents.numbering import Numbering
 from dossier.documents.word.footnotes import Footnotes
 from dossier.render.engine import Anchor, DocProperties, anchor_paragraph, finish, open_rendered
 from dossier.render.house import HEADING_NUM_ID
-from dossier.render.ooxml import bookmark, field_runs, run, set_cell_shading
+from dossier.render.ooxml import bookmark, field_runs, run
 from dossier.render.templates import TemplateSearch
 
 __all__ = ["write_docx"]
@@ -58,12 +58,14 @@ def _cell_length(cell: Cell) -> int:
     return sum(len(p.text) if isinstance(p, (Text, Missing)) else 10 for p in cell)
 
 
-def _words(cell: Cell) -> list[str]:
+def _longest_word(cell: Cell) -> int:
     if isinstance(cell, str):
-        return cell.split()
-    if isinstance(cell, Missing):
-        return cell.text.split()
-    return [w for p in cell if isinstance(p, (Text, Missing)) for w in p.text.split()]
+        texts = [cell]
+    elif isinstance(cell, Missing):
+        texts = [cell.text]
+    else:
+        texts = [p.text for p in cell if isinstance(p, (Text, Missing))]
+    return max((len(w) for t in texts for w in t.split()), default=0)
 
 
 def _auto_widths(table: Table) -> list[float]:
@@ -76,9 +78,9 @@ def _auto_widths(table: Table) -> list[float]:
         cells = [r[col] for r in table.rows if col < len(r)]
         lengths = [_cell_length(c) for c in cells]
         mean = sum(lengths) / len(lengths) if lengths else 0.0
-        words = [len(w) for c in [head, *cells] for w in _words(c)]
+        longest = max((_longest_word(c) for c in [head, *cells]), default=0) or 4
         # cell margins take about two characters of every column
-        minima.append(min(max(words, default=4), 16) + 3.0)
+        minima.append(min(longest, 16) + 3.0)
         wanted.append(max(min(mean * 1.2, 60.0), minima[-1]))
     spare = available - sum(minima)
     if spare <= 0:
@@ -88,16 +90,19 @@ def _auto_widths(table: Table) -> list[float]:
     return [m + spare * e / total for m, e in zip(minima, extra, strict=True)]
 
 
+_SHADING = '<w:shd w:val="clear" w:color="auto" w:fill="DCE6F0"/>'
+
+
 def _plain_row_xml(cells: list[str], twips: list[int], header: bool) -> str:
-    """A table row of plain-text cells as XML text, the same markup ``_cell_xml`` builds."""
-    bold = "<w:b/>" if header else ""
-    shading = '<w:shd w:val="clear" w:color="auto" w:fill="DCE6F0"/>' if header else ""
+    """A table row of plain-text cells as XML text, the same markup ``_cell_xml`` builds
+    (text size, spacing and the bold header come from the Table Text/Heading styles)."""
+    shading = _SHADING if header else ""
+    style = "TableHeading" if header else "TableText"
     padded = cells + [""] * (len(twips) - len(cells))
     tcs = "".join(
         f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/>{shading}</w:tcPr><w:p><w:pPr>'
-        '<w:spacing w:before="20" w:after="20"/></w:pPr><w:r><w:rPr>'
-        f'{bold}<w:sz w:val="17"/></w:rPr><w:t xml:space="preserve">{escape(text)}</w:t>'
-        "</w:r></w:p></w:tc>"
+        f'<w:pStyle w:val="{style}"/></w:pPr><w:r><w:t xml:space="preserve">{escape(text)}'
+        "</w:t></w:r></w:p></w:tc>"
         for text, width in zip(padded, twips, strict=True)
     )
     head = "<w:tblHeader/>" if header else ""
@@ -109,8 +114,7 @@ def _append_rows(tbl: Any, plain: list[str]) -> None:
     if not plain:
         return
     wrapper = parse_xml(f"<w:tbl {nsdecls('w')}>{''.join(plain)}</w:tbl>")
-    for tr in list(wrapper):
-        tbl.append(tr)
+    tbl.extend(list(wrapper))
     plain.clear()
 
 
@@ -190,41 +194,23 @@ class _Writer:
         p._p.append(run(f": {caption}"))
 
     def _cell_xml(self, cell: Cell, width_twips: int, header: bool) -> Any:
-        tc = OxmlElement("w:tc")
-        tc_pr = OxmlElement("w:tcPr")
-        tcw = OxmlElement("w:tcW")
-        tcw.set(qn("w:w"), str(width_twips))
-        tcw.set(qn("w:type"), "dxa")
-        tc_pr.append(tcw)
-        if header:
-            set_cell_shading(tc_pr, "DCE6F0")
-        tc.append(tc_pr)
-        p = OxmlElement("w:p")
-        p_pr = OxmlElement("w:pPr")
-        spacing = OxmlElement("w:spacing")
-        spacing.set(qn("w:before"), "20")
-        spacing.set(qn("w:after"), "20")
-        p_pr.append(spacing)
-        p.append(p_pr)
+        # the markup of _plain_row_xml, for cells with placeholders, references or notes
+        tc = parse_xml(
+            f'<w:tc {nsdecls("w")}><w:tcPr><w:tcW w:w="{width_twips}" w:type="dxa"/>'
+            f"{_SHADING if header else ''}</w:tcPr><w:p><w:pPr>"
+            f'<w:pStyle w:val="{"TableHeading" if header else "TableText"}"/></w:pPr></w:p></w:tc>'
+        )
+        p = tc[-1]
         parts: list[Inline]
         if isinstance(cell, str):
-            parts = [Text(cell, bold=header)]
+            parts = [Text(cell)]
         elif isinstance(cell, Missing):
             parts = [cell]
         else:
             parts = list(cell)
         for part in parts:
             for element in self._inline(part):
-                r_pr = element.find(qn("w:rPr"))
-                if element.tag == qn("w:r"):
-                    if r_pr is None:
-                        r_pr = OxmlElement("w:rPr")
-                        element.insert(0, r_pr)
-                    sz = OxmlElement("w:sz")
-                    sz.set(qn("w:val"), "17")
-                    r_pr.append(sz)
                 p.append(element)
-        tc.append(p)
         return tc
 
     def _table(self, table: Table) -> None:
