@@ -169,3 +169,23 @@ def test_the_committed_house_template_is_current() -> None:
         check=False,
     )
     assert result.returncode == 0, result.stderr
+
+
+def test_braces_in_data_are_text_not_leftover_template_syntax() -> None:
+    import datetime as dt
+
+    from dossier.documents.blocks import Document, Para, Section
+    from dossier.documents.word.writer import write_docx
+
+    doc = Document(
+        "t",
+        "Title {{ x }}",
+        "S",
+        {"product": "p", "version": "1", "status": "final"},
+        [Section("Study {% raw %}", "sec-a", [Para.of("Study code {{A-1}} & <B>")])],
+        label="L",
+    )
+    data = write_docx(doc, dt.date(2026, 1, 1))
+    texts = [p.text for p in docx.Document(io.BytesIO(data)).paragraphs]
+    assert "Study code {{A-1}} & <B>" in texts
+    assert "Title {{ x }}" in texts
