@@ -121,7 +121,28 @@ def open_rendered(template: Path, context: Mapping[str, Any]) -> Any:
             template,
             "a tag may be split over two paragraphs or hidden in tracked changes",
         )
+    _restore_braces(doc)
     return doc
+
+
+def _restore_braces(doc: Any) -> None:
+    """Put back the braces of printed values (see :data:`dossier.render.env.BRACES`)."""
+    from docx.opc.constants import RELATIONSHIP_TYPE as RT
+    from docx.oxml.ns import qn
+
+    from dossier.render.env import BRACES
+
+    back = str.maketrans({v: k for k, v in BRACES.items()})
+    for element in stories(doc):
+        for t in element.iter(qn("w:t")):
+            if t.text and ("\ue000" in t.text or "\ue001" in t.text):
+                t.text = t.text.translate(back)
+    for rel in doc.part.rels.values():
+        if rel.reltype == RT.FOOTNOTES and not rel.is_external:
+            part = rel.target_part
+            text = part.blob.decode("utf-8")
+            if "\ue000" in text or "\ue001" in text:
+                part._blob = text.translate(back).encode("utf-8")
 
 
 def stories(doc: Any) -> list[Any]:

@@ -14,7 +14,12 @@ from typing import Any
 from jinja2 import StrictUndefined
 from jinja2.sandbox import SandboxedEnvironment
 
-__all__ = ["NoneInDocumentError", "make_environment"]
+__all__ = ["BRACES", "NoneInDocumentError", "make_environment"]
+
+BRACES = {"{": "\ue000", "}": "\ue001"}
+"""Stand-ins (private-use characters) for braces in printed values while the output is
+checked for leftover template syntax; the engine puts the braces back afterwards."""
+_HIDE = str.maketrans(BRACES)
 
 
 class NoneInDocumentError(ValueError):
@@ -24,6 +29,8 @@ class NoneInDocumentError(ValueError):
 def _finalize(value: Any) -> Any:
     if value is None:
         raise NoneInDocumentError("a value printed by the template is empty (None)")
+    if type(value) is str:  # data, not markup: its braces are not template syntax
+        return value.translate(_HIDE)
     return value
 
 
