@@ -12,13 +12,30 @@ import importlib
 import importlib.util
 import os
 import sys
-import tempfile
-import traceback
+import types
 from typing import Any
 
 import click
 
 from dossier import __version__
+
+
+def _skip_pydantic_plugin_scan() -> None:
+    """Tell pydantic that no plugins are installed, without looking.
+
+    Pydantic looks for plugins (observability hooks registered as package entry points)
+    when it builds the first validator; that imports ``importlib.metadata`` and scans
+    every installed distribution, about 30 ms of a 0.3 s ``dossier validate``. The
+    command line validates only dossier's own files, so it answers "none". Setting
+    ``PYDANTIC_DISABLE_PLUGINS`` (to any value) leaves the choice to pydantic.
+    """
+    name = "pydantic.plugin._loader"
+    if "PYDANTIC_DISABLE_PLUGINS" in os.environ or name in sys.modules:
+        return
+    loader = types.ModuleType(name, "dossier: pydantic plugins are not loaded by the CLI")
+    loader.get_plugins = tuple  # type: ignore[attr-defined]  # () : no plugins
+    sys.modules[name] = loader
+
 
 # name -> "module:attribute" of a click.Command. Keep in the order shown by --help.
 LAZY_COMMANDS: dict[str, str] = {
@@ -67,6 +84,9 @@ def cli() -> None:
 
 
 def _save_traceback() -> str:
+    import tempfile
+    import traceback
+
     fd, path = tempfile.mkstemp(prefix="dossier-crash-", suffix=".log")
     with os.fdopen(fd, "w", encoding="utf-8") as fh:
         traceback.print_exc(file=fh)
@@ -79,6 +99,7 @@ def run(argv: list[str] | None = None) -> Any:
     Exit codes: 0 success, 1 the input has errors, 2 the command was used wrongly,
     3 an internal error (with the traceback saved to a file, never printed).
     """
+    _skip_pydantic_plugin_scan()
     try:
         return cli.main(args=argv, prog_name="dossier", standalone_mode=True)
     except SystemExit:
