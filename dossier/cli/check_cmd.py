@@ -63,15 +63,14 @@ def check_cmd(
         return
     if path is None:
         raise click.UsageError("PATH is required (or use --list-rules)")
-    from dossier.analysis.project import compute_project
+    from dossier.analysis.rule_cache import rule_data
     from dossier.model.project_io import load_project
     from dossier.rules.check import check_project, load_profile
 
     loaded = load_project(path)
-    # the rules look at assays, the FIH dose and biodistribution, never at SEND summaries
-    computed = compute_project(loaded, send=False)
+    # computed results (not SEND, which no rule reads), from the cache when current
     result = check_project(
-        loaded, computed.rule_data(), profile=load_profile(profile) if profile else None
+        loaded, rule_data(loaded), profile=load_profile(profile) if profile else None
     )
     if fmt == "json":
         echo_json(

@@ -11,10 +11,8 @@ from __future__ import annotations
 import hashlib
 import itertools
 import marshal
-import os
 import re
 import sys
-import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -105,14 +103,13 @@ def _cache_file(kind: str) -> Path | None:
     cache folder); ``None`` when caching is switched off (``DOSSIER_CACHE_DIR=""``)."""
     import jinja2
 
-    folder = os.environ.get("DOSSIER_CACHE_DIR")
-    if folder == "":
-        return None
+    from dossier.core.cache import cache_folder
+
+    folder = cache_folder()
     if folder is None:
-        base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-        folder = os.path.join(base, "dossier")
+        return None
     key = hashlib.sha256(f"{jinja2.__version__}|{sys.version}|{kind}".encode()).hexdigest()[:16]
-    return Path(folder) / f"rules-{key}.marshal"
+    return folder / f"rules-{key}.marshal"
 
 
 class _CompiledCache:
@@ -182,15 +179,10 @@ class _CompiledCache:
         """Write the cache when something new was compiled (atomically; errors ignored)."""
         if not self._dirty or self._path is None:
             return
-        try:
-            self._path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=self._path.parent, prefix=".rules-")
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(marshal.dumps(self._codes))
-            os.replace(tmp, self._path)
+        from dossier.core.cache import write_atomically
+
+        if write_atomically(self._path, marshal.dumps(self._codes)):
             self._dirty = False
-        except OSError:
-            pass
 
 
 class RuleEvaluator:
