@@ -324,7 +324,7 @@ class _Plot:
             _dashed(draw, x0, py(y), x1, colour, 1.0 * PX)
         for line in self.lines:
             pts = [(px(a), py(b)) for a, b in zip(line.xs, line.ys, strict=True)]
-            draw.line(pts, fill=line.colour, width=round(line.width * PX), joint="curve")
+            draw.line(pts, fill=line.colour, width=round(line.width * PX))
         spine = round(0.8 * PX)
         draw.line([(x0, y0), (x0, y1), (x1, y1)], fill=INK, width=spine)
         for e in self.errorbars:
@@ -515,7 +515,7 @@ def _rotated(text: str, size_pt: float, rotation: float) -> Any:
 
 
 def _encode_png(image: Any) -> bytes:
-    """``image`` (RGB) as PNG: rows unfiltered, zlib level 6, the resolution and nothing
+    """``image`` (RGB) as PNG: rows unfiltered, zlib level 3, the resolution and nothing
     else. Pillow's encoder tries every filter on every row, which took two thirds of the
     time of a figure; the plots are mostly flat colour, so unfiltered rows compress as well."""
     width, height = image.size
@@ -534,7 +534,7 @@ def _encode_png(image: Any) -> bytes:
             b"\x89PNG\r\n\x1a\n",
             chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)),
             chunk(b"pHYs", struct.pack(">IIB", per_metre, per_metre, 1)),
-            chunk(b"IDAT", zlib.compress(rows, 6)),
+            chunk(b"IDAT", zlib.compress(rows, 3)),
             chunk(b"IEND", b""),
         ]
     )
