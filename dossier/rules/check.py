@@ -18,7 +18,7 @@ from dossier.core.diagnostics import Location
 from dossier.core.errors import UserError
 from dossier.model.project import Project
 from dossier.model.project_io import LoadedProject
-from dossier.rules.engine import Finding, RuleEvaluator
+from dossier.rules.engine import Finding, RuleEvaluator, RuleExpressionError
 from dossier.rules.features import product_features
 from dossier.rules.schema import AppliesTo, Catalogue, Citation, Profile, Rule
 
@@ -61,6 +61,11 @@ def load_profile(path: Path) -> Profile:
     problems = list(_profile_problems(profile, source))
     if problems:
         raise UserError(problems)
+    for i, rule in enumerate(profile.rules):
+        profile._locations[(rule.id, "")] = source.locate(("rules", i))
+        for part in ("when", "require", "message"):
+            if getattr(rule, part) is not None:
+                profile._locations[(rule.id, part)] = source.locate(("rules", i, part))
     return profile
 
 
@@ -214,15 +219,21 @@ def check_project(
         try:
             findings.extend(evaluator.evaluate(rule))
         except Exception as exc:  # a broken rule must be visible, never a silent pass
-            loc = loaded.locate(())
+            part = exc.part if isinstance(exc, RuleExpressionError) else ""
+            cause = exc.cause if isinstance(exc, RuleExpressionError) else exc
+            where = profile.location_of(rule.id, part) if profile is not None else None
+            if where is None:  # a catalogue rule: the project file stands in
+                loc = loaded.locate(())
+                where = Location(loc.file, 1, 1, ())
+            what = f"the {part} of rule {rule.id}" if part else f"rule {rule.id}"
             findings.append(
                 Finding(
                     rule_id=rule.id,
                     title=rule.title,
                     severity="error",
-                    message=f"DOS-C900 rule {rule.id} could not be evaluated: "
-                    f"{type(exc).__name__}: {exc}",
-                    location=Location(loc.file, 1, 1, ()),
+                    message=f"DOS-C900 {what} could not be evaluated: "
+                    f"{type(cause).__name__}: {cause}",
+                    location=where,
                     citation=Citation(document="dossier rule catalogue"),
                     confidence=rule.confidence,
                     section=rule.section,

@@ -185,6 +185,15 @@ class _CompiledCache:
             self._dirty = False
 
 
+class RuleExpressionError(Exception):
+    """A rule's ``when``, ``require`` or ``message`` that could not be evaluated."""
+
+    def __init__(self, part: str, cause: Exception) -> None:
+        super().__init__(f"{type(cause).__name__}: {cause}")
+        self.part = part
+        self.cause = cause
+
+
 class RuleEvaluator:
     """Compiles and evaluates rules against one project's data."""
 
@@ -233,11 +242,17 @@ class RuleEvaluator:
         findings = []
         for path, item, parent in items:
             ctx = {**self._base, "item": item, "parent": parent}
-            if rule.when and not self._expr(rule.when)(**ctx):
-                continue
-            if self._expr(rule.require)(**ctx):
-                continue
-            message = self._compiled.template(rule.message).render(**ctx)
+            part = "when"
+            try:
+                if rule.when and not self._expr(rule.when)(**ctx):
+                    continue
+                part = "require"
+                if self._expr(rule.require)(**ctx):
+                    continue
+                part = "message"
+                message = self._compiled.template(rule.message).render(**ctx)
+            except Exception as exc:  # reported by the caller as DOS-C900
+                raise RuleExpressionError(part, exc) from exc
             target = path + tuple(_parse_target(rule.at)) if rule.at else path
             loc = self._locate(target)
             findings.append(

@@ -8,9 +8,9 @@ expressions evaluated in a sandbox over plain data (see :mod:`dossier.rules.engi
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, StringConstraints
 
 RuleId = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2,6}-\d{3}$")]
 Severity = Literal["error", "warning", "info"]
@@ -134,3 +134,9 @@ class Profile(_Strict):
         description="Switch off every rule of these confidence levels (e.g. [uncertain]).",
     )
     rules: list[Rule] = Field(default_factory=list, description="Additional rules.")
+    _locations: dict[tuple[str, str], Any] = PrivateAttr(default_factory=dict)
+    """(added rule id, 'when' | 'require' | 'message') -> its Location in the profile file."""
+
+    def location_of(self, rule_id: str, part: str) -> Any:
+        """Where the given part of an added rule is in the profile file (None if unknown)."""
+        return self._locations.get((rule_id, part)) or self._locations.get((rule_id, ""))

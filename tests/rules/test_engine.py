@@ -186,3 +186,31 @@ def test_a_valid_profile_loads(tmp_path: Path) -> None:
     path = tmp_path / "house.yaml"
     path.write_text('profile: house\nversion: "1"\ndisable: [POT-014]\n', "utf-8")
     assert load_profile(path).disable == ["POT-014"]
+
+
+def test_a_profile_rule_on_a_missing_field_is_reported_at_the_rule(tmp_path: Path) -> None:
+    from dossier.model.project_io import load_project
+    from dossier.rules.check import check_project, load_profile
+
+    examples = Path(__file__).resolve().parents[2] / "examples"
+    profile_file = tmp_path / "house.yaml"
+    profile_file.write_text(
+        'profile: house\nversion: "1"\nrules:\n'
+        "  - id: HSE-001\n    title: A house rule\n    severity: warning\n"
+        "    confidence: known\n    citation: {document: house SOP}\n    section: quality\n"
+        "    when: product is defined\n"
+        "    require: product.no_such_field == 'x'\n"
+        "    message: broken\n",
+        "utf-8",
+    )
+    loaded = load_project(examples / "car-t-nl")
+    result = check_project(loaded, {}, profile=load_profile(profile_file))
+    broken = [f for f in result.findings if f.rule_id == "HSE-001"]
+    assert len(broken) == 1
+    finding = broken[0]
+    assert "DOS-C900" in finding.message
+    assert "the require of rule HSE-001" in finding.message
+    assert "no_such_field" in finding.message
+    assert finding.location.file.endswith("house.yaml")
+    assert (finding.location.line, finding.location.column) == (11, 14)
+    assert finding.location.path == ("rules", 0, "require")
