@@ -150,3 +150,37 @@ def check_unit(unit: str) -> str | None:
             hint = f"; did you mean '{guess[0]}'?" if guess else ""
             return f"unit '{unit}' is not understood: '{term.strip()}' is not a known unit{hint}"
     return None
+
+
+_MASS = re.compile(r"^(?:k|m|µ|μ|u|n|p|f)?g$")
+_VOLUME = re.compile(r"^(?:m|µ|μ|u|n)?[lL]$")
+_AMOUNT = re.compile(r"^(?:m|µ|μ|u|n|p)?mol$")
+_GENOMES = ("vg", "gc", "genome copies", "vector genomes", "viral genomes")
+
+
+def amount_kind(unit: str) -> str | None:
+    """What the dose of a unit counts: 'mass', 'volume', 'amount of substance',
+    'vector genomes' or 'cells' (the part before any '/' or 'per'); None when it is
+    none of those (activity units, particles, ...), so that nothing is guessed.
+
+    ``amount_kind("mg/kg") == "mass"``, ``amount_kind("1e6 CAR+ cells/kg") == "cells"``.
+    """
+    term = _SEPARATORS.split(unit.strip())[0].strip().strip("()").strip()
+    term = re.sub(r"^[x×]\s*(?=10)", "", term)
+    words = term.split()
+    while words and _MULTIPLIER.match(words[0]):
+        words = words[1:]
+    if not words:
+        return None
+    text = " ".join(words)
+    if len(words) == 1 and _MASS.match(text):
+        return "mass"
+    if len(words) == 1 and _VOLUME.match(text):
+        return "volume"
+    if len(words) == 1 and _AMOUNT.match(text):
+        return "amount of substance"
+    if text.lower() in _GENOMES:
+        return "vector genomes"
+    if words[-1].lower() in {"cell", "cells"}:
+        return "cells"
+    return None

@@ -266,7 +266,33 @@ def check_references(project: Project) -> list[Problem]:
             )
         )
     problems.extend(_section_consistency(project))
+    problems.extend(_dose_units(project))
     return problems
+
+
+def _dose_units(project: Project) -> Iterator[Problem]:
+    """FIH dose inputs whose unit counts something else than the product's dose unit
+    (e.g. a NOAEL in mg for a product dosed in vg/kg): they cannot scale to it."""
+    from dossier.core.units import amount_kind
+
+    if project.fih_dose is None:
+        return
+    clinical = project.product.dose_unit
+    wanted = amount_kind(clinical)
+    if wanted is None:
+        return
+    for i, inp in enumerate(project.fih_dose.inputs):
+        kind = amount_kind(inp.dose.unit)
+        if kind is None or kind == wanted:
+            continue
+        yield Problem(
+            "DOS-X011",
+            Severity.WARNING,
+            f"dose input '{inp.id}' is in {inp.dose.unit} ({kind}), but the product is "
+            f"dosed in {clinical} ({wanted}): it cannot be scaled to a clinical dose",
+            ("fih_dose", "inputs", i, "dose", "unit"),
+            f"express the {inp.approach.replace('_', ' ')} in {wanted} (e.g. as {clinical})",
+        )
 
 
 def _section_consistency(project: Project) -> Iterator[Problem]:

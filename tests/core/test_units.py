@@ -48,3 +48,24 @@ def test_wrong_units_get_a_message_with_a_hint(unit: str, expected: str) -> None
     message = check_unit(unit)
     assert message is not None
     assert expected in message
+
+
+@pytest.mark.parametrize(
+    ("unit", "kind"),
+    [
+        ("mg", "mass"),
+        ("mg/kg", "mass"),
+        ("µg per kg", "mass"),
+        ("vg/kg", "vector genomes"),
+        ("vg", "vector genomes"),
+        ("CAR+ T cells/kg", "cells"),
+        ("1e6 cells/kg", "cells"),
+        ("mL/kg", "volume"),
+        ("TU/kg", None),
+        ("IU", None),
+    ],
+)
+def test_amount_kind(unit: str, kind: str | None) -> None:
+    from dossier.core.units import amount_kind
+
+    assert amount_kind(unit) == kind

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -108,3 +109,33 @@ def test_reference_of_the_wrong_kind(data: dict[str, Any]) -> None:
     assert [(p.code, p.message) for p in problems] == [
         ("DOS-X003", "'B-ENG-01' is a batch, but a moa step is expected here")
     ]
+
+
+def test_a_fih_input_in_another_kind_of_unit_is_a_located_warning(tmp_path: Path) -> None:
+    import shutil
+
+    from dossier.model.project_io import load_project
+
+    example = Path(__file__).resolve().parents[2] / "examples" / "aav-systemic"
+    folder = tmp_path / "aav"
+    shutil.copytree(example, folder, ignore=shutil.ignore_patterns("out"))
+    project_file = folder / "dossier.yaml"
+    lines = project_file.read_text("utf-8").splitlines(keepends=True)
+    row = next(i for i, line in enumerate(lines) if "id: D-NOAEL" in line)
+    lines[row] = lines[row].replace("unit: vg/kg}", "unit: mg}")
+    project_file.write_text("".join(lines), "utf-8")
+    warnings = [d for d in load_project(folder).diagnostics if d.code == "DOS-X011"]
+    assert len(warnings) == 1
+    w = warnings[0]
+    assert w.location.line == row + 1
+    assert w.location.path == ("fih_dose", "inputs", 1, "dose", "unit")
+    assert "mg" in w.message
+    assert "vg/kg" in w.message
+
+
+def test_the_examples_have_no_dose_unit_warnings() -> None:
+    from dossier.model.project_io import load_project
+
+    examples = Path(__file__).resolve().parents[2] / "examples"
+    for name in ("car-t-nl", "aav-systemic", "ipsc-local"):
+        assert not [d for d in load_project(examples / name).diagnostics if d.code == "DOS-X011"]
