@@ -621,7 +621,6 @@ def biodistribution_figure(bd: Any, group: str) -> bytes:
     lloq = max((c.lloq for c in cells), default=1.0)
     plot = _Plot(
         height_in=3.2,
-        margins=(0.1, 0.97, 0.95, 0.32),
         x=_Axis(
             limits=(-0.6, len(tissues) - 0.4),
             ticks=[(float(j), t) for j, t in enumerate(tissues)],
