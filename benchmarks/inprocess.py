@@ -24,6 +24,7 @@ from benchmarks.measure import median
 
 __all__ = [
     "Result",
+    "figures_200",
     "fits_1000_4pl",
     "make_template",
     "pandoc_table",
@@ -125,6 +126,68 @@ def fits_1000_4pl(repeat: int) -> Result:
         for data in datasets:
             analyse_4pl(data, "REF")
 
+    samples = _timed(run, repeat)
+    return Result(median(samples), samples)
+
+
+def _figure_inputs(rng: random.Random) -> list[tuple[Callable[..., bytes], tuple[Any, ...]]]:
+    """The drafts' three kinds of figure, 200 in all: 50 dose-response runs (4PL),
+    50 batch plots of 20 results and 100 biodistribution plots (8 tissues, 3 times)."""
+    from dossier.analysis.assays import BatchComputed
+    from dossier.compute.biodistribution import BdCell, BdSummary
+    from dossier.compute.potency.logistic import analyse_4pl
+    from dossier.documents.figures import (
+        batch_figure,
+        biodistribution_figure,
+        dose_response_figure,
+    )
+    from dossier.model.potency import AcceptanceCriterion
+
+    calls: list[tuple[Callable[..., bytes], tuple[Any, ...]]] = []
+    for _ in range(50):
+        data = _dose_response(rng)
+        calls.append((dose_response_figure, (data, analyse_4pl(data, "REF"), "dose")))
+    criterion = AcceptanceCriterion(
+        role="release", lower=50.0, upper=200.0, unit="%", basis="benchmark"
+    )
+    for _ in range(50):
+        results = []
+        for i in range(20):
+            value = rng.uniform(70, 130)
+            half = rng.uniform(5, 15)
+            results.append(
+                BatchComputed(
+                    f"B-CLIN-{i:03d}", value, value - half, value + half, "%", [], "", True, ""
+                )
+            )
+        calls.append((batch_figure, (results, criterion, "% relative potency")))
+    tissues = ["blood", "bone marrow", "brain", "liver", "lung", "ovary", "spleen", "testis"]
+    times = ["day 7", "day 28", "day 56"]
+    for _ in range(50):
+        cells = [
+            BdCell(group, tissue, tp, 5, 3, mean, None, mean, 50.0)
+            for group in ("low dose", "high dose")
+            for tissue in tissues
+            for tp in times
+            for mean in [None if rng.random() < 0.2 else 10 ** rng.uniform(1.8, 4.2)]
+        ]
+        summary = BdSummary(cells, times)
+        calls += [(biodistribution_figure, (summary, g)) for g in ("low dose", "high dose")]
+    return calls
+
+
+def figures_200(repeat: int) -> Result:
+    """Seconds to draw 200 figures as the drafts do (about as many as a ×100 build)."""
+    try:
+        calls = _figure_inputs(random.Random(SEED))
+    except ImportError as exc:
+        return Result(None, note=f"the figures cannot be imported: {exc}")
+
+    def run() -> None:
+        for figure, args in calls:
+            figure(*args)
+
+    calls[0][0](*calls[0][1])  # warm-up: imports and fonts
     samples = _timed(run, repeat)
     return Result(median(samples), samples)
 

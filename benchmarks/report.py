@@ -18,6 +18,7 @@ METRICS: dict[str, tuple[str, str]] = {
     "render_overhead_ratio": ("rendering overhead against plain docxtpl", "×"),
     "table_10k_rows_s": ("one 10,000-row table through the Word writer", "s"),
     "fits_1000_4pl_s": ("1,000 4PL similarity fits", "s"),
+    "figures_200_s": ("200 figures (dose-response, batch, biodistribution)", "s"),
     "pandoc_10k_rows_s": ("pandoc, the same table from Markdown (comparison)", "s"),
 }
 GROWTH = ("validate_cold_s", "build_cold_s", "check_cold_s")
