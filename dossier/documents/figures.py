@@ -2,10 +2,10 @@
 
 The figures are drawn directly with Pillow on a canvas supersampled twice and reduced
 (anti-aliasing), in DejaVu Sans from matplotlib's font folder. A build draws hundreds
-of them, and matplotlib cost 0.5 s to import and 100-400 ms a figure; this costs a few
-milliseconds. Everything is computed in plain Python from the inputs (fixed size,
-resolution and font, no date or software metadata), so the same inputs give
-byte-identical images.
+of them (201 at ×100), and matplotlib cost 0.5 s to import and 100-400 ms a figure;
+this costs 30 ms to import and 10-20 ms a figure. Everything is computed in plain
+Python from the inputs (fixed size, resolution and font, no date or software metadata,
+no cache between builds), so the same inputs give byte-identical images.
 """
 
 from __future__ import annotations
