@@ -22,6 +22,7 @@ from xml.sax.saxutils import escape
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import nsdecls, qn
+from docx.oxml.shape import CT_Inline
 from docx.shared import Mm
 
 from dossier.documents.blocks import (
@@ -130,6 +131,10 @@ class _Writer:
         self._bookmarks: dict[str, str] = {}
         self._next_id = 100
         self._footnotes = Footnotes(self.out)
+        # style names are resolved once (python-docx looks them up for every paragraph,
+        # and a team's template may use other style ids for the same names)
+        self._style_ids = {st.name: st.style_id for st in self.out.styles}
+        self._shape_id = self.out.part.next_id  # counted on, not searched for each picture
 
     def _context(self) -> dict[str, Any]:
         """The plain data the house template prints (cover, front matter, header)."""
@@ -176,22 +181,29 @@ class _Writer:
             return field_runs(f"REF {self._bookmark_name(part.key)} \\h", label)
         raise TypeError(type(part))
 
+    def _p(self, style: str | None = None) -> Any:
+        """A new ``w:p`` at the end of the body, in the named paragraph style."""
+        p = self._body.add_p()
+        if style is not None:
+            p.style = self._style_ids.get(style, style)
+        return p
+
     def _paragraph(self, parts: list[Inline] | tuple[Inline, ...], style: str | None = None) -> Any:
-        p = self.out.add_paragraph(style=style)
+        p = self._p(style)
         for part in parts:
             for element in self._inline(part):
-                p._p.append(element)
+                p.append(element)
         return p
 
     # -- blocks -------------------------------------------------------------------
     def _caption(self, kind: str, key: str, caption: str) -> None:
         number = self.numbering.table_number(key)
-        p = self.out.add_paragraph(style="Caption")
+        p = self._p("Caption")
         label = [run(f"{kind} "), *field_runs(f"SEQ {kind} \\* ARABIC", str(number))]
         self._next_id += 1
         for element in bookmark(self._bookmark_name(key), self._next_id, label):
-            p._p.append(element)
-        p._p.append(run(f": {caption}"))
+            p.append(element)
+        p.append(run(f": {caption}"))
 
     def _cell_xml(self, cell: Cell, width_twips: int, header: bool) -> Any:
         # the markup of _plain_row_xml, for cells with placeholders, references or notes
@@ -262,19 +274,27 @@ class _Writer:
         if table.note:
             self._paragraph([Text(table.note, italic=True)])
         else:
-            self.out.add_paragraph()
+            self._p()
 
     def _figure(self, figure: Figure) -> None:
-        self.out.add_picture(io.BytesIO(figure.png), width=Mm(min(figure.width_mm, TEXT_WIDTH_MM)))
-        self.out.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
+        part = self.out.part
+        r_id, image = part.get_or_add_image(io.BytesIO(figure.png))
+        cx, cy = image.scaled_dimensions(Mm(min(figure.width_mm, TEXT_WIDTH_MM)), None)
+        inline = CT_Inline.new_pic_inline(self._shape_id, r_id, image.filename, cx, cy)
+        self._shape_id += 1
+        p = self._p()
+        p.get_or_add_pPr().jc_val = WD_ALIGN_PARAGRAPH.CENTER
+        r = OxmlElement("w:r")
+        r.add_drawing(inline)
+        p.append(r)
         self._caption("Figure", figure.key, figure.caption)
 
     def _section(self, section: Section, level: int) -> None:
-        heading = self.out.add_heading(level=min(level, 3))
+        heading = self._p(f"Heading {min(level, 3)}")
         self._next_id += 1
         name = self._bookmark_name(section.key)
         if self.doc.numbering == "word":  # the template's multilevel list numbers it
-            heading._p.get_or_add_pPr().insert(
+            heading.get_or_add_pPr().insert(
                 1,
                 parse_xml(
                     f'<w:numPr {nsdecls("w")}><w:ilvl w:val="{min(level, 3) - 1}"/>'
@@ -282,12 +302,12 @@ class _Writer:
                 ),
             )
             for element in bookmark(name, self._next_id, [run(section.title)]):
-                heading._p.append(element)
+                heading.append(element)
         else:  # CTD numbers are written out
             number = self.numbering.section_number(section.key)
             for element in bookmark(name, self._next_id, [run(number)]):
-                heading._p.append(element)
-            heading._p.append(run(f"  {section.title}"))
+                heading.append(element)
+            heading.append(run(f"  {section.title}"))
         for block in section.blocks:
             if isinstance(block, Para):
                 self._paragraph(block.parts)
