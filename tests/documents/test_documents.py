@@ -129,3 +129,41 @@ def test_placeholders_are_highlighted_and_listed_in_the_to_do_annex(tmp_path: Pa
     assert highlighted
     cells = [c.text for t in document.tables for row in t.rows for c in row.cells]
     assert "nonclinical.overview" in cells
+
+
+@office
+@pytest.mark.office
+@pytest.mark.parametrize("example", EXAMPLES)
+def test_every_example_shows_each_computed_result_study_and_question(
+    built: dict[str, Path], example: str
+) -> None:
+    """What a reader looks for, in every example's PDFs, with the numbers as computed."""
+    from dossier.analysis.project import compute_project
+    from dossier.documents.fmt import number
+    from dossier.model.project_io import load_project
+
+    loaded = load_project(ROOT / "examples" / example)
+    project = loaded.project
+    computed = compute_project(loaded)
+
+    def text_of(name: str) -> str:
+        return " ".join(pdf_text(built[example] / name, layout=False).split())
+
+    potency = text_of("impd-quality-potency.pdf")
+    checked = 0
+    for assay in project.quality.potency.assays if project.quality.potency else []:
+        assert assay.name in potency
+        for batch_id, result in computed.assays[assay.id].batches.items():
+            assert batch_id in potency
+            if result.value is not None and result.ci_lower is not None:
+                assert result.ci_upper is not None
+                assert f"{number(result.ci_lower, 4)}–{number(result.ci_upper, 4)}" in potency
+                checked += 1
+    nonclinical = text_of("impd-nonclinical.pdf")
+    for study in project.nonclinical.studies if project.nonclinical else []:
+        assert study.id in nonclinical
+    briefing = text_of("briefing-document.pdf")
+    for question in project.scientific_advice.questions if project.scientific_advice else []:
+        assert f"({question.id})" in briefing
+        assert " ".join(question.position.split())[:80] in briefing
+    assert checked > 0 or example != "car-t-nl"
