@@ -22,6 +22,19 @@ def _quiet(_: str) -> None:
     pass
 
 
+def compile_package() -> None:
+    """Byte-compile dossier's modules, as installing the package does.
+
+    A source checkout run with PYTHONDONTWRITEBYTECODE (set on some machines) never gets
+    ``.pyc`` files, and every "cold" command would then also compile dossier's code.
+    """
+    import compileall
+
+    import dossier
+
+    compileall.compile_dir(Path(dossier.__file__).parent, quiet=1)
+
+
 def command_times(project: Path, work: Path, repeat: int) -> dict[str, Any]:
     """Median cold times of validate, build (all drafts, no PDF) and check, and the
     build's peak memory, each run in a fresh process."""
@@ -64,6 +77,7 @@ def run(
     progress(f"generating the project ×{scale}")
     project = generate(scale, work)
     progress("timing validate, build and check in fresh processes")
+    compile_package()
     result: dict[str, Any] = {"scale": scale, "repeat": repeat, "project": describe(project)}
     result["machine"] = machine()
     timings = command_times(project, work, repeat)
