@@ -156,7 +156,7 @@ def stories(doc: Any) -> list[Any]:
     return parts
 
 
-def anchor_paragraph(doc: Any, name: str) -> Any:
+def anchor_paragraph(doc: Any, name: str, template: Path) -> Any:
     """The ``w:p`` element of an anchor; an error if the template lacks it."""
     from docx.oxml.ns import qn
 
@@ -167,7 +167,7 @@ def anchor_paragraph(doc: Any, name: str) -> Any:
     raise template_error(
         "DOS-T008",
         f"the template has no '{{{{p {name} }}}}' paragraph, where the sections go",
-        "house.docx",
+        template,
         "add a paragraph holding only {{p " + name + " }} to the template",
     )
 

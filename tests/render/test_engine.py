@@ -189,3 +189,21 @@ def test_braces_in_data_are_text_not_leftover_template_syntax() -> None:
     texts = [p.text for p in docx.Document(io.BytesIO(data)).paragraphs]
     assert "Study code {{A-1}} & <B>" in texts
     assert "Title {{ x }}" in texts
+
+
+def test_a_template_without_the_body_anchor_is_named(tmp_path: Path) -> None:
+    import datetime as dt
+
+    from dossier.documents.blocks import Document
+    from dossier.documents.word.writer import write_docx
+
+    doc = docx.Document(str(HOUSE))
+    anchor = next(p for p in doc.paragraphs if p.text.strip() == "{{p body }}")
+    anchor._p.getparent().remove(anchor._p)
+    template = tmp_path / "house.docx"
+    doc.save(str(template))
+    plain = Document("t", "T", "S", {"status": "final"}, [], label="L")
+    with pytest.raises(UserError) as exc:
+        write_docx(plain, dt.date(2026, 1, 1), template)
+    assert _codes(exc) == ["DOS-T008"]
+    assert str(template) in str(exc.value)

@@ -134,7 +134,7 @@ class _Writer:
         self.template = template
         self.numbering = Numbering(document)
         self.out = open_rendered(template, self._context())
-        self._anchor = anchor_paragraph(self.out, "body")
+        self._anchor = anchor_paragraph(self.out, "body", template)
         self._body = self.out.element.body
         self._before = set(self._body)
         self._bookmarks: dict[str, str] = {}
