@@ -14,6 +14,7 @@ import copy
 import math
 import random
 import shutil
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -59,6 +60,17 @@ def _suffix(ident: str, copy_no: int) -> str:
     return ident if copy_no == 0 else f"{ident}-C{copy_no:03d}"
 
 
+def _copies(templates: list[Node], count: int) -> Iterator[tuple[Node, int, Node]]:
+    """``count`` items cycling through the templates: (template, copy number, deep copy
+    with the copy's id)."""
+    for i in range(count):
+        template = templates[i % len(templates)]
+        j = i // len(templates)
+        item = copy.deepcopy(template)
+        item["id"] = _suffix(template["id"], j)
+        yield template, j, item
+
+
 class _Scaler:
     """Replicates the example's items and keeps their references consistent."""
 
@@ -85,10 +97,7 @@ class _Scaler:
 
     def _batches(self) -> None:
         out = []
-        for i in range(self.counts.batches):
-            template = self.templates_batches[i % len(self.templates_batches)]
-            item = copy.deepcopy(template)
-            item["id"] = _suffix(template["id"], i // len(self.templates_batches))
+        for _template, _j, item in _copies(self.templates_batches, self.counts.batches):
             out.append(item)
         self.project["quality"]["batches"] = out
 
@@ -105,11 +114,7 @@ class _Scaler:
             if not template.get("runs"):
                 absolute_copies[template["id"]] = absolute_copies.get(template["id"], 0) + 1
         out = []
-        for i in range(self.counts.assays):
-            template = templates[i % len(templates)]
-            j = i // len(templates)
-            item = copy.deepcopy(template)
-            item["id"] = _suffix(template["id"], j)
+        for template, j, item in _copies(templates, self.counts.assays):
             self.assay_ids[(template["id"], j)] = item["id"]
             if "reference_standard" in item:
                 ref = item["reference_standard"]
@@ -184,11 +189,7 @@ class _Scaler:
         nonclinical = self.project["nonclinical"]
         templates: list[Node] = nonclinical["studies"]
         out = []
-        for i in range(self.counts.studies):
-            template = templates[i % len(templates)]
-            j = i // len(templates)
-            item = copy.deepcopy(template)
-            item["id"] = _suffix(template["id"], j)
+        for template, j, item in _copies(templates, self.counts.studies):
             self.study_ids[(template["id"], j)] = item["id"]
             test_item = item.get("test_item", {})
             if "batches" in test_item:
@@ -206,11 +207,7 @@ class _Scaler:
         advice = self.project["scientific_advice"]
         templates: list[Node] = advice["questions"]
         out = []
-        for i in range(self.counts.questions):
-            template = templates[i % len(templates)]
-            j = i // len(templates)
-            item = copy.deepcopy(template)
-            item["id"] = _suffix(template["id"], j)
+        for _template, j, item in _copies(templates, self.counts.questions):
             for cite in item.get("cites", []):
                 kind, ident = cite["kind"], cite["id"]
                 if kind == "study":

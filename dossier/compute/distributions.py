@@ -110,16 +110,18 @@ def _norm_tail(z: float) -> float:
     return 0.5 * math.erfc(z / math.sqrt(2.0))
 
 
+def _symmetric_edge(q: float) -> float | None:
+    """The quantile at q = 0, 1/2 and 1 of a distribution symmetric about zero, else None."""
+    return {0.0: -math.inf, 0.5: 0.0, 1.0: math.inf}.get(q)
+
+
 def norm_ppf(q: float) -> float:
     """Quantile of the standard normal distribution."""
     if math.isnan(q) or q < 0.0 or q > 1.0:
         return math.nan
-    if q == 0.0:
-        return -math.inf
-    if q == 1.0:
-        return math.inf
-    if q == 0.5:
-        return 0.0
+    edge = _symmetric_edge(q)
+    if edge is not None:
+        return edge
     p = min(q, 1.0 - q)  # solve P(Z > z) = p for z > 0
     t = math.sqrt(-2.0 * math.log(p))
     # Abramowitz and Stegun 26.2.23 (|error| < 4.5e-4) as the starting value
@@ -152,12 +154,9 @@ def t_ppf(q: float, df: float) -> float:
         return math.nan
     if math.isinf(df):
         return norm_ppf(q)
-    if q == 0.0:
-        return -math.inf
-    if q == 1.0:
-        return math.inf
-    if q == 0.5:
-        return 0.0
+    edge = _symmetric_edge(q)
+    if edge is not None:
+        return edge
     p = min(q, 1.0 - q)  # solve P(T > t) = p for t > 0
     if df == 1.0:
         t = math.tan(math.pi * (0.5 - p))
