@@ -207,3 +207,40 @@ def test_a_template_without_the_body_anchor_is_named(tmp_path: Path) -> None:
         write_docx(plain, dt.date(2026, 1, 1), template)
     assert _codes(exc) == ["DOS-T008"]
     assert str(template) in str(exc.value)
+
+
+def test_a_projects_template_folder_and_templates_option_override_the_house_style(
+    tmp_path: Path,
+) -> None:
+    import shutil
+
+    root = Path(__file__).resolve().parents[2]
+    project = tmp_path / "car-t"
+    shutil.copytree(root / "examples" / "car-t-nl", project, ignore=shutil.ignore_patterns("out"))
+    text = (project / "dossier.yaml").read_text("utf-8")
+    text = text.replace(
+        "    combined_s_p: true\n", "    combined_s_p: true\n    templates: team\n", 1
+    )
+    (project / "dossier.yaml").write_text(text, "utf-8")
+    house_with_paragraphs(project / "team" / "house.docx", "Team house style")
+    house_with_paragraphs(tmp_path / "cli" / "briefing" / "house.docx", "Briefing style")
+
+    def build(*args: str) -> None:
+        done = subprocess.run(
+            [sys.executable, "-m", "dossier", "build", str(project), "--force", *args],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert done.returncode == 0, done.stderr
+
+    def paragraphs(name: str) -> list[str]:
+        return [p.text for p in docx.Document(str(project / "out" / name)).paragraphs]
+
+    build("--only", "briefing", "--only", "readiness")
+    assert "Team house style" in paragraphs("briefing-document.docx")
+    build("--only", "briefing", "--only", "readiness", "--templates", str(tmp_path / "cli"))
+    briefing = paragraphs("briefing-document.docx")
+    assert "Briefing style" in briefing  # --templates first, document-specific first
+    assert "Team house style" not in briefing
+    assert "Team house style" in paragraphs("readiness-report.docx")
