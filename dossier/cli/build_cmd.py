@@ -33,6 +33,12 @@ DOCS = ("impd-quality-potency", "impd-nonclinical", "briefing", "readiness")
 @click.option(
     "--force", is_flag=True, help="Replace drafts edited since the last build (a backup is kept)."
 )
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=1),
+    help="Processes drawing figures (default: one per core; 1 draws them in this one).",
+)
 @user_errors_exit
 def build_cmd(
     path: Path,
@@ -41,6 +47,7 @@ def build_cmd(
     templates: tuple[Path, ...],
     pdf: bool,
     force: bool,
+    jobs: int | None,
 ) -> None:
     """Build the drafts of the project at PATH: IMPD potency, IMPD non-clinical,
     briefing document and readiness report.
@@ -57,6 +64,7 @@ def build_cmd(
         pdf=pdf,
         force=force,
         templates=templates,
+        jobs=jobs,
         progress=lambda message: click.echo(f"  {message}", err=True),
     )
     if result.diagnostics:

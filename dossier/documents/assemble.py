@@ -53,9 +53,33 @@ def build_project(
     pdf: bool = False,
     force: bool = False,
     templates: Sequence[Path] = (),
+    jobs: int | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> BuildResult:
-    """Build the drafts of the project at ``path``; raises UserError on invalid input."""
+    """Build the drafts of the project at ``path``; raises UserError on invalid input.
+
+    ``jobs`` processes draw the figures that are not in the cache (default: one a core;
+    1 draws them in this process)."""
+    from dossier.documents.drawing import parallel
+    from dossier.documents.figures import WORKER_MODULES, none_cached
+
+    # with no figure in the cache (a first build) every figure will be drawn: the process
+    # that forks the figure workers then starts at once and loads matplotlib while this
+    # one loads the project. Otherwise it starts with the first figure missing from the
+    # cache, so that a rebuild that draws nothing does not pay for loading matplotlib.
+    with parallel(jobs, preload=WORKER_MODULES, start=none_cached()):
+        return _build(path, out_dir, only, pdf, force, templates, progress)
+
+
+def _build(
+    path: Path,
+    out_dir: Path | None,
+    only: list[str] | None,
+    pdf: bool,
+    force: bool,
+    templates: Sequence[Path],
+    progress: Callable[[str], None] | None,
+) -> BuildResult:
     from dossier.analysis.project import compute_project
     from dossier.documents.annexes import add_annexes
     from dossier.documents.compose import compose
@@ -92,8 +116,10 @@ def build_project(
     templates_used = {o.document: search.find(o.template, o.document) for o in outlines.values()}
     for template in sorted(set(templates_used.values())):
         inputs[f"template:{template.name}"] = sha256(template.read_bytes())
-    outputs = []
     build_id = sha256("".join(f"{k}={v}" for k, v in sorted(inputs.items())).encode())[:12]
+    # every draft is composed before any is written, so that the figures they need are
+    # drawn by the worker processes while the composing goes on
+    documents = []
     for doc_type, outline in outlines.items():
         say(f"assembling {outline.file}")
         document = compose(outline, context)
@@ -102,8 +128,14 @@ def build_project(
         )
         if doc_type != "readiness":
             add_annexes(document, project, computed, result.findings, set(outline.rule_sections))
-        data = write_docx(document, project.project.document.date, templates_used[doc_type])
-        outputs.append(Output(outline.file, data))
+        documents.append((doc_type, outline, document))
+    outputs = [
+        Output(
+            outline.file,
+            write_docx(document, project.project.document.date, templates_used[doc_type]),
+        )
+        for doc_type, outline, document in documents
+    ]
     say(f"writing {len(outputs)} document(s) to {target}")
     _, backups = write_outputs(target, outputs, inputs, force=force)
     built = BuildResult(target, [target / o.name for o in outputs], backups=backups)

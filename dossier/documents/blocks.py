@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import Protocol
 
 __all__ = [
     "Block",
@@ -23,6 +24,7 @@ __all__ = [
     "Inline",
     "Missing",
     "Para",
+    "PendingImage",
     "Section",
     "Table",
     "Text",
@@ -102,14 +104,26 @@ class Table:
     note: str | None = None
 
 
+class PendingImage(Protocol):
+    """An image still being drawn (see :mod:`dossier.documents.drawing`)."""
+
+    def result(self) -> bytes:
+        """The PNG, once drawn."""
+        ...
+
+
 @dataclass
 class Figure:
-    """A captioned figure (caption below) with PNG content."""
+    """A captioned figure (caption below) with PNG content, or the promise of it."""
 
     key: str
     caption: str
-    png: bytes
+    png: bytes | PendingImage
     width_mm: float = 150.0
+
+    def image(self) -> bytes:
+        """The PNG (waits for it when it is still being drawn)."""
+        return self.png if isinstance(self.png, bytes) else self.png.result()
 
 
 Block = Para | Bullets | Table | Figure

@@ -13,6 +13,7 @@ and gives the same bytes as drawing them again.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
 import math
@@ -23,27 +24,69 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:  # pragma: no cover
     from dossier.analysis.assays import BatchComputed
     from dossier.compute.potency.types import DoseResponseData, PotencyAnalysis
+    from dossier.documents.drawing import Pending
     from dossier.model.potency import AcceptanceCriterion
 
-__all__ = ["batch_figure", "biodistribution_figure", "dose_response_figure"]
+__all__ = [
+    "WORKER_MODULES",
+    "batch_figure",
+    "biodistribution_figure",
+    "dose_response_figure",
+    "none_cached",
+    "tick_text",
+]
+
+WORKER_MODULES = (
+    "numpy",
+    "matplotlib.figure",
+    "matplotlib.backends.backend_agg",
+    "matplotlib.ticker",
+    __name__,
+    # the types of the drawing functions' arguments, unpickled by the worker
+    "dossier.analysis.assays",
+    "dossier.compute.potency.types",
+    "dossier.compute.biodistribution",
+)
+"""What a process drawing figures needs loaded (see :mod:`dossier.documents.drawing`)."""
 
 COLOURS = ["#1F3A5F", "#C0392B", "#2E8B57", "#8E44AD", "#D68910"]
 
 
-def _key(kind: str, *inputs: Any) -> str:
-    """The cache key of a figure: its kind and inputs, this module and matplotlib."""
+@functools.cache
+def _salt() -> bytes:
+    """What every figure's key holds besides its inputs: this module's source and the
+    matplotlib version (read once: looking a version up costs ~6 ms)."""
     from importlib.metadata import version
 
-    digest = hashlib.sha256()
-    digest.update(Path(__file__).read_bytes())
-    digest.update(version("matplotlib").encode())
+    return Path(__file__).read_bytes() + version("matplotlib").encode()
+
+
+def _key(kind: str, *inputs: Any) -> str:
+    """The cache key of a figure: its kind and inputs, this module and matplotlib."""
+    digest = hashlib.sha256(_salt())
     digest.update(repr((kind, inputs)).encode())
     return digest.hexdigest()
 
 
-def _cached(key: str, draw: Callable[[], bytes]) -> bytes:
-    """The PNG of a figure from the cache, or drawn (and kept) when it is not there."""
-    from dossier.core.cache import cache_folder, write_atomically
+def none_cached() -> bool:
+    """True when the figure cache is switched off or holds no figure yet (a first build):
+    every figure of the build will then be drawn."""
+    from dossier.core.cache import cache_folder
+
+    folder = cache_folder()
+    if folder is None:
+        return True
+    try:
+        return not any((folder / "figures").iterdir())
+    except OSError:
+        return True
+
+
+def _cached(key: str, draw: Callable[..., bytes], *args: Any) -> bytes | Pending:
+    """The PNG of a figure from the cache, or ``draw(*args)`` (kept in the cache once
+    drawn; by a worker process during a build, see :mod:`dossier.documents.drawing`)."""
+    from dossier.core.cache import cache_folder
+    from dossier.documents.drawing import draw as draw_figure
 
     folder = cache_folder()
     path = folder / "figures" / f"{key}.png" if folder is not None else None
@@ -52,10 +95,7 @@ def _cached(key: str, draw: Callable[[], bytes]) -> bytes:
             return path.read_bytes()
         except OSError:
             pass
-    png = draw()
-    if path is not None:
-        write_atomically(path, png)
-    return png
+    return draw_figure(draw, args, path)
 
 
 def _finite(*values: float | None) -> bool:
@@ -76,6 +116,40 @@ def _figure(width_in: float = 6.3, height_in: float = 3.4) -> tuple[Any, Any]:
     return fig, ax
 
 
+_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def tick_text(value: float) -> str:
+    """A log-axis tick label as plain text: 0.05, 1, 2000; 10⁻⁴, 2×10⁵ beyond that."""
+    if not math.isfinite(value) or value <= 0:
+        return ""
+    exponent = math.floor(math.log10(value) + 1e-9)
+    if -3 <= exponent <= 3:
+        return f"{value:g}"
+    mantissa = round(value / 10.0**exponent, 6)
+    power = "10" + str(exponent).translate(_SUPERSCRIPT)
+    return power if mantissa == 1 else f"{mantissa:g}×{power}"
+
+
+def _log_axis(axis: Any, low: float, high: float) -> None:
+    """A log scale over [low, high] labelled in plain text.
+
+    matplotlib's own labels are mathtext and it puts 8 minor ticks in each decade; the
+    two cost about 60 ms a figure. Here the minor ticks sit at 2 and 5 of each decade
+    (every integer multiple when the range spans under a decade), labelled when the
+    range spans two decades or fewer, so a narrow axis still carries numbers.
+    """
+    from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
+
+    decades = math.log10(high / low) if 0 < low < high else 0.0
+    subs = tuple(float(k) for k in range(2, 10)) if decades < 1 else (2.0, 5.0)
+    axis.set_major_locator(LogLocator(base=10.0))
+    axis.set_minor_locator(LogLocator(base=10.0, subs=subs))
+    label = FuncFormatter(lambda value, _pos: tick_text(value))
+    axis.set_major_formatter(label)
+    axis.set_minor_formatter(label if decades <= 2 else NullFormatter())
+
+
 def _png(fig: Any) -> bytes:
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
@@ -89,7 +163,7 @@ def _png(fig: Any) -> bytes:
 
 def dose_response_figure(
     data: DoseResponseData, analysis: PotencyAnalysis, dose_label: str
-) -> bytes:
+) -> bytes | Pending:
     """Responses per preparation against dose (log scale) with the fitted model."""
     preps = [analysis.standard, *[r.preparation for r in analysis.results]]
     points = [(o.preparation, o.dose, o.response) for o in data.observations]
@@ -97,7 +171,7 @@ def dose_response_figure(
     key = _key(
         "dose-response", preps, points, params, analysis.model, analysis.transform, dose_label
     )
-    return _cached(key, lambda: _draw_dose_response(data, analysis, dose_label))
+    return _cached(key, _draw_dose_response, data, analysis, dose_label)
 
 
 def _draw_dose_response(
@@ -136,6 +210,8 @@ def _draw_dose_response(
                 grid, params[f"a[{prep}]"] + params["slope"] * np.log(grid), color=colour, lw=1.2
             )
     ax.set_xscale("log")
+    if doses:
+        _log_axis(ax.xaxis, min(doses), max(doses))
     ax.set_xlabel(dose_label)
     ax.set_ylabel("response")
     ax.legend(frameon=False, loc="upper left")  # "best" searches the plot: 20 ms a figure
@@ -144,13 +220,13 @@ def _draw_dose_response(
 
 def batch_figure(
     results: list[BatchComputed], criterion: AcceptanceCriterion | None, unit: str
-) -> bytes:
+) -> bytes | Pending:
     """Batch results with their 95 % limits against the release limits."""
     rows = [(r.batch, r.value, r.ci_lower, r.ci_upper) for r in results]
     limits = (
         None if criterion is None or criterion.report_only else (criterion.lower, criterion.upper)
     )
-    return _cached(_key("batch", rows, limits, unit), lambda: _draw_batches(results, limits, unit))
+    return _cached(_key("batch", rows, limits, unit), _draw_batches, results, limits, unit)
 
 
 def _draw_batches(
@@ -159,25 +235,31 @@ def _draw_batches(
     fig, ax = _figure(height_in=2.8)
     shown = [r for r in results if _finite(r.value)]
     xs = list(range(len(shown)))
+    # one artist per kind of point, not one per batch: a call to errorbar costs ~3 ms
+    bars: list[tuple[int, float, float, float]] = []
+    odd: list[tuple[int, float, float, float]] = []
+    bare: list[tuple[int, float]] = []
     for x, r in zip(xs, shown, strict=True):
         assert r.value is not None
-        if _finite(r.ci_lower, r.ci_upper):
-            assert r.ci_lower is not None
-            assert r.ci_upper is not None
-            if r.ci_lower <= r.value <= r.ci_upper:
-                ax.errorbar(
-                    x,
-                    r.value,
-                    yerr=[[r.value - r.ci_lower], [r.ci_upper - r.value]],
-                    fmt="o",
-                    color=COLOURS[0],
-                    capsize=3,
-                )
-            else:  # entered limits that do not hold the value: drawn as they are
-                ax.vlines(x, r.ci_lower, r.ci_upper, color=COLOURS[0])
-                ax.plot(x, r.value, "o", color=COLOURS[0])
+        if r.ci_lower is not None and r.ci_upper is not None and _finite(r.ci_lower, r.ci_upper):
+            target = bars if r.ci_lower <= r.value <= r.ci_upper else odd
+            target.append((x, r.value, r.ci_lower, r.ci_upper))
         else:
-            ax.plot(x, r.value, "o", color=COLOURS[0])
+            bare.append((x, r.value))
+    if bars:
+        ax.errorbar(
+            [b[0] for b in bars],
+            [b[1] for b in bars],
+            yerr=[[b[1] - b[2] for b in bars], [b[3] - b[1] for b in bars]],
+            fmt="o",
+            color=COLOURS[0],
+            capsize=3,
+        )
+    if odd:  # entered limits that do not hold the value: drawn as they are
+        ax.vlines([o[0] for o in odd], [o[2] for o in odd], [o[3] for o in odd], color=COLOURS[0])
+    points = [(o[0], o[1]) for o in odd] + bare
+    if points:
+        ax.plot([p[0] for p in points], [p[1] for p in points], "o", color=COLOURS[0])
     for limit in limits or ():
         if limit is not None:
             ax.axhline(limit, color=COLOURS[1], lw=1, ls="--")
@@ -199,12 +281,12 @@ def _draw_batches(
     return _png(fig)
 
 
-def biodistribution_figure(bd: Any, group: str) -> bytes:
+def biodistribution_figure(bd: Any, group: str) -> bytes | Pending:
     """Mean copies per µg genomic DNA by tissue (log scale), one marker per time point,
     with the LLOQ as a dashed line; tissues with nothing quantifiable sit on the LLOQ."""
     cells = [(c.tissue, c.timepoint, c.mean, c.lloq) for c in bd.cells if c.group == group]
     key = _key("biodistribution", cells, list(bd.timepoints), group)
-    return _cached(key, lambda: _draw_biodistribution(bd, group))
+    return _cached(key, _draw_biodistribution, bd, group)
 
 
 def _draw_biodistribution(bd: Any, group: str) -> bytes:
@@ -239,6 +321,8 @@ def _draw_biodistribution(bd: Any, group: str) -> bytes:
             )
     ax.axhline(lloq, color=COLOURS[1], lw=1, ls="--")
     ax.set_yscale("log")
+    values = [c.mean for c in cells if c.mean is not None and _finite(c.mean) and c.mean > 0]
+    _log_axis(ax.yaxis, min([lloq, *values]), max([lloq, *values]))
     ax.set_xticks(range(len(tissues)), tissues, rotation=35, ha="right")
     ax.set_ylabel("copies per µg genomic DNA")
     # the legend stands right of the axes, where it cannot cover a tissue's points

@@ -240,9 +240,9 @@ class _Writer:
         widths = table.widths or _auto_widths(table)
         total = sum(widths)
         twips = [int(TEXT_WIDTH_MM / 25.4 * 1440 * w / total) for w in widths]
-        docx_table = self.out.add_table(rows=0, cols=n)
-        docx_table.style = "Table Grid"
-        tbl = docx_table._tbl
+        tbl = self.out.add_table(rows=0, cols=n)._tbl
+        # the style by its id, looked up once (python-docx's table.style searches by name)
+        tbl.tblPr.style = self._style_ids.get("Table Grid", "TableGrid")
         for col, width in zip(tbl.tblGrid.findall(qn("w:gridCol")), twips, strict=True):
             col.set(qn("w:w"), str(width))
         tbl_pr = tbl.tblPr
@@ -287,7 +287,7 @@ class _Writer:
 
     def _figure(self, figure: Figure) -> None:
         part = self.out.part
-        r_id, image = part.get_or_add_image(io.BytesIO(figure.png))
+        r_id, image = part.get_or_add_image(io.BytesIO(figure.image()))
         cx, cy = image.scaled_dimensions(Mm(min(figure.width_mm, TEXT_WIDTH_MM)), None)
         inline = CT_Inline.new_pic_inline(self._shape_id, r_id, image.filename, cx, cy)
         self._shape_id += 1
