@@ -29,7 +29,7 @@ def _parser() -> argparse.ArgumentParser:
         default=Path("benchmark.json"),
         help="where to write the results (the Markdown table goes next to it, .md)",
     )
-    parser.add_argument("--repeat", type=int, default=5, help="runs per metric (median)")
+    parser.add_argument("--repeat", type=int, default=7, help="runs per metric (median)")
     parser.add_argument(
         "--workdir", type=Path, help="folder for the generated projects (default: a temp dir)"
     )

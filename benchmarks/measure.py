@@ -9,11 +9,11 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["CommandError", "Sample", "dossier_command", "median", "run_once", "time_command"]
+__all__ = ["CommandError", "Sample", "dossier_command", "median", "run_once"]
 
 
 class CommandError(RuntimeError):
@@ -22,12 +22,13 @@ class CommandError(RuntimeError):
 
 @dataclass(frozen=True, slots=True)
 class Sample:
-    """One run of a command: wall time, peak resident memory and exit code.
+    """One run of a command: wall time, peak memory and exit code.
 
-    ``max_rss_mb`` covers the command and every process it started (the figure workers
-    of a build): the larger of the command's own peak and the peak of the sum over its
-    process tree, sampled every 20 ms, where pages shared between processes count in
-    each (an upper bound). ``own_rss_mb`` is the command's own peak.
+    ``own_rss_mb`` is the command's own peak resident memory. ``max_rss_mb`` also covers
+    every process it started (the figure workers of a build) when the run sampled its
+    process tree: the larger of the command's own peak and the peak, sampled every
+    20 ms, of the tree's proportional set size (PSS: a page shared by n processes counts
+    1/n in each, so the sum is the memory the tree really holds).
     """
 
     seconds: float
@@ -54,15 +55,20 @@ def _tree(pid: int) -> list[int]:
     return found
 
 
-def _resident_mb(pids: list[int]) -> float:
-    total = 0
-    for pid in pids:
-        try:
-            with open(f"/proc/{pid}/statm") as handle:
-                total += int(handle.read().split()[1])
-        except (OSError, IndexError, ValueError):
-            continue
-    return total * _PAGE_MB
+def _memory_mb(pid: int) -> float:
+    """PSS of one process (Linux 4.14+), else its resident set; 0 when it is gone."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as handle:
+            for line in handle:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1]) / 1024
+    except (OSError, IndexError, ValueError):
+        pass
+    try:
+        with open(f"/proc/{pid}/statm") as handle:
+            return int(handle.read().split()[1]) * _PAGE_MB
+    except (OSError, IndexError, ValueError):
+        return 0.0
 
 
 class _TreeMemory(threading.Thread):
@@ -76,17 +82,28 @@ class _TreeMemory(threading.Thread):
 
     def run(self) -> None:
         while not self.done.wait(0.02):
-            self.peak_mb = max(self.peak_mb, _resident_mb(_tree(self.pid)))
+            self.peak_mb = max(self.peak_mb, sum(_memory_mb(p) for p in _tree(self.pid)))
 
 
 def dossier_command(*args: str) -> list[str]:
-    """The command line of ``dossier ARGS`` with this interpreter (a fresh process)."""
+    """The command line of ``dossier ARGS`` (a fresh process): the console script users
+    run, installed next to this interpreter, else ``python -m dossier``."""
+    script = Path(sys.executable).with_name("dossier")
+    if script.is_file() and os.access(script, os.X_OK):
+        return [str(script), *args]
     return [sys.executable, "-m", "dossier", *args]
 
 
-def run_once(command: Sequence[str], cwd: Path | None = None) -> Sample:
+def run_once(
+    command: Sequence[str],
+    cwd: Path | None = None,
+    env: dict[str, str] | None = None,
+    *,
+    tree_memory: bool = False,
+) -> Sample:
     """Run ``command`` once; wall time from start to exit and the peak memory (see
-    :class:`Sample`).
+    :class:`Sample`; the process tree is sampled with ``tree_memory``, which costs some
+    of a core, so timed runs do without).
 
     ``os.wait4`` gives the resource usage of exactly this child (not of earlier ones,
     as ``RUSAGE_CHILDREN`` would), so no wrapper process is needed.
@@ -94,14 +111,21 @@ def run_once(command: Sequence[str], cwd: Path | None = None) -> Sample:
     with tempfile.TemporaryFile() as err:
         start = time.perf_counter()
         proc = subprocess.Popen(
-            list(command), cwd=cwd, stdout=subprocess.DEVNULL, stderr=err, stdin=subprocess.DEVNULL
+            list(command),
+            cwd=cwd,
+            env=None if env is None else os.environ | env,
+            stdout=subprocess.DEVNULL,
+            stderr=err,
+            stdin=subprocess.DEVNULL,
         )
         sampler = _TreeMemory(proc.pid)
-        sampler.start()
+        if tree_memory:
+            sampler.start()
         _, status, usage = os.wait4(proc.pid, 0)
         seconds = time.perf_counter() - start
         sampler.done.set()
-        sampler.join()
+        if tree_memory:
+            sampler.join()
         proc.returncode = os.waitstatus_to_exitcode(status)
         if proc.returncode >= 2 or proc.returncode < 0:
             err.seek(0)
@@ -109,13 +133,6 @@ def run_once(command: Sequence[str], cwd: Path | None = None) -> Sample:
             raise CommandError(f"{' '.join(command)} exited {proc.returncode}:\n{message}")
     own = usage.ru_maxrss / 1024  # kilobytes on Linux
     return Sample(seconds, max(own, sampler.peak_mb), proc.returncode, own)
-
-
-def time_command(
-    make_command: Callable[[int], Sequence[str]], repeat: int, cwd: Path | None = None
-) -> list[Sample]:
-    """``repeat`` runs, each in a fresh process; ``make_command(i)`` gives run i's command."""
-    return [run_once(make_command(i), cwd) for i in range(repeat)]
 
 
 def median(values: Sequence[float]) -> float:

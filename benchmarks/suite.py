@@ -10,7 +10,7 @@ from typing import Any
 
 from benchmarks import inprocess
 from benchmarks.generate import describe, generate
-from benchmarks.measure import dossier_command, median, time_command
+from benchmarks.measure import Sample, dossier_command, median, run_once
 from benchmarks.report import GROWTH, budgets_for, machine, within_budget
 
 __all__ = ["command_times", "run"]
@@ -36,9 +36,28 @@ def compile_package() -> None:
 
 
 def command_times(project: Path, work: Path, repeat: int) -> dict[str, Any]:
-    """Median cold times of validate, build (all drafts, no PDF) and check, and the
-    build's peak memory, each run in a fresh process."""
+    """Median times of validate, build (all drafts, no PDF) and check, each run in a
+    fresh process, and the build's peak memory.
+
+    "Cold" runs each start with an empty cache folder of their own: a first run on a new
+    machine (no compiled rules, no computed results, every figure drawn). "Warm" runs
+    share a cache folder filled by an earlier run, and each follows an edit of the
+    project file (a comment line added), as in the loop of editing and rebuilding: the
+    computed results are then computed again, while compiled rules and the figures whose
+    data did not change are reused.
+    """
     outs = work / f"out-{project.name}"
+    caches = work / f"caches-{project.name}"
+    shutil.rmtree(caches, ignore_errors=True)
+    source = project / "dossier.yaml" if project.is_dir() else project
+    original = source.read_bytes()
+
+    def cold(name: str) -> Callable[[int], dict[str, str]]:
+        return lambda i: {"DOSSIER_CACHE_DIR": str(caches / f"{name}-{i}")}
+
+    def edited(i: int) -> dict[str, str]:
+        source.write_bytes(original + f"# edit {i}\n".encode())
+        return {"DOSSIER_CACHE_DIR": str(caches / "warm")}
 
     def build(i: int) -> list[str]:
         out = outs / str(i)
@@ -46,28 +65,47 @@ def command_times(project: Path, work: Path, repeat: int) -> dict[str, Any]:
             shutil.rmtree(out)
         return dossier_command("build", str(project), "--out", str(out))
 
-    validate = time_command(lambda _: dossier_command("validate", str(project)), repeat)
-    built = time_command(build, repeat)
-    check = time_command(lambda _: dossier_command("check", str(project)), repeat)
-    shutil.rmtree(outs, ignore_errors=True)
-    return {
-        "validate_cold_s": median([s.seconds for s in validate]),
-        "build_cold_s": median([s.seconds for s in built]),
-        "check_cold_s": median([s.seconds for s in check]),
-        "peak_rss_mb": max(s.max_rss_mb for s in built),
-        "samples": {
-            "validate_cold_s": [s.seconds for s in validate],
-            "build_cold_s": [s.seconds for s in built],
-            "check_cold_s": [s.seconds for s in check],
-            "peak_rss_mb": [s.max_rss_mb for s in built],
-        },
+    def validate(_: int) -> list[str]:
+        return dossier_command("validate", str(project))
+
+    def check(_: int) -> list[str]:
+        return dossier_command("check", str(project))
+
+    samples: dict[str, list[Sample]] = {}
+    commands = (("validate", validate), ("build", build), ("check", check))
+    try:
+        for _, command in commands:
+            run_once(command(-1), env=edited(-1))  # fills the shared cache
+        # the runs of all six cases take turns, so that a slow spell of a shared machine
+        # falls on each case alike
+        for i in range(repeat):
+            for name, command in commands:
+                cold_run = run_once(command(i), env=cold(name)(i))
+                samples.setdefault(f"{name}_cold_s", []).append(cold_run)
+                warm_run = run_once(command(i), env=edited(i))
+                samples.setdefault(f"{name}_warm_s", []).append(warm_run)
+        # the build's memory with every process it starts, cold (figures drawn) and warm
+        memory = [
+            run_once(build(repeat), env=cold("memory")(0), tree_memory=True),
+            run_once(build(repeat), env=edited(repeat), tree_memory=True),
+        ]
+    finally:
+        source.write_bytes(original)
+        shutil.rmtree(outs, ignore_errors=True)
+        shutil.rmtree(caches, ignore_errors=True)
+    timings: dict[str, Any] = {
+        key: median([s.seconds for s in runs]) for key, runs in samples.items()
     }
+    timings["peak_rss_mb"] = max(s.max_rss_mb for s in memory)
+    timings["samples"] = {key: [s.seconds for s in runs] for key, runs in samples.items()}
+    timings["samples"]["peak_rss_mb"] = [s.max_rss_mb for s in memory]
+    return timings
 
 
 def run(
     scale: int,
     work: Path,
-    repeat: int = 5,
+    repeat: int = 7,
     *,
     growth: bool = True,
     progress: Progress = _quiet,

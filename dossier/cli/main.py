@@ -43,6 +43,10 @@ LAZY_COMMANDS: dict[str, str] = {
     "templates": "dossier.cli.templates_cmd:templates_group",
 }
 
+PROJECT_COMMANDS = frozenset({"validate", "build", "check"})
+"""Commands that start by loading a project, which ends the start-up without garbage
+collection (:mod:`dossier.core.collection`); the others collect from the outset."""
+
 
 class LazyGroup(click.Group):
     """A click group whose sub-commands live in modules imported on first use."""
@@ -63,6 +67,10 @@ class LazyGroup(click.Group):
         command = getattr(importlib.import_module(module_name), attr)
         if not isinstance(command, click.Command):  # pragma: no cover - programming error
             raise TypeError(f"{target} is not a click command")
+        if cmd_name not in PROJECT_COMMANDS:
+            from dossier.core import collection
+
+            collection.started()
         return command
 
 
@@ -92,7 +100,10 @@ def run(argv: list[str] | None = None) -> Any:
     Exit codes: 0 success, 1 the input has errors, 2 the command was used wrongly,
     3 an internal error (with the traceback saved to a file, never printed).
     """
+    from dossier.core import collection
+
     _skip_pydantic_plugin_scan()
+    collection.defer()
     try:
         return cli.main(args=argv, prog_name="dossier", standalone_mode=True)
     except SystemExit:
@@ -108,6 +119,8 @@ def run(argv: list[str] | None = None) -> Any:
             err=True,
         )
         sys.exit(3)
+    finally:
+        collection.finish()
 
 
 if __name__ == "__main__":  # pragma: no cover
