@@ -265,7 +265,7 @@ def render_overhead(workdir: Path, repeat: int) -> Result:
 
     plain()
     project()
-    rounds = max(5, 2 * repeat + 1)
+    rounds = max(21, 2 * repeat + 1)  # short renders: many rounds steady the medians
     plain_samples: list[float] = []
     project_samples: list[float] = []
     for _ in range(rounds):  # interleaved, so drift affects both alike

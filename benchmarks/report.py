@@ -11,12 +11,12 @@ __all__ = ["METRICS", "budgets_for", "machine", "markdown", "within_budget"]
 
 # metric key -> (label, unit)
 METRICS: dict[str, tuple[str, str]] = {
-    "validate_cold_s": ("dossier validate, cold", "s"),
-    "build_cold_s": ("dossier build (all drafts, no PDF), cold", "s"),
-    "check_cold_s": ("dossier check, cold", "s"),
-    "validate_warm_s": ("dossier validate after an edit, warm cache", "s"),
-    "build_warm_s": ("dossier build after an edit, warm cache", "s"),
-    "check_warm_s": ("dossier check after an edit, warm cache", "s"),
+    "validate_cold_s": ("dossier validate, cold (after an edit)", "s"),
+    "build_cold_s": ("dossier build (all drafts, no PDF), cold (after an edit)", "s"),
+    "check_cold_s": ("dossier check, cold (after an edit)", "s"),
+    "validate_first_run_s": ("dossier validate, first run (empty cache)", "s"),
+    "build_first_run_s": ("dossier build, first run (empty cache: every figure drawn)", "s"),
+    "check_first_run_s": ("dossier check, first run (empty cache)", "s"),
     "peak_rss_mb": ("peak memory of the build (all its processes)", "MB"),
     "render_overhead_ratio": ("rendering overhead against plain docxtpl", "×"),
     "table_10k_rows_s": ("one 10,000-row table through the Word writer", "s"),
@@ -30,12 +30,13 @@ GROWTH = ("validate_cold_s", "build_cold_s", "check_cold_s")
 def budgets_for(scale: int) -> dict[str, float]:
     """The budgets that apply at ``scale`` (on a 2-core machine)."""
     budgets = {"render_overhead_ratio": 1.2, "table_10k_rows_s": 0.5, "fits_1000_4pl_s": 2.0}
-    # the budgets hold cold and warm: a warm cache must never make a command slower
+    # the issue's budgets are for cold runs; the first runs (empty cache) are held to the
+    # same figures, a stricter test
     if scale == 1:
         for command, limit in (("validate", 0.25), ("build", 1.5), ("check", 0.5)):
-            budgets |= {f"{command}_cold_s": limit, f"{command}_warm_s": limit}
+            budgets |= {f"{command}_cold_s": limit, f"{command}_first_run_s": limit}
     if scale == 100:
-        budgets |= {"build_cold_s": 15.0, "build_warm_s": 15.0, "peak_rss_mb": 500.0}
+        budgets |= {"build_cold_s": 15.0, "build_first_run_s": 15.0, "peak_rss_mb": 500.0}
         budgets |= {f"growth_{key}": 11.0 for key in GROWTH}
     return budgets
 

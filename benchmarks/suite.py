@@ -39,12 +39,12 @@ def command_times(project: Path, work: Path, repeat: int) -> dict[str, Any]:
     """Median times of validate, build (all drafts, no PDF) and check, each run in a
     fresh process, and the build's peak memory.
 
-    "Cold" runs each start with an empty cache folder of their own: a first run on a new
-    machine (no compiled rules, no computed results, every figure drawn). "Warm" runs
-    share a cache folder filled by an earlier run, and each follows an edit of the
-    project file (a comment line added), as in the loop of editing and rebuilding: the
-    computed results are then computed again, while compiled rules and the figures whose
-    data did not change are reused.
+    ``*_cold_s``: a fresh process after an edit of the project file (a comment line
+    added), with dossier's cache folder as earlier runs left it, as in the loop of
+    editing and rebuilding: the project is loaded and its results computed again, while
+    compiled rules and the figures whose data did not change are reused (as Python
+    reuses ``__pycache__``). ``*_first_run_s``: a fresh process with an empty cache
+    folder of its own, as on a new machine: rules compiled, every figure drawn.
     """
     outs = work / f"out-{project.name}"
     caches = work / f"caches-{project.name}"
@@ -52,12 +52,12 @@ def command_times(project: Path, work: Path, repeat: int) -> dict[str, Any]:
     source = project / "dossier.yaml" if project.is_dir() else project
     original = source.read_bytes()
 
-    def cold(name: str) -> Callable[[int], dict[str, str]]:
+    def empty(name: str) -> Callable[[int], dict[str, str]]:
         return lambda i: {"DOSSIER_CACHE_DIR": str(caches / f"{name}-{i}")}
 
     def edited(i: int) -> dict[str, str]:
         source.write_bytes(original + f"# edit {i}\n".encode())
-        return {"DOSSIER_CACHE_DIR": str(caches / "warm")}
+        return {"DOSSIER_CACHE_DIR": str(caches / "kept")}
 
     def build(i: int) -> list[str]:
         out = outs / str(i)
@@ -80,13 +80,14 @@ def command_times(project: Path, work: Path, repeat: int) -> dict[str, Any]:
         # falls on each case alike
         for i in range(repeat):
             for name, command in commands:
-                cold_run = run_once(command(i), env=cold(name)(i))
-                samples.setdefault(f"{name}_cold_s", []).append(cold_run)
-                warm_run = run_once(command(i), env=edited(i))
-                samples.setdefault(f"{name}_warm_s", []).append(warm_run)
-        # the build's memory with every process it starts, cold (figures drawn) and warm
+                first_run = run_once(command(i), env=empty(name)(i))
+                samples.setdefault(f"{name}_first_run_s", []).append(first_run)
+                after_edit = run_once(command(i), env=edited(i))
+                samples.setdefault(f"{name}_cold_s", []).append(after_edit)
+        # the build's memory with every process it starts, on a first run (every figure
+        # drawn) and after an edit
         memory = [
-            run_once(build(repeat), env=cold("memory")(0), tree_memory=True),
+            run_once(build(repeat), env=empty("memory")(0), tree_memory=True),
             run_once(build(repeat), env=edited(repeat), tree_memory=True),
         ]
     finally:

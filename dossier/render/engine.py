@@ -20,7 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import zipfile
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -250,8 +250,15 @@ def _leftover_syntax(doc: Any) -> str | None:
     return None
 
 
-def finish(doc: Any, properties: DocProperties | None = None, *, template: Path) -> bytes:
-    """Properties, field caches and update-on-open set; the reproducible bytes."""
+def finish(
+    doc: Any,
+    properties: DocProperties | None = None,
+    *,
+    template: Path,
+    splices: Sequence[bytes] = (),
+) -> bytes:
+    """Properties, field caches and update-on-open set; the reproducible bytes (with
+    ``splices`` written into the main document, see :func:`ooxml.docx_bytes`)."""
     if properties is not None:
         core = doc.core_properties
         moment = dt.datetime.combine(properties.when, dt.time(0, 0))
@@ -268,7 +275,7 @@ def finish(doc: Any, properties: DocProperties | None = None, *, template: Path)
         for element in stories(doc):
             _fill_docproperty_fields(element, values)
     ensure_update_fields(doc)
-    return docx_bytes(doc)
+    return docx_bytes(doc, splices)
 
 
 def render_template(

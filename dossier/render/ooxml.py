@@ -8,7 +8,9 @@ where nothing updates fields; ``w:updateFields`` asks Word to refresh them on op
 from __future__ import annotations
 
 import io
+import re
 import zipfile
+from collections.abc import Sequence
 from typing import Any
 
 from docx.oxml import OxmlElement
@@ -146,12 +148,42 @@ class _Members:
         self.items[pack_uri.membername] = blob
 
 
-def docx_bytes(doc: Any) -> bytes:
+SPLICE = "dossier-splice:"
+"""Text of the XML comment that marks where spliced XML goes (see :func:`docx_bytes`)."""
+
+_SPLICE_MARK = re.compile(rb"<!--" + SPLICE.encode() + rb"(\d+)-->")
+
+
+def _splice(xml: bytes, splices: Sequence[bytes]) -> bytes:
+    """``xml`` with each comment ``<!--dossier-splice:N-->`` replaced by ``splices[N]``.
+
+    Every splice must be used exactly once: XML text that went missing would leave
+    rows out of a table without a word, so that is an error, never a quiet result.
+    """
+    used: list[int] = []
+
+    def fill(match: re.Match[bytes]) -> bytes:
+        used.append(int(match[1]))
+        return splices[used[-1]]
+
+    out = _SPLICE_MARK.sub(fill, xml)
+    if sorted(used) != list(range(len(splices))):
+        raise RuntimeError(
+            f"{len(splices)} spliced XML fragment(s) but {len(used)} place(s) marked for them"
+        )
+    return out
+
+
+def docx_bytes(doc: Any, splices: Sequence[bytes] = ()) -> bytes:
     """The reproducible .docx bytes of a python-docx document, compressed once.
 
     ``Document.save`` stamps the current time on every zip entry, so its output had to be
     unpacked and packed again; here python-docx's own package writer serializes the
     parts (content types, relationships) into memory and they are zipped once.
+
+    ``splices`` are fragments of XML text (the rows of long tables) that the main
+    document marks with comments ``<!--dossier-splice:N-->``; they are written in their
+    place as the document is serialized, so they are never parsed into the tree.
     """
     from docx.opc.pkgwriter import PackageWriter
 
@@ -163,6 +195,9 @@ def docx_bytes(doc: Any) -> bytes:
     PackageWriter._write_content_types_stream(members, parts)  # type: ignore[no-untyped-call]
     PackageWriter._write_pkg_rels(members, package.rels)  # type: ignore[no-untyped-call]
     PackageWriter._write_parts(members, parts)  # type: ignore[arg-type]
+    if splices:
+        name = doc.part.partname.membername
+        members.items[name] = _splice(members.items[name], splices)
     return _zip(members.items)
 
 
