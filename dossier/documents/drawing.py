@@ -69,7 +69,10 @@ def parallel(
     _State.jobs = available_cores() if jobs is None else max(1, jobs)
     _State.preload = tuple(preload)
     if start and _State.jobs > 1 and _can_fork():
-        _server()
+        try:
+            _server()
+        except OSError:  # no process or socket to be had: every figure is drawn here
+            _State.jobs = 1
     try:
         yield
     finally:

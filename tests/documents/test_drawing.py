@@ -104,3 +104,14 @@ def test_a_log_axis_is_labelled_however_narrow(low: float, high: float, at_least
     ]
     assert len(shown) >= at_least, shown
     assert not any("$" in s for s in shown)  # no mathtext
+
+
+def test_no_server_to_be_had_means_drawing_here(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse() -> None:
+        raise OSError("no more processes")
+
+    monkeypatch.setattr(drawing, "_can_fork", lambda: True)
+    monkeypatch.setattr(drawing, "_server", refuse)
+    with drawing.parallel(2, start=True):
+        png = drawing.draw(_png_unless_in_worker, (os.getpid(),), None)
+    assert png == b"drawn by the build itself"
