@@ -76,14 +76,19 @@ def command_times(project: Path, work: Path, repeat: int) -> dict[str, Any]:
     try:
         for _, command in commands:
             run_once(command(-1), env=edited(-1))  # fills the shared cache
-        # the runs of all six cases take turns, so that a slow spell of a shared machine
-        # falls on each case alike
+        # the runs of the six cases take turns, and each turn starts one case further on,
+        # so that a slow spell of a shared machine (or what one run leaves the next, such
+        # as files still being written out) falls on every case alike
+        cases = [(name, command, kind) for name, command in commands for kind in ("first", "cold")]
         for i in range(repeat):
-            for name, command in commands:
-                first_run = run_once(command(i), env=empty(name)(i))
-                samples.setdefault(f"{name}_first_run_s", []).append(first_run)
-                after_edit = run_once(command(i), env=edited(i))
-                samples.setdefault(f"{name}_cold_s", []).append(after_edit)
+            start = i % len(cases)
+            for name, command, kind in cases[start:] + cases[:start]:
+                if kind == "first":
+                    sample = run_once(command(i), env=empty(name)(i))
+                    samples.setdefault(f"{name}_first_run_s", []).append(sample)
+                else:
+                    sample = run_once(command(i), env=edited(i))
+                    samples.setdefault(f"{name}_cold_s", []).append(sample)
         # the build's memory with every process it starts, on a first run (every figure
         # drawn) and after an edit
         memory = [

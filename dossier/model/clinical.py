@@ -4,13 +4,11 @@ FIH dose after ``regulatory-brief.md`` section 6 (EMEA/CHMP/SWP/28367/07 Rev. 1,
 FDA 2005); risk profile after section 5 (EMA/CAT/CPWP/686637/2011).
 """
 
-from __future__ import annotations
-
-from typing import Literal
+from typing import Literal, Self
 
 from pydantic import Field, model_validator
 
-from dossier.model.base import Id, IdRef, Quantity, StrictModel, Text
+from dossier.model.base import Id, IdRef, Quantity, StrictModel, Text, new_list
 
 Approach = Literal["noael", "hnstd", "mabel", "pad_med", "prior_human_experience"]
 ScalingBasis = Literal["per_kg", "bsa", "organ_mass", "organ_volume", "area", "flat"]
@@ -92,10 +90,12 @@ class FihDose(StrictModel):
     safety_factor: SafetyFactor = Field(description="Safety factor.")
     proposed_start_dose: Quantity = Field(description="Proposed starting dose.")
     start_dose_justification: Text = Field(description="Why this starting dose.")
-    escalation: list[EscalationStep] = Field(default_factory=list, description="Dose escalation.")
+    escalation: list[EscalationStep] = Field(
+        default_factory=new_list, description="Dose escalation."
+    )
     maximum_dose: Quantity | None = Field(default=None, description="Maximum planned dose.")
     staggering: Staggering | None = Field(default=None, description="Staggering.")
-    stopping_rules: list[str] = Field(default_factory=list, description="Stopping rules.")
+    stopping_rules: list[str] = Field(default_factory=new_list, description="Stopping rules.")
     population: str | None = Field(default=None, description="Trial population.")
 
 
@@ -137,12 +137,12 @@ class RiskCell(StrictModel):
     factor: IdRef = Field(description="Risk-factor id.")
     relevant: Literal["yes", "no", "unknown"] = Field(description="Whether the pair is relevant.")
     evidence: list[Evidence] = Field(
-        default_factory=list,
+        default_factory=new_list,
         description="Evidence (studies addressing the risk are added automatically).",
     )
     assessment: str | None = Field(default=None, description="Assessment in words.")
     residual_uncertainty: RiskLevel = Field(description="Residual uncertainty.")
-    mitigations: list[str] = Field(default_factory=list, description="Mitigations.")
+    mitigations: list[str] = Field(default_factory=new_list, description="Mitigations.")
     data_gap_action: str | None = Field(default=None, description="Action to close a data gap.")
 
 
@@ -152,7 +152,7 @@ class RiskConclusion(StrictModel):
     risk: IdRef = Field(description="Risk id.")
     conclusion: Text = Field(description="Conclusion.")
     impacts_sections: list[str] = Field(
-        default_factory=list, description="Dossier sections the conclusion affects."
+        default_factory=new_list, description="Dossier sections the conclusion affects."
     )
 
 
@@ -161,13 +161,13 @@ class RiskProfile(StrictModel):
 
     risks: list[Risk] = Field(min_length=1, description="Risks.")
     factors: list[RiskFactor] = Field(min_length=1, description="Risk factors.")
-    cells: list[RiskCell] = Field(default_factory=list, description="Matrix cells.")
+    cells: list[RiskCell] = Field(default_factory=new_list, description="Matrix cells.")
     conclusions: list[RiskConclusion] = Field(
-        default_factory=list, description="Conclusion per risk."
+        default_factory=new_list, description="Conclusion per risk."
     )
 
     @model_validator(mode="after")
-    def _unique_cells(self) -> RiskProfile:
+    def _unique_cells(self) -> Self:
         seen: set[tuple[str, str]] = set()
         for cell in self.cells:
             key = (cell.risk, cell.factor)

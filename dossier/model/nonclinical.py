@@ -1,13 +1,11 @@
 """Non-clinical studies (after ``regulatory-brief.md`` section 3.6)."""
 
-from __future__ import annotations
-
 import datetime as dt
-from typing import Literal
+from typing import Literal, Self
 
 from pydantic import Field, model_validator
 
-from dossier.model.base import Duration, Id, IdRef, Quantity, StrictModel, Text
+from dossier.model.base import Duration, Id, IdRef, Quantity, StrictModel, Text, new_list
 
 StudyType = Literal[
     "primary_pd_in_vitro",
@@ -84,7 +82,7 @@ class TestItem(StrictModel):
 
     __test__ = False
 
-    batches: list[IdRef] = Field(default_factory=list, description="Batches dosed (ids).")
+    batches: list[IdRef] = Field(default_factory=new_list, description="Batches dosed (ids).")
     representativeness: Literal[
         "clinical_process", "earlier_process", "homologous", "research_grade"
     ] = Field(description="How representative the test item is of the clinical product.")
@@ -115,7 +113,7 @@ class GroupSize(StrictModel):
     sexes: list[Sex] = Field(default_factory=_both_sexes, description="Sexes included.")
 
     @model_validator(mode="after")
-    def _some_size(self) -> GroupSize:
+    def _some_size(self) -> Self:
         if self.per_sex is None and self.total is None:
             raise ValueError("give 'per_sex' or 'total'")
         return self
@@ -138,7 +136,7 @@ class Study(StrictModel):
     title: Text = Field(description="Study title.")
     study_type: StudyType = Field(description="Main study type.")
     also_covers: list[StudyType] = Field(
-        default_factory=list, description="Further types covered by an integrated design."
+        default_factory=new_list, description="Further types covered by an integrated design."
     )
     objective: Text = Field(description="Objective of the study.")
     status: Literal["completed", "ongoing", "planned"] = Field(description="Study status.")
@@ -159,13 +157,13 @@ class Study(StrictModel):
         default=True, description="Whether the route and procedure mimic clinical use."
     )
     dose_levels: list[DoseLevel] = Field(
-        default_factory=list, description="Dose levels with units (control groups excluded)."
+        default_factory=new_list, description="Dose levels with units (control groups excluded)."
     )
     regimen: str | None = Field(default=None, description="Dosing regimen.")
     duration: Duration | None = Field(default=None, description="Observation duration.")
     recovery: Duration | None = Field(default=None, description="Recovery period.")
     group_size: GroupSize | None = Field(default=None, description="Group size.")
-    endpoints: list[str] = Field(default_factory=list, description="Endpoints assessed.")
+    endpoints: list[str] = Field(default_factory=new_list, description="Endpoints assessed.")
     key_findings: str | None = Field(
         default=None, description="Key findings (required once the study is completed)."
     )
@@ -173,16 +171,16 @@ class Study(StrictModel):
     med: Quantity | None = Field(default=None, description="Minimally effective dose.")
     hnstd: Quantity | None = Field(default=None, description="Highest non-severely-toxic dose.")
     addresses_risks: list[IdRef] = Field(
-        default_factory=list, description="Risks (risk-profile ids) this study addresses."
+        default_factory=new_list, description="Risks (risk-profile ids) this study addresses."
     )
     moa_steps: list[IdRef] = Field(
-        default_factory=list, description="MoA steps this study provides evidence for."
+        default_factory=new_list, description="MoA steps this study provides evidence for."
     )
     data: StudyData | None = Field(default=None, description="Data files of the study.")
     start_date: dt.date | None = Field(default=None, description="Start of the in-life phase.")
 
     @model_validator(mode="after")
-    def _completed_needs_findings(self) -> Study:
+    def _completed_needs_findings(self) -> Self:
         if self.status == "completed" and not self.key_findings:
             raise ValueError("a completed study needs 'key_findings'")
         if self.model_type != "in_vitro" and self.status != "planned" and not self.dose_levels:

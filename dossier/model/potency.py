@@ -4,14 +4,12 @@ Field list after ``regulatory-brief.md`` section 4.6 (assay record), with raw
 assay data (``runs``) and validation data files that ``dossier`` analyses itself.
 """
 
-from __future__ import annotations
-
 import datetime as dt
-from typing import Literal
+from typing import Literal, Self
 
 from pydantic import Field, model_validator
 
-from dossier.model.base import Id, IdRef, Quantity, StrictModel, Text
+from dossier.model.base import Id, IdRef, Quantity, StrictModel, Text, new_dict, new_list
 from dossier.model.quality import LifecycleStatus
 
 AssayCategory = Literal["biological_functional", "surrogate", "matrix_component"]
@@ -95,7 +93,7 @@ class ValidityCriterion(StrictModel):
     description: str | None = Field(default=None, description="The criterion in words.")
 
     @model_validator(mode="after")
-    def _margins(self) -> ValidityCriterion:
+    def _margins(self) -> Self:
         if self.method in {"equivalence", "limit"} and self.lower is None and self.upper is None:
             raise ValueError(f"method '{self.method}' needs 'lower' and/or 'upper'")
         return self
@@ -124,7 +122,7 @@ class AcceptanceCriterion(StrictModel):
     basis: Text = Field(description="Justification of the criterion.")
 
     @model_validator(mode="after")
-    def _limits(self) -> AcceptanceCriterion:
+    def _limits(self) -> Self:
         if not self.report_only and self.lower is None and self.upper is None:
             raise ValueError("give 'lower' and/or 'upper', or set report_only: true")
         if self.lower is not None and self.upper is not None and self.lower > self.upper:
@@ -148,11 +146,11 @@ class AssayRun(StrictModel):
         min_length=1, description="Name of the reference-standard preparation in the data."
     )
     batches: dict[str, IdRef] = Field(
-        default_factory=dict,
+        default_factory=new_dict,
         description="Maps preparation names in the data to batch ids.",
     )
     assumed_potency: dict[str, float] = Field(
-        default_factory=dict,
+        default_factory=new_dict,
         description="Assumed potency of test preparations (default 1 = relative potency).",
     )
     transform: ResponseTransform = Field(default="none", description="Response transform.")
@@ -172,7 +170,7 @@ class ValidationDataset(StrictModel):
     )
     sheet: str | None = Field(default=None, description="Sheet name for XLSX files.")
     factors: list[str] = Field(
-        default_factory=list, description="Precision: factor columns, outermost first."
+        default_factory=new_list, description="Precision: factor columns, outermost first."
     )
     log_scale: bool = Field(
         default=False, description="Analyse on the log scale (relative potency, GCV)."
@@ -213,12 +211,12 @@ class BatchResult(StrictModel):
     unit: str = Field(min_length=1, description="Unit of the value.")
     n_runs: int | None = Field(default=None, ge=1, description="Number of independent runs.")
     runs: list[IdRef] = Field(
-        default_factory=list, description="Runs combined into this result (ids of runs)."
+        default_factory=new_list, description="Runs combined into this result (ids of runs)."
     )
     test_date: dt.date | None = Field(default=None, description="Date of testing.")
 
     @model_validator(mode="after")
-    def _value_or_runs(self) -> BatchResult:
+    def _value_or_runs(self) -> Self:
         if self.value is None and not self.runs:
             raise ValueError("give 'value', or list the 'runs' to compute it from")
         if (
@@ -256,31 +254,31 @@ class PotencyAssay(StrictModel):
     reference_standard: ReferenceStandard | None = Field(
         default=None, description="Reference standard (required for relative-potency assays)."
     )
-    controls: list[AssayControl] = Field(default_factory=list, description="Assay controls.")
+    controls: list[AssayControl] = Field(default_factory=new_list, description="Assay controls.")
     statistical_model: StatisticalModel = Field(description="Statistical model.")
     validity_criteria: list[ValidityCriterion] = Field(
-        default_factory=list, description="Validity criteria (required unless 'absolute')."
+        default_factory=new_list, description="Validity criteria (required unless 'absolute')."
     )
     system_suitability: list[SystemSuitability] = Field(
-        default_factory=list, description="System-suitability criteria."
+        default_factory=new_list, description="System-suitability criteria."
     )
     roles: list[AssayRole] = Field(min_length=1, description="Roles of the assay.")
     acceptance_criteria: list[AcceptanceCriterion] = Field(
-        default_factory=list, description="Acceptance criteria per role."
+        default_factory=new_list, description="Acceptance criteria per role."
     )
     lifecycle_status: LifecycleStatus = Field(description="Lifecycle status.")
     validation_report: str | None = Field(
         default=None, description="Qualification or validation report reference."
     )
     validation_data: list[ValidationDataset] = Field(
-        default_factory=list, description="Raw validation data analysed by dossier."
+        default_factory=new_list, description="Raw validation data analysed by dossier."
     )
     validation_criteria: ValidationCriteria | None = Field(
         default=None, description="Acceptance criteria for the validation characteristics."
     )
-    runs: list[AssayRun] = Field(default_factory=list, description="Raw assay runs.")
+    runs: list[AssayRun] = Field(default_factory=new_list, description="Raw assay runs.")
     batch_results: list[BatchResult] = Field(
-        default_factory=list, description="Potency results of batches."
+        default_factory=new_list, description="Potency results of batches."
     )
     clinical_correlation: str | None = Field(
         default=None, description="Data or plans linking potency to clinical outcome."
@@ -292,7 +290,7 @@ class PotencyAssay(StrictModel):
         return self.statistical_model in RELATIVE_POTENCY_MODELS
 
     @model_validator(mode="after")
-    def _roles_have_criteria(self) -> PotencyAssay:
+    def _roles_have_criteria(self) -> Self:
         roles_with_criteria = {c.role for c in self.acceptance_criteria}
         stray = roles_with_criteria - set(self.roles)
         if stray:
@@ -324,10 +322,12 @@ class AssuranceLink(StrictModel):
     """FDA-style potency assurance: a CQA and the controls that assure it."""
 
     cqa: Text = Field(description="Potency-related critical quality attribute.")
-    process_controls: list[str] = Field(default_factory=list, description="Process controls.")
-    material_controls: list[str] = Field(default_factory=list, description="Material controls.")
-    in_process_tests: list[str] = Field(default_factory=list, description="In-process tests.")
-    release_assays: list[IdRef] = Field(default_factory=list, description="Release assays (ids).")
+    process_controls: list[str] = Field(default_factory=new_list, description="Process controls.")
+    material_controls: list[str] = Field(default_factory=new_list, description="Material controls.")
+    in_process_tests: list[str] = Field(default_factory=new_list, description="In-process tests.")
+    release_assays: list[IdRef] = Field(
+        default_factory=new_list, description="Release assays (ids)."
+    )
 
 
 class PotencyStrategy(StrictModel):
@@ -335,13 +335,13 @@ class PotencyStrategy(StrictModel):
 
     rationale: Text = Field(description="Why this combination of assays assures potency.")
     not_covered: list[NotCovered] = Field(
-        default_factory=list, description="MoA steps not covered by an assay, with reasons."
+        default_factory=new_list, description="MoA steps not covered by an assay, with reasons."
     )
     evolution_plan: list[EvolutionStep] = Field(
-        default_factory=list, description="Planned evolution of the potency strategy."
+        default_factory=new_list, description="Planned evolution of the potency strategy."
     )
     assurance_links: list[AssuranceLink] = Field(
-        default_factory=list, description="CQA to control links (potency assurance)."
+        default_factory=new_list, description="CQA to control links (potency assurance)."
     )
 
 

@@ -5,14 +5,12 @@ Directive 2001/83/EC Annex I Part IV, CCMO product categories (2021); see
 ``regulatory-brief.md`` section 2.
 """
 
-from __future__ import annotations
-
 import datetime as dt
-from typing import Literal
+from typing import Literal, Self
 
 from pydantic import Field, model_validator
 
-from dossier.model.base import Id, StrictModel, Text, Unit
+from dossier.model.base import Id, StrictModel, Text, Unit, new_list
 
 AtmpClass = Literal["GTMP", "sCTMP", "TEP", "cATMP"]
 CellOrigin = Literal["autologous", "allogeneic", "xenogeneic", "none"]
@@ -85,7 +83,7 @@ class GeneEditing(StrictModel):
     target_locus: str | None = Field(default=None, description="Targeted locus or loci.")
 
     @model_validator(mode="after")
-    def _editor_needed(self) -> GeneEditing:
+    def _editor_needed(self) -> Self:
         if self.present and not self.editor:
             raise ValueError("gene_editing.present is true: name the editor")
         return self
@@ -198,12 +196,12 @@ class Product(StrictModel):
         default=None, description="Orphan designation."
     )
     nl_review_categories: list[CcmoCategory] = Field(
-        default_factory=list,
+        default_factory=new_list,
         description="CCMO product categories that apply (a product may fall in several).",
     )
 
     @model_validator(mode="after")
-    def _consistency(self) -> Product:
+    def _consistency(self) -> Self:
         if self.atmp_class == "GTMP" and self.vector is None and not self.gene_editing.present:
             raise ValueError("a GTMP needs a 'vector' or 'gene_editing' description")
         if self.atmp_class == "cATMP" and not self.combined_device.present:

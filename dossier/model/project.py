@@ -1,12 +1,10 @@
 """The root of the project file."""
 
-from __future__ import annotations
-
 from typing import Literal
 
 from pydantic import Field
 
-from dossier.model.base import StrictModel
+from dossier.model.base import StrictModel, new_dict, new_list
 from dossier.model.clinical import FihDose, RiskProfile
 from dossier.model.nonclinical import NonClinical
 from dossier.model.potency import Potency
@@ -23,11 +21,11 @@ class Quality(StrictModel):
 
     batches: list[Batch] = Field(min_length=1, description="Batches manufactured so far.")
     analytical_methods: list[AnalyticalMethod] = Field(
-        default_factory=list,
+        default_factory=new_list,
         description="Analytical methods other than potency (identity, purity, safety).",
     )
     comparability: list[ComparabilityExercise] = Field(
-        default_factory=list, description="Comparability exercises."
+        default_factory=new_list, description="Comparability exercises."
     )
     potency: Potency | None = Field(default=None, description="Potency strategy and assays.")
 
@@ -58,8 +56,10 @@ class Project(StrictModel):
     netherlands: Netherlands | None = Field(
         default=None, description="Dutch regulatory route (CTR, GMO permit, HE)."
     )
-    references: list[Reference] = Field(default_factory=list, description="References cited by id.")
+    references: list[Reference] = Field(
+        default_factory=new_list, description="References cited by id."
+    )
     abbreviations: dict[str, str] = Field(
-        default_factory=dict,
+        default_factory=new_dict,
         description="Abbreviations and their meanings, added to the generated list.",
     )

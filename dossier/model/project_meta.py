@@ -1,7 +1,5 @@
 """Project metadata: title, sponsor, contacts, document control, output settings."""
 
-from __future__ import annotations
-
 import datetime as dt
 from typing import Literal
 

@@ -4,14 +4,12 @@ Potency has its own module (:mod:`dossier.model.potency`). Stage-dependent
 expectations on these fields are rules (``dossier check``), not validation errors.
 """
 
-from __future__ import annotations
-
 import datetime as dt
 from typing import Literal
 
 from pydantic import Field
 
-from dossier.model.base import Id, IdRef, StrictModel, Text
+from dossier.model.base import Id, IdRef, StrictModel, Text, new_list
 
 BatchUse = Literal[
     "toxicology",
@@ -102,7 +100,7 @@ class AnalyticalMethod(StrictModel):
         default=None, description="Acceptance criterion in the specification (release)."
     )
     validation: list[MethodValidationEntry] = Field(
-        default_factory=list, description="Summary of qualification or validation results."
+        default_factory=new_list, description="Summary of qualification or validation results."
     )
     validation_report: str | None = Field(
         default=None, description="Reference of the qualification/validation report."
@@ -118,7 +116,7 @@ class ComparabilityExercise(StrictModel):
     post_batches: list[IdRef] = Field(min_length=1, description="Batches after the change.")
     attributes: list[str] = Field(min_length=1, description="Quality attributes compared.")
     methods: list[IdRef] = Field(
-        default_factory=list, description="Assays or analytical methods used (ids)."
+        default_factory=new_list, description="Assays or analytical methods used (ids)."
     )
     approach: Literal["equivalence_margins", "quality_ranges", "descriptive"] = Field(
         description="Statistical approach to the comparison."

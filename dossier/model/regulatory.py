@@ -1,13 +1,11 @@
 """Scientific advice, the Dutch route (CTR, GMO permit, hospital exemption), references."""
 
-from __future__ import annotations
-
 import datetime as dt
-from typing import Literal
+from typing import Literal, Self
 
 from pydantic import Field, model_validator
 
-from dossier.model.base import Id, IdRef, StrictModel, Text
+from dossier.model.base import Id, IdRef, StrictModel, Text, new_list
 
 QuestionDomain = Literal["quality", "nonclinical", "clinical", "regulatory"]
 RefKind = Literal[
@@ -43,7 +41,7 @@ class Question(StrictModel):
     text: Text = Field(description="The question: one issue, phrased for a clear answer.")
     position: Text = Field(description="The applicant's position and its justification.")
     cites: list[Citation] = Field(
-        default_factory=list, description="Evidence and guidelines the position relies on."
+        default_factory=new_list, description="Evidence and guidelines the position relies on."
     )
     alternatives: str | None = Field(
         default=None, description="Alternatives considered and why they were not chosen."
@@ -73,7 +71,7 @@ class Annex(StrictModel):
     file: str | None = Field(default=None, description="For 'file': the document reference.")
 
     @model_validator(mode="after")
-    def _file(self) -> Annex:
+    def _file(self) -> Self:
         if self.content == "file" and not self.file:
             raise ValueError("an annex with content 'file' needs 'file'")
         return self
@@ -92,9 +90,9 @@ class ScientificAdvice(StrictModel):
     meeting_date: dt.date | None = Field(default=None, description="Meeting date, once set.")
     scope: Text = Field(description="Scope of the request and why advice is sought now.")
     background: Background = Field(description="Background.")
-    attendees: list[Attendee] = Field(default_factory=list, description="Meeting attendees.")
+    attendees: list[Attendee] = Field(default_factory=new_list, description="Meeting attendees.")
     questions: list[Question] = Field(min_length=1, description="Questions.")
-    annexes: list[Annex] = Field(default_factory=list, description="Annexes.")
+    annexes: list[Annex] = Field(default_factory=new_list, description="Annexes.")
 
 
 class CtrRoute(StrictModel):
