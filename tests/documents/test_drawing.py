@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -115,3 +117,15 @@ def test_no_server_to_be_had_means_drawing_here(monkeypatch: pytest.MonkeyPatch)
     with drawing.parallel(2, start=True):
         png = drawing.draw(_png_unless_in_worker, (os.getpid(),), None)
     assert png == b"drawn by the build itself"
+
+
+def test_jobs_below_one_is_a_usage_error() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "dossier", "build", str(EXAMPLES / "car-t-nl"), "--jobs", "0"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 2
+    assert "--jobs" in done.stderr
+    assert "Traceback" not in done.stderr
