@@ -22,6 +22,7 @@ from dossier.documents.blocks import (
 )
 from dossier.documents.fmt import given, number
 from dossier.documents.outline import Content, UnitContext, section_unit
+from dossier.model.nonclinical import KINETICS_TYPES, PHARMACOLOGY_TYPES, TOXICOLOGY_TYPES
 
 if TYPE_CHECKING:  # pragma: no cover
     from dossier.analysis.project import ComputedProject
@@ -31,30 +32,10 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["GROUPS", "study_table"]
 
 GROUPS = {
-    "pharmacology": (
-        "Pharmacology",
-        {"primary_pd_in_vitro", "primary_pd_in_vivo", "secondary_pd", "safety_pharmacology"},
-    ),
-    "kinetics": (
-        "Kinetics: biodistribution, persistence and shedding",
-        {"biodistribution", "persistence", "shedding"},
-    ),
-    "toxicology": (
-        "Toxicology",
-        {
-            "single_dose_toxicity",
-            "repeat_dose_toxicity",
-            "tumorigenicity",
-            "integration_site",
-            "off_target_editing",
-            "germline_transmission",
-            "reproductive_toxicity",
-            "immunogenicity",
-            "local_tolerance",
-            "genotoxicity",
-            "other",
-        },
-    ),
+    "pharmacology": ("Pharmacology", PHARMACOLOGY_TYPES),
+    "kinetics": ("Kinetics: biodistribution, persistence and shedding", KINETICS_TYPES),
+    # a study of type "other" is reported with the toxicology studies
+    "toxicology": ("Toxicology", TOXICOLOGY_TYPES | {"other"}),
 }
 GLP_WORDS = {
     "GLP": "GLP",
