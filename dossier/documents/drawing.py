@@ -71,7 +71,7 @@ def parallel(
     if start and _State.jobs > 1 and _can_fork():
         try:
             _server()
-        except OSError:  # no process or socket to be had: every figure is drawn here
+        except (OSError, ImportError):  # no process, socket or semaphore: drawn here
             _State.jobs = 1
     try:
         yield
@@ -156,9 +156,10 @@ class Pending:
 
             try:
                 png = self._submitted.result().result()
-            except (BrokenProcessPool, OSError):
+            except (BrokenProcessPool, OSError, ImportError):
                 # a worker was killed (out of memory, a signal) or could not start (no
-                # process or file left): the figure is drawn here instead
+                # process or file left; no working semaphores, which multiprocessing
+                # reports as an ImportError): the figure is drawn here instead
                 png = self._function(*self._args)
             _keep(self._keep, png)
             self._png = png

@@ -129,3 +129,19 @@ def test_jobs_below_one_is_a_usage_error() -> None:
     assert done.returncode == 2
     assert "--jobs" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+@needs_fork
+def test_a_pool_that_cannot_start_leaves_the_figure_to_the_build(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import concurrent.futures
+
+    def no_semaphores(*_args: object, **_kwargs: object) -> None:
+        raise ImportError("This platform lacks a functioning sem_open implementation")
+
+    monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", no_semaphores)
+    with drawing.parallel(2):
+        pending = drawing.draw(_png_unless_in_worker, (os.getpid(),), None)
+        assert isinstance(pending, drawing.Pending)
+        assert pending.result() == b"drawn by the build itself"
