@@ -19,6 +19,17 @@ _TINY = 1e-300
 _MAX_ITER = 100_000
 
 
+def _lentz_step(d: float, c: float, a_n: float, b_n: float) -> tuple[float, float, float]:
+    """One step of the modified Lentz method for a continued fraction b0 + a1/(b1 + ...):
+    the new D and C and the factor by which the fraction's value changes."""
+    d = b_n + a_n * d
+    d = _TINY if abs(d) < _TINY else d
+    c = b_n + a_n / c
+    c = _TINY if abs(c) < _TINY else c
+    d = 1.0 / d
+    return d, c, d * c
+
+
 def _beta_cf(a: float, b: float, x: float) -> float:
     """Continued fraction of the incomplete beta function (converges for x < (a+1)/(a+b+2))."""
     qab, qap, qam = a + b, a + 1.0, a - 1.0
@@ -29,20 +40,10 @@ def _beta_cf(a: float, b: float, x: float) -> float:
     h = d
     for m in range(1, _MAX_ITER):
         m2 = 2 * m
-        aa = m * (b - m) * x / ((qam + m2) * (a + m2))
-        d = 1.0 + aa * d
-        d = _TINY if abs(d) < _TINY else d
-        c = 1.0 + aa / c
-        c = _TINY if abs(c) < _TINY else c
-        d = 1.0 / d
-        h *= d * c
-        aa = -(a + m) * (qab + m) * x / ((a + m2) * (qap + m2))
-        d = 1.0 + aa * d
-        d = _TINY if abs(d) < _TINY else d
-        c = 1.0 + aa / c
-        c = _TINY if abs(c) < _TINY else c
-        d = 1.0 / d
-        delta = d * c
+        d, c, even = _lentz_step(d, c, m * (b - m) * x / ((qam + m2) * (a + m2)), 1.0)
+        h *= even
+        odd_a = -(a + m) * (qab + m) * x / ((a + m2) * (qap + m2))
+        d, c, delta = _lentz_step(d, c, odd_a, 1.0)
         h *= delta
         if abs(delta - 1.0) < _EPS:
             break
@@ -90,14 +91,8 @@ def _igamma(a: float, x: float) -> tuple[float, float]:
     d = 1.0 / b
     h = d
     for i in range(1, _MAX_ITER):
-        an = -i * (i - a)
         b += 2.0
-        d = an * d + b
-        d = _TINY if abs(d) < _TINY else d
-        c = b + an / c
-        c = _TINY if abs(c) < _TINY else c
-        d = 1.0 / d
-        delta = d * c
+        d, c, delta = _lentz_step(d, c, -i * (i - a), b)
         h *= delta
         if abs(delta - 1.0) < _EPS:
             break

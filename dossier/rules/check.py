@@ -14,7 +14,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from dossier.core.diagnostics import Location
+from dossier.core.diagnostics import Location, PathPart
 from dossier.core.errors import UserError
 from dossier.model.project import Project
 from dossier.model.project_io import LoadedProject
@@ -88,20 +88,17 @@ def _profile_problems(profile: Profile, source: Any) -> Any:
     def problem(code: str, message: str, where: Location, hint: str) -> Diagnostic:
         return Diagnostic(code, Severity.ERROR, message, where, hint)
 
-    for i, rule_id in enumerate(profile.disable):
+    # the rule ids a profile names: what it does with each, and how to locate the id
+    named: list[tuple[str, str, tuple[PathPart, ...], Any]] = [
+        (rid, "disables", ("disable", i), source.locate) for i, rid in enumerate(profile.disable)
+    ]
+    named += [(rid, "re-grades", ("severity", rid), source.locate_key) for rid in profile.severity]
+    for rule_id, verb, path, locate in named:
         if rule_id not in known:
             yield problem(
                 "DOS-C101",
-                f"profile disables rule '{rule_id}', which is not in the catalogue",
-                source.locate(("disable", i)),
-                close(rule_id),
-            )
-    for rule_id in profile.severity:
-        if rule_id not in known:
-            yield problem(
-                "DOS-C101",
-                f"profile re-grades rule '{rule_id}', which is not in the catalogue",
-                source.locate_key(("severity", rule_id)),
+                f"profile {verb} rule '{rule_id}', which is not in the catalogue",
+                locate(path),
                 close(rule_id),
             )
     env = SandboxedEnvironment()
