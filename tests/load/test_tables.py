@@ -12,11 +12,14 @@ from dossier.load.tables import read_table
 COLUMNS = {"required": ("preparation", "dose", "response"), "numeric": ("dose", "response")}
 
 
-def _error(path: Path) -> tuple[str, int, int]:
+def _errors(path: Path) -> list[tuple[str, int, int]]:
     with pytest.raises(DataFileError) as info:
         read_table(path, **COLUMNS)  # type: ignore[arg-type]
-    diag = info.value.diagnostics[0]
-    return diag.code, diag.location.line, diag.location.column
+    return [(d.code, d.location.line, d.location.column) for d in info.value.diagnostics]
+
+
+def _error(path: Path) -> tuple[str, int, int]:
+    return _errors(path)[0]
 
 
 def test_blank_lines_keep_the_line_numbers_of_the_file(tmp_path: Path) -> None:
@@ -37,10 +40,7 @@ def test_a_quoted_value_over_two_lines_is_reported_where_its_record_starts(
 ) -> None:
     path = tmp_path / "run.csv"
     path.write_text('preparation,dose,response\nS,1,"1\n0"\nS,2,abc\n', "utf-8")
-    with pytest.raises(DataFileError) as info:
-        read_table(path, **COLUMNS)  # type: ignore[arg-type]
-    lines = [(d.location.line, d.location.column) for d in info.value.diagnostics]
-    assert lines == [(2, 3), (4, 3)]
+    assert [(line, column) for _, line, column in _errors(path)] == [(2, 3), (4, 3)]
 
 
 def test_a_decimal_comma_that_splits_a_value_is_an_error_not_a_truncated_number(
