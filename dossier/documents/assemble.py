@@ -58,7 +58,7 @@ def build_project(
 ) -> BuildResult:
     """Build the drafts of the project at ``path``; raises UserError on invalid input.
 
-    ``jobs`` processes draw the figures that are not in the cache (default: one a core;
+    ``jobs`` processes draw the figures that are not in the cache (default: one per core;
     1 draws them in this process)."""
     from dossier.documents.drawing import parallel
     from dossier.documents.figures import WORKER_MODULES, none_cached
@@ -68,14 +68,21 @@ def build_project(
     # one loads the project. Otherwise it starts with the first figure missing from the
     # cache, so that a rebuild that draws nothing does not pay for loading matplotlib.
     with parallel(jobs, preload=WORKER_MODULES, start=none_cached()):
-        return _build(path, out_dir, only, pdf, force, templates, progress)
+        built = _build(path, out_dir, only, force, templates, progress)
+    # the figure workers are gone by now: LibreOffice gets the memory they held
+    if pdf:
+        from dossier.documents.package import convert_to_pdf
+
+        if progress is not None:
+            progress("converting to PDF with LibreOffice")
+        built.pdfs = convert_to_pdf(built.written, built.out_dir)
+    return built
 
 
 def _build(
     path: Path,
     out_dir: Path | None,
     only: list[str] | None,
-    pdf: bool,
     force: bool,
     templates: Sequence[Path],
     progress: Callable[[str], None] | None,
@@ -84,7 +91,7 @@ def _build(
     from dossier.documents.annexes import add_annexes
     from dossier.documents.compose import compose
     from dossier.documents.outline import UnitContext, find_outline, load_outline
-    from dossier.documents.package import Output, convert_to_pdf, sha256, write_outputs
+    from dossier.documents.package import Output, sha256, write_outputs
     from dossier.documents.word.writer import write_docx
     from dossier.model.project_io import data_references, load_project
     from dossier.render.templates import TemplateSearch
@@ -142,7 +149,4 @@ def _build(
     built.diagnostics.extend(loaded.diagnostics)
     built.diagnostics.extend(computed.diagnostics)
     built.findings = len(result.findings)
-    if pdf:
-        say("converting to PDF with LibreOffice")
-        built.pdfs = convert_to_pdf(built.written, target)
     return built

@@ -3,8 +3,9 @@
 matplotlib runs with the Agg backend through its object API, a fixed size and resolution
 and no date or software metadata, so the same inputs give byte-identical images.
 
-Drawing costs 70-100 ms a figure and importing matplotlib about 0.4 s, and a large
-programme has hundreds of figures. Each PNG is therefore kept in dossier's cache folder
+Drawing costs 40-90 ms a figure and importing matplotlib about 0.4 s, and a large
+programme has hundreds of figures. During a build the figures are drawn by worker
+processes (:mod:`dossier.documents.drawing`). Each PNG is kept in dossier's cache folder
 (:mod:`dossier.core.cache`; ``DOSSIER_CACHE_DIR=""`` switches it off) under a hash of
 everything that draws it: the figure's kind and inputs, this module's source and the
 matplotlib version. A rebuild after an edit draws only the figures whose data changed,
