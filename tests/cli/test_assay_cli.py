@@ -12,6 +12,10 @@ import pytest
 DATA = Path(__file__).resolve().parents[1] / "data"
 
 
+# the turbidimetric example as a parallel-line assay against S, with T assumed 17902.4 IU
+TURBIDIMETRIC_PLA = ("--model", "parallel-line", "--standard", "S", "--assumed", "T=17902.4")
+
+
 def _run(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "dossier", "assay", "potency", *args],
@@ -38,12 +42,7 @@ def turbidimetric_csv(tmp_path: Path) -> Path:
 def test_json_contract_parallel_line(turbidimetric_csv: Path) -> None:
     result = _run(
         str(turbidimetric_csv),
-        "--model",
-        "parallel-line",
-        "--standard",
-        "S",
-        "--assumed",
-        "T=17902.4",
+        *TURBIDIMETRIC_PLA,
         "--format",
         "json",
     )
@@ -156,12 +155,7 @@ def test_text_shows_untestable_tests_as_such_and_potencies_in_full(
 ) -> None:
     result = _run(
         str(turbidimetric_csv),
-        "--model",
-        "parallel-line",
-        "--standard",
-        "S",
-        "--assumed",
-        "T=17902.4",
+        *TURBIDIMETRIC_PLA,
     )
     # Ph. Eur. 5.1.3 (and tests/reference/r/pla_pheur53.out): 19228 IU/vial, 18423 to 20075
     assert "19228" in result.stdout
