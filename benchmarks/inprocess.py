@@ -73,8 +73,8 @@ def _table_rows() -> list[list[str]]:
 def table_10k_rows(repeat: int) -> Result:
     """Seconds to write a Word document holding one 10,000-row, 5-column table."""
     try:
-        from dossier.documents.blocks import Document, Section, Table
-        from dossier.documents.word.writer import write_docx
+        from dossier.drafts.blocks import Document, Section, Table
+        from dossier.word.writer import write_docx
     except ImportError as exc:
         return Result(None, note=f"the Word writer cannot be imported: {exc}")
     rows = _table_rows()
@@ -137,7 +137,7 @@ def _figure_inputs(rng: random.Random) -> list[tuple[Callable[..., object], tupl
     from dossier.analysis.assays import BatchComputed
     from dossier.compute.biodistribution import BdCell, BdSummary
     from dossier.compute.potency.logistic import analyse_4pl
-    from dossier.documents.figures import (
+    from dossier.figures.draw import (
         batch_figure,
         biodistribution_figure,
         dose_response_figure,
@@ -179,12 +179,12 @@ def _figure_inputs(rng: random.Random) -> list[tuple[Callable[..., object], tupl
 
 def figures_200(repeat: int) -> Result:
     """Seconds to draw 200 figures as a build does (about as many as a ×100 build): by
-    the worker processes of :func:`dossier.documents.drawing.parallel`, with the figure
+    the worker processes of :func:`dossier.figures.pool.parallel`, with the figure
     cache off so that each is drawn."""
     try:
         calls = _figure_inputs(random.Random(SEED))
-        from dossier.documents.drawing import available_cores, parallel
-        from dossier.documents.figures import WORKER_MODULES
+        from dossier.figures.draw import WORKER_MODULES
+        from dossier.figures.pool import available_cores, parallel
     except ImportError as exc:
         return Result(None, note=f"the figures cannot be imported: {exc}")
 
@@ -246,10 +246,10 @@ def _template_context() -> dict[str, Any]:
 def render_overhead(workdir: Path, repeat: int) -> Result:
     """Median time of the project's ``render_template`` over a plain docxtpl render."""
     try:
-        engine = importlib.import_module("dossier.render.engine")
+        engine = importlib.import_module("dossier.word.engine")
         render_template = engine.render_template
     except (ImportError, AttributeError) as exc:
-        return Result(None, note=f"dossier.render.engine.render_template is not available: {exc}")
+        return Result(None, note=f"dossier.word.engine.render_template is not available: {exc}")
     from docxtpl import DocxTemplate
 
     template = make_template(workdir / "benchmark-template.docx")

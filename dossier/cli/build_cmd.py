@@ -55,7 +55,7 @@ def build_cmd(
     A draft edited in Word since it was generated is never overwritten silently: the
     build stops and names it; --force keeps a timestamped backup first.
     """
-    from dossier.documents.assemble import build_project
+    from dossier.build import build_project
 
     result = build_project(
         path,

@@ -27,8 +27,8 @@ def check_templates_cmd(folder: Path | None, fmt: str) -> None:
     """
     from dossier.core.errors import UserError
     from dossier.core.resources import builtin_dir
-    from dossier.documents.outline import load_outline
-    from dossier.render.lint import lint_template
+    from dossier.drafts.outline import load_outline
+    from dossier.word.lint import lint_template
 
     root = folder or builtin_dir("templates")
     templates = sorted(root.rglob("*.docx"))

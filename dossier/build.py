@@ -1,0 +1,152 @@
+"""Build every draft of a project: load, compute, check, assemble, write, convert.
+
+One source feeds all documents: an assay or a study is described once in the project
+file and appears consistently in every draft. The readiness report lists the
+expectation-rule findings; each draft's to-do annex lists its placeholders and the
+findings of the sections it covers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from dossier.core.diagnostics import DiagnosticList
+
+if TYPE_CHECKING:
+    from dossier.model.project_io import LoadedProject
+
+__all__ = ["DOC_TYPES", "BuildResult", "build_project", "template_folders"]
+
+DOC_TYPES = ("impd-quality-potency", "impd-nonclinical", "briefing", "readiness")
+"""The built-in document types, each with an outline in ``sections/``."""
+
+
+@dataclass
+class BuildResult:
+    """What a build wrote, and what it found on the way."""
+
+    out_dir: Path
+    written: list[Path] = field(default_factory=list)
+    pdfs: list[Path] = field(default_factory=list)
+    backups: list[Path] = field(default_factory=list)
+    diagnostics: DiagnosticList = field(default_factory=DiagnosticList)
+    findings: int = 0
+
+
+def template_folders(loaded: LoadedProject, extra: Sequence[Path] = ()) -> list[Path]:
+    """User template folders, most specific first: ``--templates`` then the project's."""
+    folders = list(extra)
+    setting = loaded.project.project.output.templates
+    if setting is not None:
+        folders.append(loaded.data_path(setting, ("project", "output", "templates"), kind="dir"))
+    return folders
+
+
+def build_project(
+    path: Path,
+    *,
+    out_dir: Path | None = None,
+    only: list[str] | None = None,
+    pdf: bool = False,
+    force: bool = False,
+    templates: Sequence[Path] = (),
+    jobs: int | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> BuildResult:
+    """Build the drafts of the project at ``path``; raises UserError on invalid input.
+
+    ``jobs`` processes draw the figures that are not in the cache (default: one per core;
+    1 draws them in this process)."""
+    from dossier.figures.draw import WORKER_MODULES, none_cached
+    from dossier.figures.pool import parallel
+
+    # with no figure in the cache (a first build) every figure will be drawn: the process
+    # that forks the figure workers then starts at once and loads matplotlib while this
+    # one loads the project. Otherwise it starts with the first figure missing from the
+    # cache, so that a rebuild that draws nothing does not pay for loading matplotlib.
+    with parallel(jobs, preload=WORKER_MODULES, start=none_cached()):
+        built = _build(path, out_dir, only, force, templates, progress)
+    # the figure workers are gone by now: LibreOffice gets the memory they held
+    if pdf:
+        from dossier.package.outputs import convert_to_pdf
+
+        if progress is not None:
+            progress("converting to PDF with LibreOffice")
+        built.pdfs = convert_to_pdf(built.written, built.out_dir)
+    return built
+
+
+def _build(
+    path: Path,
+    out_dir: Path | None,
+    only: list[str] | None,
+    force: bool,
+    templates: Sequence[Path],
+    progress: Callable[[str], None] | None,
+) -> BuildResult:
+    from dossier.analysis.project import compute_project
+    from dossier.drafts.annexes import add_annexes
+    from dossier.drafts.compose import compose
+    from dossier.drafts.outline import UnitContext, find_outline, load_outline
+    from dossier.model.project_io import data_references, load_project
+    from dossier.package.outputs import Output, sha256, write_outputs
+    from dossier.rules.check import check_project
+    from dossier.word.templates import TemplateSearch
+    from dossier.word.writer import write_docx
+
+    say = progress or (lambda _message: None)
+    loaded = load_project(path)
+    project = loaded.project
+    target = out_dir or loaded.root / "out"
+    folders = template_folders(loaded, templates)
+    search = TemplateSearch.of(folders)
+    outlines = {
+        doc_type: load_outline(find_outline(doc_type, [f / "sections" for f in folders]))
+        for doc_type in (only or project.project.output.documents or DOC_TYPES)
+    }
+    say("computing results from the data files")
+    computed = compute_project(loaded)
+    say("checking expectations")
+    result = check_project(loaded, computed.rule_data())
+    context = UnitContext(project, computed, result)
+    # names relative to the project folder: moving the folder changes no byte of the drafts
+    inputs = {loaded.source.path.name: sha256(loaded.source.path.read_bytes())}
+    for ref, ref_path, kind in data_references(project):
+        resolved = loaded.data_path(ref, ref_path, kind=kind)
+        files = sorted(resolved.rglob("*")) if kind == "dir" else [resolved]
+        for file in files:
+            if file.is_file():
+                inputs[str(file.relative_to(loaded.root))] = sha256(file.read_bytes())
+    templates_used = {o.document: search.find(o.template, o.document) for o in outlines.values()}
+    for template in sorted(set(templates_used.values())):
+        inputs[f"template:{template.name}"] = sha256(template.read_bytes())
+    build_id = sha256("".join(f"{k}={v}" for k, v in sorted(inputs.items())).encode())[:12]
+    # every draft is composed before any is written, so that the figures they need are
+    # drawn by the worker processes while the composing goes on
+    documents = []
+    for doc_type, outline in outlines.items():
+        say(f"assembling {outline.file}")
+        document = compose(outline, context)
+        document.properties["build"] = (
+            f"dossier {__import__('dossier').__version__}, inputs {build_id}"
+        )
+        if doc_type != "readiness":
+            add_annexes(document, project, computed, result.findings, set(outline.rule_sections))
+        documents.append((doc_type, outline, document))
+    outputs = [
+        Output(
+            outline.file,
+            write_docx(document, project.project.document.date, templates_used[doc_type]),
+        )
+        for doc_type, outline, document in documents
+    ]
+    say(f"writing {len(outputs)} document(s) to {target}")
+    _, backups = write_outputs(target, outputs, inputs, force=force)
+    built = BuildResult(target, [target / o.name for o in outputs], backups=backups)
+    built.diagnostics.extend(loaded.diagnostics)
+    built.diagnostics.extend(computed.diagnostics)
+    built.findings = len(result.findings)
+    return built

@@ -1,0 +1,166 @@
+"""Annexes every draft gets: to-do list, abbreviations, references, traceability.
+
+- *To do*: every highlighted placeholder with the YAML path that would fill it, and the
+  expectation-rule findings of the sections the document covers.
+- *Abbreviations*: collected from the text (known terms and the project's own list),
+  only those that occur.
+- *References*: the project's references as a numbered list.
+- *Traceability*: each computed number with its inputs and method.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from dossier.drafts.blocks import Document, Para, Section, Table, missing_in
+from dossier.drafts.text import to_text
+
+if TYPE_CHECKING:  # pragma: no cover
+    from dossier.analysis.project import ComputedProject
+    from dossier.model.project import Project
+    from dossier.rules.engine import Finding
+
+__all__ = ["KNOWN_ABBREVIATIONS", "add_annexes"]
+
+KNOWN_ABBREVIATIONS = {
+    "AAV": "adeno-associated virus",
+    "ATMP": "advanced therapy medicinal product",
+    "BSA": "body surface area",
+    "CAR": "chimeric antigen receptor",
+    "CAT": "Committee for Advanced Therapies",
+    "CBG": "College ter Beoordeling van Geneesmiddelen (Medicines Evaluation Board)",
+    "CCMO": "Centrale Commissie Mensgebonden Onderzoek (Central Committee on Research Involving Human Subjects)",
+    "CI": "confidence interval",
+    "CRS": "cytokine release syndrome",
+    "CTA": "clinical trial application",
+    "CTIS": "Clinical Trials Information System",
+    "CTD": "common technical document",
+    "CTR": "Clinical Trials Regulation (EU) No 536/2014",
+    "CV": "coefficient of variation",
+    "DMSO": "dimethyl sulfoxide",
+    "EC50": "half-maximal effective concentration",
+    "EMA": "European Medicines Agency",
+    "FIH": "first-in-human",
+    "GCV": "geometric coefficient of variation",
+    "GLP": "good laboratory practice",
+    "GMO": "genetically modified organism",
+    "GMP": "good manufacturing practice",
+    "GTMP": "gene therapy medicinal product",
+    "HED": "human equivalent dose",
+    "HNSTD": "highest non-severely toxic dose",
+    "ICH": "International Council for Harmonisation",
+    "IMPD": "investigational medicinal product dossier",
+    "LTFU": "long-term follow-up",
+    "MABEL": "minimal anticipated biological effect level",
+    "MED": "minimally effective dose",
+    "MoA": "mechanism of action",
+    "NHP": "non-human primate",
+    "NOAEL": "no-observed-adverse-effect level",
+    "PAD": "pharmacologically active dose",
+    "RCL": "replication-competent lentivirus",
+    "RP": "relative potency",
+    "sCTMP": "somatic cell therapy medicinal product",
+    "TEP": "tissue-engineered product",
+    "VCN": "vector copy number",
+    "VOV": "vergunning onder vaste voorschriften (permit under fixed conditions)",
+}
+_TOKEN = re.compile(r"\b[A-Za-z]*[A-Z][A-Za-z0-9]*[A-Z0-9]\b")
+
+
+def _abbreviations(text: str, project: Project) -> dict[str, str]:
+    known = {**KNOWN_ABBREVIATIONS, **project.abbreviations}
+    found = set(_TOKEN.findall(text))
+    return {k: v for k, v in sorted(known.items(), key=lambda kv: kv[0].lower()) if k in found}
+
+
+def add_annexes(
+    document: Document,
+    project: Project,
+    computed: ComputedProject,
+    findings: list[Finding],
+    sections_covered: set[str],
+) -> Document:
+    """Append the standard annexes (in place) and fill the abbreviation list."""
+    text = to_text(document)
+    placeholders = missing_in(document)
+    todo_rows = [[where, m.label, m.path] for where, m in placeholders]
+    relevant = [f for f in findings if f.section in sections_covered and f.severity != "info"]
+    todo_rows += [
+        [
+            f.section,
+            f"{f.rule_id}: {f.message}",
+            f"{f.location.yaml_path} ({Path(f.location.file).name}, line {f.location.line})",
+        ]
+        for f in relevant
+    ]
+    todo = Section(
+        "Annex: open points",
+        "annex-todo",
+        [
+            Para.of(
+                "Placeholders in this draft and open expectation-rule findings for the sections it covers. Each row names the place in the project file that resolves it."
+            )
+            if todo_rows
+            else Para.of("There are no placeholders and no open findings for this draft."),
+        ],
+        number="A1",
+    )
+    if todo_rows:
+        todo.blocks = [
+            *todo.blocks,
+            Table(
+                "tab-todo", "Open points", ["Section", "What is missing", "Project file"], todo_rows
+            ),
+        ]
+    abbreviations = _abbreviations(text, project)
+    document.abbreviations = abbreviations
+    abbr = Section(
+        "Annex: abbreviations",
+        "annex-abbr",
+        [
+            Table(
+                "tab-abbr",
+                "Abbreviations",
+                ["Abbreviation", "Meaning"],
+                [[k, v] for k, v in abbreviations.items()],
+            )
+        ]
+        if abbreviations
+        else [Para.of("No abbreviations are used.")],
+        number="A2",
+    )
+    refs = [
+        f"[{i}] "
+        + (f"{r.identifier}: " if r.identifier else "")
+        + r.title
+        + (f" ({r.year})" if r.year else "")
+        + (f". {r.url}" if r.url else "")
+        for i, r in enumerate(project.references, start=1)
+    ]
+    document.references = refs
+    ref_section = Section(
+        "Annex: references",
+        "annex-refs",
+        [Para.of(r) for r in refs] or [Para.of("No references are listed in the project file.")],
+        number="A3",
+    )
+    trace_rows = [[p.what, p.value, "; ".join(p.inputs), p.method] for p in computed.provenance]
+    trace = Section(
+        "Annex: traceability of computed values",
+        "annex-trace",
+        [
+            Table(
+                "tab-trace",
+                "Computed values, their inputs and methods",
+                ["Value", "Result", "Inputs", "Method"],
+                trace_rows,
+            )
+        ]
+        if trace_rows
+        else [Para.of("This draft contains no values computed from data files.")],
+        number="A4",
+    )
+    document.sections.extend([todo, abbr, ref_section, trace])
+    return document

@@ -1,0 +1,77 @@
+"""Formatting of numbers, quantities and dates for the drafts (never in templates).
+
+Numbers get a fixed number of significant figures; large and small numbers are written
+with a Unicode power of ten (``2.0 × 10⁶``), as regulatory texts do. No function here
+returns "None" or "nan": a missing value is the caller's :class:`Missing` placeholder.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+from dossier.drafts.blocks import Missing
+
+__all__ = ["date", "given", "number", "or_missing", "quantity", "range_text", "sig"]
+
+_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def sig(value: float, digits: int = 3) -> str:
+    """``value`` rounded to ``digits`` significant figures, without scientific notation."""
+    if value == 0 or not math.isfinite(value):
+        return "0" if value == 0 else str(value)
+    exponent = math.floor(math.log10(abs(value)))
+    decimals = max(digits - 1 - exponent, 0)
+    return f"{round(value, decimals):.{decimals}f}"
+
+
+def number(value: float, digits: int = 3) -> str:
+    """A number with ``digits`` significant figures; powers of ten outside 0.001–100,000."""
+    if not math.isfinite(value):
+        raise ValueError(f"{value} cannot be shown in a document")
+    if value != 0 and not (1e-3 <= abs(value) < 1e5):
+        exponent = math.floor(math.log10(abs(value)))
+        mantissa = value / 10**exponent
+        if round(mantissa, digits - 1) >= 10:
+            mantissa /= 10
+            exponent += 1
+        return f"{mantissa:.{digits - 1}f} × 10{str(exponent).translate(_SUPERSCRIPT)}"
+    return sig(value, digits)
+
+
+def quantity(value: float, unit: str, digits: int = 3) -> str:
+    """A number with its unit; "%" is written without a space."""
+    text = number(value, digits)
+    return f"{text} %" if unit == "%" else f"{text} {unit}"
+
+
+def given(value: float) -> str:
+    """A number as the user wrote it (limits, doses): no padding zeros, powers of ten if large."""
+    if value != 0 and not (1e-3 <= abs(value) < 1e5):
+        return number(value, 3)
+    return f"{value:g}"
+
+
+def range_text(lower: float | None, upper: float | None, unit: str) -> str:
+    """ "50–200 %", "≥ 500 pg/mL", "≤ 5 copies" (limits as written in the project file)."""
+    suffix = f" {unit}" if unit else ""
+    if lower is not None and upper is not None:
+        return f"{given(lower)}–{given(upper)}{suffix}"
+    if lower is not None:
+        return f"≥ {given(lower)}{suffix}"
+    if upper is not None:
+        return f"≤ {given(upper)}{suffix}"
+    return "report result"
+
+
+def date(value: dt.date) -> str:
+    """Dates as "15 October 2026" (unambiguous in every EU country)."""
+    return f"{value.day} {value:%B %Y}"
+
+
+def or_missing(value: str | None, path: str, label: str) -> str | Missing:
+    """The text, or a placeholder naming the YAML path that would fill it."""
+    if value is None or not str(value).strip():
+        return Missing(path, label)
+    return str(value)

@@ -1,0 +1,335 @@
+"""Figures for the drafts: dose-response curves, batch results, biodistribution (PNG).
+
+matplotlib runs with the Agg backend through its object API, a fixed size and resolution
+and no date or software metadata, so the same inputs give byte-identical images.
+
+Drawing costs 40-90 ms a figure and importing matplotlib about 0.4 s, and a large
+programme has hundreds of figures. During a build the figures are drawn by worker
+processes (:mod:`dossier.figures.pool`). Each PNG is kept in dossier's cache folder
+(:mod:`dossier.core.cache`; ``DOSSIER_CACHE_DIR=""`` switches it off) under a hash of
+everything that draws it: the figure's kind and inputs, this module's source and the
+matplotlib version. A rebuild after an edit draws only the figures whose data changed,
+and gives the same bytes as drawing them again.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import io
+import math
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # pragma: no cover
+    from dossier.analysis.assays import BatchComputed
+    from dossier.compute.potency.types import DoseResponseData, PotencyAnalysis
+    from dossier.figures.pool import Pending
+    from dossier.model.potency import AcceptanceCriterion
+
+__all__ = [
+    "WORKER_MODULES",
+    "batch_figure",
+    "biodistribution_figure",
+    "dose_response_figure",
+    "none_cached",
+    "tick_text",
+]
+
+WORKER_MODULES = (
+    "numpy",
+    "matplotlib.figure",
+    "matplotlib.backends.backend_agg",
+    "matplotlib.ticker",
+    __name__,
+    # the types of the drawing functions' arguments, unpickled by the worker
+    "dossier.analysis.assays",
+    "dossier.compute.potency.types",
+    "dossier.compute.biodistribution",
+)
+"""What a process drawing figures needs loaded (see :mod:`dossier.figures.pool`)."""
+
+COLOURS = ["#1F3A5F", "#C0392B", "#2E8B57", "#8E44AD", "#D68910"]
+
+
+@functools.cache
+def _salt() -> bytes:
+    """What every figure's key holds besides its inputs: this module's source and the
+    matplotlib version (read once: looking a version up costs ~6 ms)."""
+    from importlib.metadata import version
+
+    return Path(__file__).read_bytes() + version("matplotlib").encode()
+
+
+def _key(kind: str, *inputs: Any) -> str:
+    """The cache key of a figure: its kind and inputs, this module and matplotlib."""
+    digest = hashlib.sha256(_salt())
+    digest.update(repr((kind, inputs)).encode())
+    return digest.hexdigest()
+
+
+def none_cached() -> bool:
+    """True when the figure cache is switched off or holds no figure yet (a first build):
+    every figure of the build will then be drawn."""
+    from dossier.core.cache import cache_folder
+
+    folder = cache_folder()
+    if folder is None:
+        return True
+    try:
+        return not any((folder / "figures").iterdir())
+    except OSError:
+        return True
+
+
+def _cached(key: str, draw: Callable[..., bytes], *args: Any) -> bytes | Pending:
+    """The PNG of a figure from the cache, or ``draw(*args)`` (kept in the cache once
+    drawn; by a worker process during a build, see :mod:`dossier.figures.pool`)."""
+    from dossier.core.cache import cache_folder
+    from dossier.figures.pool import draw as draw_figure
+
+    folder = cache_folder()
+    path = folder / "figures" / f"{key}.png" if folder is not None else None
+    if path is not None:
+        try:
+            return path.read_bytes()
+        except OSError:
+            pass
+    return draw_figure(draw, args, path)
+
+
+def _finite(*values: float | None) -> bool:
+    return all(v is not None and math.isfinite(v) for v in values)
+
+
+def _figure(width_in: float = 6.3, height_in: float = 3.4) -> tuple[Any, Any]:
+    # the object API (no pyplot) with fixed margins: tight_layout alone costs ~80 ms a figure
+    from matplotlib import rcParams
+    from matplotlib.figure import Figure
+
+    rcParams["font.size"] = 8.5
+    rcParams["font.family"] = "DejaVu Sans"
+    fig = Figure(figsize=(width_in, height_in), dpi=150)
+    fig.subplots_adjust(left=0.1, right=0.97, top=0.95, bottom=0.16)
+    ax = fig.add_subplot()
+    ax.spines[["top", "right"]].set_visible(False)
+    return fig, ax
+
+
+_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def tick_text(value: float) -> str:
+    """A log-axis tick label as plain text: 0.05, 1, 2000; 10⁻⁴, 2×10⁵ beyond that."""
+    if not math.isfinite(value) or value <= 0:
+        return ""
+    exponent = math.floor(math.log10(value) + 1e-9)
+    if -3 <= exponent <= 3:
+        return f"{value:g}"
+    mantissa = round(value / 10.0**exponent, 6)
+    power = "10" + str(exponent).translate(_SUPERSCRIPT)
+    return power if mantissa == 1 else f"{mantissa:g}×{power}"
+
+
+def _log_axis(axis: Any, low: float, high: float) -> None:
+    """A log scale over [low, high] labelled in plain text.
+
+    matplotlib's own labels are mathtext and it puts 8 minor ticks in each decade; the
+    two cost about 60 ms a figure. Here the minor ticks sit at 2 and 5 of each decade
+    (every integer multiple when the range spans under a decade), labelled when the
+    range spans two decades or fewer, so a narrow axis still carries numbers.
+    """
+    from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
+
+    decades = math.log10(high / low) if 0 < low < high else 0.0
+    subs = tuple(float(k) for k in range(2, 10)) if decades < 1 else (2.0, 5.0)
+    axis.set_major_locator(LogLocator(base=10.0))
+    axis.set_minor_locator(LogLocator(base=10.0, subs=subs))
+    label = FuncFormatter(lambda value, _pos: tick_text(value))
+    axis.set_major_formatter(label)
+    axis.set_minor_formatter(label if decades <= 2 else NullFormatter())
+
+
+def _png(fig: Any) -> bytes:
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    buffer = io.BytesIO()
+    # zlib level 3: a quarter of the encoding time of the default for 10 % more bytes
+    FigureCanvasAgg(fig).print_png(  # type: ignore[no-untyped-call]
+        buffer, metadata={"Software": None}, pil_kwargs={"compress_level": 3}
+    )
+    return buffer.getvalue()
+
+
+def dose_response_figure(
+    data: DoseResponseData, analysis: PotencyAnalysis, dose_label: str
+) -> bytes | Pending:
+    """Responses per preparation against dose (log scale) with the fitted model."""
+    preps = [analysis.standard, *[r.preparation for r in analysis.results]]
+    points = [(o.preparation, o.dose, o.response) for o in data.observations]
+    params = sorted(analysis.parameters.items())
+    key = _key(
+        "dose-response", preps, points, params, analysis.model, analysis.transform, dose_label
+    )
+    return _cached(key, _draw_dose_response, data, analysis, dose_label)
+
+
+def _draw_dose_response(
+    data: DoseResponseData, analysis: PotencyAnalysis, dose_label: str
+) -> bytes:
+    import numpy as np
+
+    fig, ax = _figure()
+    preps = [analysis.standard, *[r.preparation for r in analysis.results]]
+    doses = [o.dose for o in data.observations if _finite(o.dose, o.response) and o.dose > 0]
+    grid: Any = (
+        np.exp(np.linspace(math.log(min(doses)), math.log(max(doses)), 200)) if doses else []
+    )
+    for i, prep in enumerate(preps):
+        colour = COLOURS[i % len(COLOURS)]
+        pts = [  # a log axis cannot show a zero dose; non-finite values are not plotted
+            (o.dose, o.response)
+            for o in data.observations
+            if o.preparation == prep and _finite(o.dose, o.response) and o.dose > 0
+        ]
+        ax.scatter(
+            [p[0] for p in pts], [p[1] for p in pts], s=12, color=colour, label=prep, zorder=3
+        )
+        params = analysis.parameters
+        if not len(grid):
+            continue
+        if analysis.model == "4pl" and f"C[{prep}]" in params:
+            a, b, d, c = params["A"], params["B"], params["D"], params[f"C[{prep}]"]
+            ax.plot(grid, d + (a - d) / (1 + np.exp(b * (np.log(grid) - c))), color=colour, lw=1.2)
+        elif (
+            analysis.model == "parallel-line"
+            and f"a[{prep}]" in params
+            and analysis.transform == "none"
+        ):
+            ax.plot(
+                grid, params[f"a[{prep}]"] + params["slope"] * np.log(grid), color=colour, lw=1.2
+            )
+    ax.set_xscale("log")
+    if doses:
+        _log_axis(ax.xaxis, min(doses), max(doses))
+    ax.set_xlabel(dose_label)
+    ax.set_ylabel("response")
+    ax.legend(frameon=False, loc="upper left")  # "best" searches the plot: 20 ms a figure
+    return _png(fig)
+
+
+def batch_figure(
+    results: list[BatchComputed], criterion: AcceptanceCriterion | None, unit: str
+) -> bytes | Pending:
+    """Batch results with their 95 % limits against the release limits."""
+    rows = [(r.batch, r.value, r.ci_lower, r.ci_upper) for r in results]
+    limits = (
+        None if criterion is None or criterion.report_only else (criterion.lower, criterion.upper)
+    )
+    return _cached(_key("batch", rows, limits, unit), _draw_batches, results, limits, unit)
+
+
+def _draw_batches(
+    results: list[BatchComputed], limits: tuple[float | None, float | None] | None, unit: str
+) -> bytes:
+    fig, ax = _figure(height_in=2.8)
+    shown = [r for r in results if _finite(r.value)]
+    xs = list(range(len(shown)))
+    # one artist per kind of point, not one per batch: a call to errorbar costs ~3 ms
+    bars: list[tuple[int, float, float, float]] = []
+    odd: list[tuple[int, float, float, float]] = []
+    bare: list[tuple[int, float]] = []
+    for x, r in zip(xs, shown, strict=True):
+        assert r.value is not None
+        if r.ci_lower is not None and r.ci_upper is not None and _finite(r.ci_lower, r.ci_upper):
+            target = bars if r.ci_lower <= r.value <= r.ci_upper else odd
+            target.append((x, r.value, r.ci_lower, r.ci_upper))
+        else:
+            bare.append((x, r.value))
+    if bars:
+        ax.errorbar(
+            [b[0] for b in bars],
+            [b[1] for b in bars],
+            yerr=[[b[1] - b[2] for b in bars], [b[3] - b[1] for b in bars]],
+            fmt="o",
+            color=COLOURS[0],
+            capsize=3,
+        )
+    if odd:  # entered limits that do not hold the value: drawn as they are
+        ax.vlines([o[0] for o in odd], [o[2] for o in odd], [o[3] for o in odd], color=COLOURS[0])
+    points = [(o[0], o[1]) for o in odd] + bare
+    if points:
+        ax.plot([p[0] for p in points], [p[1] for p in points], "o", color=COLOURS[0])
+    for limit in limits or ():
+        if limit is not None:
+            ax.axhline(limit, color=COLOURS[1], lw=1, ls="--")
+    # about 12 upright names fit the width; more are turned and every n-th is named
+    stride = max(1, math.ceil(len(shown) / 40))
+    crowded = len(shown) > 12
+    ticks = xs[::stride]
+    ax.set_xticks(
+        ticks,
+        [shown[x].batch for x in ticks],
+        rotation=45 if crowded else 0,
+        ha="right" if crowded else "center",
+        fontsize=6.5 if crowded else None,
+    )
+    if crowded:
+        fig.subplots_adjust(bottom=0.3)
+    ax.set_ylabel(unit)
+    ax.set_xlim(-0.6, len(shown) - 0.4)
+    return _png(fig)
+
+
+def biodistribution_figure(bd: Any, group: str) -> bytes | Pending:
+    """Mean copies per µg genomic DNA by tissue (log scale), one marker per time point,
+    with the LLOQ as a dashed line; tissues with nothing quantifiable sit on the LLOQ."""
+    cells = [(c.tissue, c.timepoint, c.mean, c.lloq) for c in bd.cells if c.group == group]
+    key = _key("biodistribution", cells, list(bd.timepoints), group)
+    return _cached(key, _draw_biodistribution, bd, group)
+
+
+def _draw_biodistribution(bd: Any, group: str) -> bytes:
+    fig, ax = _figure(height_in=3.2)
+    cells = [c for c in bd.cells if c.group == group]
+    tissues = list(dict.fromkeys(c.tissue for c in cells))
+    markers = ["o", "s", "^", "D", "v"]
+    lloq = max((c.lloq for c in cells), default=1.0)
+    for i, tp in enumerate(bd.timepoints):
+        xs, ys, hollow = [], [], []
+        for j, tissue in enumerate(tissues):
+            cell = next((c for c in cells if c.tissue == tissue and c.timepoint == tp), None)
+            if cell is None:
+                continue
+            offset = (i - (len(bd.timepoints) - 1) / 2) * 0.18
+            if cell.mean is None or not _finite(cell.mean) or cell.mean <= 0:
+                hollow.append(j + offset)
+            else:
+                xs.append(j + offset)
+                ys.append(cell.mean)
+        colour = COLOURS[i % len(COLOURS)]
+        ax.scatter(xs, ys, marker=markers[i % len(markers)], color=colour, s=18, label=tp, zorder=3)
+        if hollow:
+            ax.scatter(
+                hollow,
+                [lloq] * len(hollow),
+                marker=markers[i % len(markers)],
+                facecolors="none",
+                edgecolors=colour,
+                s=18,
+                zorder=3,
+            )
+    ax.axhline(lloq, color=COLOURS[1], lw=1, ls="--")
+    ax.set_yscale("log")
+    values = [c.mean for c in cells if c.mean is not None and _finite(c.mean) and c.mean > 0]
+    _log_axis(ax.yaxis, min([lloq, *values]), max([lloq, *values]))
+    ax.set_xticks(range(len(tissues)), tissues, rotation=35, ha="right")
+    ax.set_ylabel("copies per µg genomic DNA")
+    # the legend stands right of the axes, where it cannot cover a tissue's points
+    ax.legend(frameon=False, fontsize=7.5, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    fig.subplots_adjust(right=0.86)
+    longest = max((len(t) for t in tissues), default=0)
+    # room under the axes for the turned tissue names (about 0.012 of the height a letter)
+    fig.subplots_adjust(bottom=min(0.45, 0.1 + 0.012 * longest))
+    return _png(fig)

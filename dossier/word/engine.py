@@ -1,0 +1,285 @@
+"""Rendering a Word template with data: docxtpl in the sandbox, then post-processing.
+
+Steps, each for a reason found when documents were tested in Word and LibreOffice:
+
+1. docxtpl renders the template in the sandboxed, autoescaping, strict environment of
+   :mod:`dossier.word.env`; its errors become located ``DOS-T`` diagnostics that name
+   the template and the text around the failing tag.
+2. Post-processing works on docxtpl's document itself, reaching headers and footers
+   through the relationships (python-docx's header objects are stale after docxtpl
+   replaces their parts); nothing is saved and parsed twice.
+3. Anchors (``{{p body }}``) mark where content built in code goes.
+4. :func:`finish` sets the core and custom document properties from the data (never
+   through Jinja, which would escape them twice), fills the cached text of DOCPROPERTY
+   fields, asks Word to update fields on open, refuses leftover template syntax and
+   rewrites the zip for byte-identical output.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import zipfile
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from dossier.word.ooxml import docx_bytes, ensure_update_fields
+from dossier.word.templates import template_error
+
+__all__ = ["Anchor", "DocProperties", "finish", "open_rendered", "render_template"]
+
+_ANCHOR_TEXT = "__dossier_anchor_{}__"
+
+
+class Anchor:
+    """A place in a template (``{{p name }}``) where blocks built in code are inserted."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __html__(self) -> str:  # passes autoescaping unchanged, like docxtpl's own objects
+        return f"<w:p><w:r><w:t>{_ANCHOR_TEXT.format(self.name)}</w:t></w:r></w:p>"
+
+    def __str__(self) -> str:
+        return self.__html__()
+
+
+@dataclass
+class DocProperties:
+    """Core and custom properties of a generated document."""
+
+    title: str
+    subject: str = ""
+    keywords: str = ""
+    comments: str = ""
+    version: str = ""
+    when: dt.date = dt.date(2000, 1, 1)
+    custom: dict[str, str] = field(default_factory=dict)
+
+
+def _describe(exc: Exception) -> str:
+    context = getattr(exc, "docx_context", None)
+    if context:
+        around = " ".join(str(c) for c in context if c).strip()
+        return f"{exc} (near: {around[:160]})"
+    return str(exc)
+
+
+def _render(template: Path, context: Mapping[str, Any]) -> Any:
+    from docxtpl import DocxTemplate
+    from jinja2 import TemplateSyntaxError, UndefinedError
+    from jinja2.exceptions import SecurityError
+
+    from dossier.word.env import NoneInDocumentError, make_environment
+
+    try:
+        tpl = DocxTemplate(str(template))
+        tpl.render(dict(context), jinja_env=make_environment())
+    except SecurityError as exc:
+        raise template_error(
+            "DOS-T004",
+            f"the template tries to reach Python internals and was refused: {exc}",
+            template,
+            "templates may only print and loop over the fields of their view model",
+        ) from None
+    except UndefinedError as exc:
+        raise template_error(
+            "DOS-T003",
+            f"the template uses a field its data do not have: {_describe(exc)}",
+            template,
+            "run 'dossier templates check' to list the fields a template may use",
+        ) from None
+    except TemplateSyntaxError as exc:
+        raise template_error(
+            "DOS-T002", f"template syntax error: {_describe(exc)}", template
+        ) from None
+    except NoneInDocumentError as exc:
+        raise template_error("DOS-T005", _describe(exc), template) from None
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+        raise template_error("DOS-T006", f"not a readable Word template: {exc}", template) from None
+    return tpl.docx
+
+
+def open_rendered(template: Path, context: Mapping[str, Any]) -> Any:
+    """The rendered template as a python-docx ``Document``, ready for post-processing.
+
+    It is docxtpl's own document, not a saved and reopened copy (which would parse every
+    part again). docxtpl swaps the header and footer parts behind python-docx's cached
+    ``section.header`` objects, so post-processing reaches them through the document's
+    relationships (:func:`stories`), never through ``doc.sections``. Template syntax left
+    after rendering is refused here, before any data are added: a value that holds
+    ``{{`` is text, not a leftover.
+    """
+    doc = _render(template, context)
+    leftover = _leftover_syntax(doc)
+    if leftover is not None:
+        raise template_error(
+            "DOS-T007",
+            f"template syntax was left in the document: '{leftover}'",
+            template,
+            "a tag may be split over two paragraphs or hidden in tracked changes",
+        )
+    _restore_braces(doc)
+    return doc
+
+
+def _restore_braces(doc: Any) -> None:
+    """Put back the braces of printed values (see :data:`dossier.word.env.BRACES`)."""
+    from docx.opc.constants import RELATIONSHIP_TYPE as RT
+    from docx.oxml.ns import qn
+
+    from dossier.word.env import BRACES
+
+    back = str.maketrans({v: k for k, v in BRACES.items()})
+    for element in stories(doc):
+        for t in element.iter(qn("w:t")):
+            if t.text and ("\ue000" in t.text or "\ue001" in t.text):
+                t.text = t.text.translate(back)
+    for rel in doc.part.rels.values():
+        if rel.reltype == RT.FOOTNOTES and not rel.is_external:
+            part = rel.target_part
+            text = part.blob.decode("utf-8")
+            if "\ue000" in text or "\ue001" in text:
+                part._blob = text.translate(back).encode("utf-8")
+
+
+def stories(doc: Any) -> list[Any]:
+    """The root elements of the body, headers and footers of a document."""
+    from docx.opc.constants import RELATIONSHIP_TYPE as RT
+
+    parts = [doc.element]
+    for rel in doc.part.rels.values():
+        if rel.reltype in (RT.HEADER, RT.FOOTER) and not rel.is_external:
+            parts.append(rel.target_part.element)
+    return parts
+
+
+def anchor_paragraph(doc: Any, name: str, template: Path) -> Any:
+    """The ``w:p`` element of an anchor; an error if the template lacks it."""
+    from docx.oxml.ns import qn
+
+    text = _ANCHOR_TEXT.format(name)
+    for p in doc.element.body.iter(qn("w:p")):
+        if "".join(t.text or "" for t in p.iter(qn("w:t"))) == text:
+            return p
+    raise template_error(
+        "DOS-T008",
+        f"the template has no '{{{{p {name} }}}}' paragraph, where the sections go",
+        template,
+        "add a paragraph holding only {{p " + name + " }} to the template",
+    )
+
+
+def _custom_properties_xml(custom: Mapping[str, str]) -> bytes:
+    from xml.sax.saxutils import escape, quoteattr
+
+    items = "".join(
+        f'<property fmtid="{{D5CDD505-2E9C-101B-9397-08002B2CF9AE}}" pid="{pid}" '
+        f"name={quoteattr(name)}><vt:lpwstr>{escape(value)}</vt:lpwstr></property>"
+        for pid, (name, value) in enumerate(sorted(custom.items()), start=2)
+    )
+    return (
+        "<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n"
+        '<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/custom-properties"'
+        ' xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes">'
+        f"{items}</Properties>"
+    ).encode()
+
+
+def _set_custom_properties(doc: Any, custom: Mapping[str, str]) -> None:
+    from docx.opc.constants import CONTENT_TYPE as CT
+    from docx.opc.constants import RELATIONSHIP_TYPE as RT
+    from docx.opc.packuri import PackURI
+    from docx.opc.part import Part
+
+    package = doc.part.package
+    blob = _custom_properties_xml(custom)
+    for rel in package.rels.values():
+        if rel.reltype == RT.CUSTOM_PROPERTIES:
+            rel.target_part._blob = blob
+            return
+    part = Part(PackURI("/docProps/custom.xml"), CT.OFC_CUSTOM_PROPERTIES, blob, package)
+    package.relate_to(part, RT.CUSTOM_PROPERTIES)
+
+
+_DOCPROPERTY = re.compile(r"^\s*DOCPROPERTY\s+\"?([^\"\s\\]+)\"?")
+
+
+def _fill_docproperty_fields(element: Any, values: Mapping[str, str]) -> None:
+    """Set the cached text of every DOCPROPERTY field to the property's value."""
+    from docx.oxml.ns import qn
+
+    paragraphs = []
+    for instr in element.iter(qn("w:instrText")):
+        p = instr.getparent().getparent() if "DOCPROPERTY" in (instr.text or "") else None
+        if p is not None and p.tag == qn("w:p") and p not in paragraphs:
+            paragraphs.append(p)
+    for p in paragraphs:
+        name: str | None = None
+        state = "none"
+        for r in p.iter(qn("w:r")):
+            char = r.find(qn("w:fldChar"))
+            instr = r.find(qn("w:instrText"))
+            if char is not None:
+                kind = char.get(qn("w:fldCharType"))
+                state = {"begin": "instr", "separate": "result", "end": "none"}.get(kind, state)
+                if kind == "end":
+                    name = None
+                continue
+            if state == "instr" and instr is not None:
+                match = _DOCPROPERTY.match(instr.text or "")
+                name = match.group(1) if match else None
+            elif state == "result" and name is not None:
+                t = r.find(qn("w:t"))
+                if t is not None and name in values:
+                    t.text = values[name]
+                    name = None  # only the first result run carries the text
+
+
+def _leftover_syntax(doc: Any) -> str | None:
+    from docx.oxml.ns import qn
+
+    for element in stories(doc):
+        text = "".join(t.text or "" for t in element.iter(qn("w:t")))
+        for token in ("{{", "{%", "}}", "%}"):
+            if token in text:
+                at = text.index(token)
+                return text[max(0, at - 40) : at + 40]
+    return None
+
+
+def finish(
+    doc: Any,
+    properties: DocProperties | None = None,
+    *,
+    template: Path,
+    splices: Sequence[bytes] = (),
+) -> bytes:
+    """Properties, field caches and update-on-open set; the reproducible bytes (with
+    ``splices`` written into the main document, see :func:`ooxml.docx_bytes`)."""
+    if properties is not None:
+        core = doc.core_properties
+        moment = dt.datetime.combine(properties.when, dt.time(0, 0))
+        core.title = properties.title
+        core.subject = properties.subject
+        core.keywords = properties.keywords
+        core.comments = properties.comments
+        core.version = properties.version
+        core.author = core.last_modified_by = "dossier"
+        core.created = core.modified = moment
+        core.revision = 1
+        _set_custom_properties(doc, properties.custom)
+        values = {"Title": properties.title, **properties.custom}
+        for element in stories(doc):
+            _fill_docproperty_fields(element, values)
+    ensure_update_fields(doc)
+    return docx_bytes(doc, splices)
+
+
+def render_template(
+    template: Path, context: Mapping[str, Any], properties: DocProperties | None = None
+) -> bytes:
+    """Render a template with plain data and return the finished .docx bytes."""
+    return finish(open_rendered(template, context), properties, template=template)
