@@ -1,0 +1,1 @@
+"""Figures: matplotlib drawings of computed results (PNG), their cache and their workers."""
