@@ -193,6 +193,16 @@ def pydantic_diagnostics(
         )
 
 
+# Settings a user may reasonably expect but that the drafts cannot honour yet: refused
+# with the reason, never accepted and ignored.
+_NOT_AVAILABLE = {
+    (("document", "language"), "nl"): (
+        "Dutch drafts are not produced yet: 'nl' would be ignored, so it is refused "
+        "(the IMPD and the briefing document are English in any case)"
+    ),
+}
+
+
 def _classify(
     etype: str, msg: str, loc: tuple[PathPart, ...], err: Any, root: type[BaseModel]
 ) -> tuple[str, str, str | None]:
@@ -201,6 +211,9 @@ def _classify(
         expected = err.get("ctx", {}).get("expected", "")
         got = err.get("input")
         options = [o.strip().strip("'") for o in str(expected).replace(" or ", ",").split(",")]
+        refused = _NOT_AVAILABLE.get((tuple(str(p) for p in loc[-2:]), str(got)))
+        if refused is not None:
+            return "DOS-M004", refused, f"allowed: {expected}"
         close = difflib.get_close_matches(str(got), options, n=1, cutoff=0.5)
         hint = f"did you mean '{close[0]}'?" if close else f"allowed: {expected}"
         return "DOS-M004", f"'{got}' is not allowed here", hint

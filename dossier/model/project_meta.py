@@ -39,7 +39,14 @@ class DocumentControl(StrictModel):
     version: str = Field(pattern=r"^\d+(\.\d+){0,2}$", description="Document version, e.g. '0.3'.")
     status: DocumentStatus = Field(description="draft (adds a DRAFT watermark), review, or final.")
     date: dt.date = Field(description="Document date (also used for reproducible file dates).")
-    language: Literal["en", "nl"] = Field(default="en", description="Language of the drafts.")
+    language: Literal["en"] = Field(
+        default="en",
+        description=(
+            "Language of the drafts. Only English ('en') is produced: Dutch ('nl') output for "
+            "the documents read in Dutch is not available yet and is refused rather than "
+            "ignored. The IMPD and the briefing document are written in English in any case."
+        ),
+    )
 
 
 class OutputSettings(StrictModel):

@@ -139,3 +139,27 @@ def test_the_examples_have_no_dose_unit_warnings() -> None:
     examples = Path(__file__).resolve().parents[2] / "examples"
     for name in ("car-t-nl", "aav-systemic", "ipsc-local"):
         assert not [d for d in load_project(examples / name).diagnostics if d.code == "DOS-X011"]
+
+
+def test_a_language_without_drafts_is_refused_not_ignored(tmp_path: Path) -> None:
+    """``language: nl`` would change nothing in the drafts: it is a located error naming why."""
+    import shutil
+
+    from dossier.core.errors import UserError
+    from dossier.model.project_io import load_project
+
+    example = Path(__file__).resolve().parents[2] / "examples" / "car-t-nl"
+    folder = tmp_path / "cart"
+    shutil.copytree(example, folder, ignore=shutil.ignore_patterns("out"))
+    project_file = folder / "dossier.yaml"
+    lines = project_file.read_text("utf-8").splitlines(keepends=True)
+    row = next(i for i, line in enumerate(lines) if line.strip() == "language: en")
+    lines[row] = lines[row].replace("language: en", "language: nl")
+    project_file.write_text("".join(lines), "utf-8")
+    with pytest.raises(UserError) as info:
+        load_project(folder)
+    (error,) = info.value.diagnostics
+    assert error.code == "DOS-M004"
+    assert error.location.line == row + 1
+    assert error.location.path == ("project", "document", "language")
+    assert "Dutch drafts are not produced yet" in error.message
