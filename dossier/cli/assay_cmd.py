@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 import click
 
+from dossier.cli.assay_combine_cmd import combine_cmd
 from dossier.cli.common import echo_json, user_errors_exit
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -23,6 +24,9 @@ MODELS = ("parallel-line", "slope-ratio", "4pl")
 @click.group("assay")
 def assay_group() -> None:
     """Analyse assay data: relative potency and validation statistics."""
+
+
+assay_group.add_command(combine_cmd)
 
 
 def _parse_assumed(values: tuple[str, ...]) -> dict[str, float]:

@@ -31,6 +31,11 @@ MEANINGS: dict[str, str] = {
     "DOS-E000": "the command line was used wrongly",
     "DOS-S101": "a dose-response data file has a located error (row and column)",
     "DOS-S102": "validation data cannot give the statistic asked for",
+    "DOS-S103": "the confidence limits of an assay result to combine do not enclose its "
+    "estimate, or are equal (located at the limit)",
+    "DOS-S104": "fewer than two assay results to combine",
+    "DOS-S105": "an assay result to combine has residual df that are not a whole number, "
+    "or a g outside [0, 1)",
     "DOS-T001": "a template was not found (every place searched is listed)",
     "DOS-T002": "template syntax error",
     "DOS-T003": "a template uses a field that its view model does not have",
