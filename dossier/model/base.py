@@ -5,13 +5,21 @@ hint, never silently ignored) and every field carries a description, which feeds
 the JSON Schema, editor completion and the generated field reference.
 """
 
-import importlib
-import re
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationInfo,
+)
+
+from dossier.core.units import check_unit
 
 __all__ = [
+    "CountNoun",
     "Duration",
     "Id",
     "IdRef",
@@ -55,32 +63,34 @@ class StrictModel(BaseModel):
     )
 
 
-_UNIT_OK = re.compile(r"^[\w%µμ°²³⁺+\-/.*^·() ×]+$")
-
-
-def check_unit_text(unit: str) -> str:
+def check_unit_text(unit: str, info: ValidationInfo) -> str:
     """Check a unit string; raise ``ValueError`` with a hint when it is not understood.
 
-    The fast syntactic check of :mod:`dossier.core.units` is used when present (it does
-    not import pint, keeping ``dossier validate`` fast); otherwise a basic character
-    check applies.
+    The vocabulary is :mod:`dossier.core.units` plus the count nouns the project declares
+    in ``project.count_units``, passed by the loader as the validation context
+    (``{"count_units": [...]}``).
     """
+    declared: tuple[str, ...] = ()
+    if isinstance(info.context, dict):
+        declared = tuple(info.context.get("count_units", ()))
     unit = unit.strip()
-    if not unit:
-        raise ValueError("a unit is required (e.g. 'cells/kg', 'vg/kg', 'mg/kg')")
-    try:
-        units_module: Any = importlib.import_module("dossier.core.units")
-    except ImportError:  # pragma: no cover - units module not present
-        units_module = None
-    checker = getattr(units_module, "check_unit", None)
-    if checker is not None:
-        problem = checker(unit)
-        if problem:
-            raise ValueError(problem)
-        return unit
-    if not _UNIT_OK.match(unit):
-        raise ValueError(f"unit {unit!r} is not understood")
+    problem = check_unit(unit, extra_counts=declared)
+    if problem:
+        raise ValueError(problem)
     return unit
+
+
+CountNoun = Annotated[
+    str,
+    StringConstraints(pattern=r"^[A-Za-z0-9+\-][A-Za-z0-9+\- ]{0,47}$"),
+    Field(
+        description=(
+            "A count noun (what is counted), e.g. 'CAR+ viable T cells': letters, digits, "
+            "'+', '-' and spaces, at most 48 characters."
+        ),
+        examples=["CAR+ viable T cells", "transduced cells"],
+    ),
+]
 
 
 Unit = Annotated[

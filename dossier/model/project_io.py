@@ -195,7 +195,7 @@ def pydantic_diagnostics(
 
 # Settings a user may reasonably expect but that the drafts cannot honour yet: refused
 # with the reason, never accepted and ignored.
-_NOT_AVAILABLE = {
+_NOT_AVAILABLE: dict[tuple[tuple[str, ...], str], str] = {
     (("document", "language"), "nl"): (
         "Dutch drafts are not produced yet: 'nl' would be ignored, so it is refused "
         "(the IMPD and the briefing document are English in any case)"
@@ -283,6 +283,16 @@ def _schema_version_problem(source: SourceDoc) -> Diagnostic | None:
     )
 
 
+def _declared_count_units(data: object) -> tuple[str, ...]:
+    """The count nouns of ``project.count_units`` as written, for checking every unit of
+    the project (the field itself is validated with the rest of the model)."""
+    project = data.get("project") if isinstance(data, dict) else None
+    declared = project.get("count_units") if isinstance(project, dict) else None
+    if not isinstance(declared, list):
+        return ()
+    return tuple(d.strip() for d in declared if isinstance(d, str) and d.strip())
+
+
 def load_project(path: Path | str) -> LoadedProject:
     """Load and validate a project file; raise :class:`UserError` with all errors.
 
@@ -300,7 +310,9 @@ def load_project(path: Path | str) -> LoadedProject:
     if version_problem is not None:
         raise UserError([version_problem])
     try:
-        project = Project.model_validate(source.data)
+        project = Project.model_validate(
+            source.data, context={"count_units": _declared_count_units(source.data)}
+        )
     except ValidationError as exc:
         raise UserError(list(pydantic_diagnostics(exc, source))) from None
     finally:

@@ -5,7 +5,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from dossier.model.base import Id, StrictModel, Text
+from dossier.model.base import CountNoun, Id, StrictModel, Text, new_list
 
 SponsorType = Literal["academic", "SME", "industry"]
 Stage = Literal["exploratory_fih", "exploratory_later", "confirmatory"]
@@ -82,3 +82,11 @@ class ProjectInfo(StrictModel):
     contacts: list[Contact] = Field(min_length=1, description="Contact persons.")
     document: DocumentControl = Field(description="Document control.")
     output: OutputSettings = Field(default_factory=OutputSettings, description="Output settings.")
+    count_units: list[CountNoun] = Field(
+        default_factory=new_list,
+        description=(
+            "What this project counts beyond the built-in count nouns (docs/units.md), e.g. "
+            "'CAR+ viable T cells' or 'transduced cells'. Each noun may then be used in any "
+            "unit of the project ('CAR+ viable T cells/kg', '1e6 transduced cells')."
+        ),
+    )
