@@ -19,6 +19,8 @@ __all__ = ["ARCHETYPES", "create_project"]
 
 _COMMON = {
     "cell_type_line": "",
+    "expanded_line": "",
+    "route_detail_line": "",
     "vector_block": "",
     "pluripotent": "false",
 }
@@ -94,6 +96,44 @@ ARCHETYPES: dict[str, dict[str, str]] = {
         "assay_measurand": "enzyme activity per well at a fixed multiplicity of infection",
         "assay_unit": "nmol/h/mg",
     },
+    "aav-local": {
+        "title": "Subretinal AAV gene therapy: first-in-human dossier",
+        "project_id": "aav-local-starter",
+        "product_name": "AAV2 vector encoding a human retinal gene",
+        "product_code": "EX-AAV2-RET",
+        "atmp_class": "GTMP",
+        "description": "A recombinant AAV2 vector carrying the cDNA of a human "
+        "photoreceptor gene under a photoreceptor-specific promoter, given once by "
+        "subretinal injection into one eye.",
+        "indication": "Inherited retinal dystrophy caused by biallelic mutations in the gene",
+        "cell_origin": "none",
+        "gmo": "true",
+        "vector_block": (
+            "  vector:\n    type: AAV\n    integrating: false\n    replication_competent: false\n"
+            "    serotype: AAV2\n    transgene: human photoreceptor gene cDNA\n"
+        ),
+        "moa_statement": "The vector transduces photoreceptors near the injection bleb, which "
+        "express the missing protein and regain their function.",
+        "moa_steps": "      - {id: MOA-TRANSD, name: photoreceptor transduction}\n"
+        "      - {id: MOA-EXPR, name: transgene expression}\n"
+        "      - {id: MOA-FUNC, name: restored photoreceptor function}",
+        "route": "subretinal",
+        "route_detail_line": "  route_detail: Subretinal injection after pars plana "
+        "vitrectomy, one eye\n",
+        "dose_unit": "vg/eye",
+        "ccmo_categories": "GTMP, GMO-product",
+        "potency_rationale": "Expression of the functional protein after transduction of a "
+        "human retinal cell line reads out transduction and expression together.",
+        "assay_id": "A-EXPR",
+        "assay_name": "Transgene protein expression after in vitro transduction",
+        "assay_format": "cell_based",
+        "assay_principle": "A human retinal cell line is transduced with serial dilutions of "
+        "vector and the transgene protein is measured in the lysate by ELISA.",
+        "assay_moa_step": "MOA-EXPR",
+        "assay_measurand": "transgene protein per mg total protein at a fixed multiplicity "
+        "of infection",
+        "assay_unit": "ng/mg",
+    },
     "ipsc": {
         "title": "iPSC-derived cell product for local administration: first-in-human dossier",
         "project_id": "ipsc-starter",
@@ -127,17 +167,20 @@ ARCHETYPES: dict[str, dict[str, str]] = {
         "assay_unit": "pmol/1e6 cells",
     },
     "msc": {
-        "title": "Allogeneic MSC product: first-in-human dossier",
+        "title": "Allogeneic, highly expanded MSC product: first-in-human dossier",
         "project_id": "msc-starter",
         "product_name": "Allogeneic bone-marrow mesenchymal stromal cells",
         "product_code": "EX-MSC",
         "atmp_class": "sCTMP",
-        "description": "Expanded allogeneic bone-marrow MSCs given intravenously for their "
-        "immunomodulatory effect.",
+        "description": "Allogeneic bone-marrow MSCs from one healthy donor, expanded over "
+        "several passages into a master and working cell bank and given intravenously "
+        "for their immunomodulatory effect.",
         "indication": "Steroid-refractory acute graft-versus-host disease",
         "cell_origin": "allogeneic",
         "cell_type_line": "  cell_type: CD73+ CD90+ CD105+ stromal cells\n",
         "gmo": "false",
+        "expanded_line": "  highly_expanded: true                # many population doublings: "
+        "a tumorigenicity risk factor\n",
         "moa_statement": "MSCs sense inflammation and suppress T-cell proliferation through "
         "IDO and PGE2, dampening the alloreactive response.",
         "moa_steps": "      - {id: MOA-LICENSE, name: inflammatory licensing}\n"
