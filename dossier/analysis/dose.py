@@ -20,73 +20,27 @@ possible, never guessed.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from dossier.analysis.results import DoseStep, FihComputed
+from dossier.analysis.verdicts import Verdict
 from dossier.core.diagnostics import Diagnostic, Severity
 
 if TYPE_CHECKING:  # pragma: no cover
-    from dossier.analysis.project import ComputedProject
+    from dossier.analysis.results import ComputedProject
     from dossier.model.clinical import DoseInput, FihDose
     from dossier.model.project_io import LoadedProject
 
-__all__ = ["DoseStep", "FihComputed", "run"]
+__all__ = ["run"]
+
+# a start dose equal to a limit up to rounding is at the limit
+_TOLERANCE = 1 + 1e-9
 
 
-@dataclass(frozen=True, slots=True)
-class DoseStep:
-    """One row of the dose-rationale table."""
-
-    input_id: str
-    approach: str
-    label: str
-    value: float | None
-    unit: str
-    formula: str
-    source: str
-
-
-@dataclass
-class FihComputed:
-    """The scaled doses and the verdicts on the proposed start dose."""
-
-    unit: str
-    steps: list[DoseStep] = field(default_factory=list)
-    safety_limit: float | None = None
-    most_conservative: float | None = None
-    start: float | None = None
-    notes: list[str] = field(default_factory=list)
-    incomparable: list[str] = field(default_factory=list)
-    """Inputs whose human dose is in another unit than the start dose (not compared)."""
-
-    def rule_data(self) -> dict[str, Any]:
-        """Plain data for rules."""
-
-        def text(value: float | None) -> str:
-            return "not computed" if value is None else f"{value:.3g} {self.unit}"
-
-        within = (
-            None
-            if self.safety_limit is None or self.start is None
-            else self.start <= self.safety_limit * (1 + 1e-9)
-        )
-        below = (
-            None
-            if self.most_conservative is None or self.start is None
-            else self.start <= self.most_conservative * (1 + 1e-9)
-        )
-        return {
-            "unit": self.unit,
-            "safety_limit": self.safety_limit,
-            "safety_limit_text": text(self.safety_limit),
-            "most_conservative": self.most_conservative,
-            "most_conservative_text": text(self.most_conservative),
-            "start": self.start,
-            "start_text": text(self.start),
-            "start_within_limit": within,
-            "start_at_or_below_most_conservative": below,
-            "incomparable": list(self.incomparable),
-        }
+def _at_or_below(dose: float | None, limit: float | None) -> Verdict:
+    if dose is None or limit is None:
+        return Verdict.NOT_ASSESSED
+    return Verdict.of(dose <= limit * _TOLERANCE)
 
 
 def _norm(unit: str) -> str:
@@ -192,4 +146,8 @@ def run(loaded: LoadedProject, computed: ComputedProject) -> None:
     result.safety_limit = min(safety) if safety else None
     candidates = [*safety, *activity]
     result.most_conservative = min(candidates) if candidates else None
+    result.start_within_limit = _at_or_below(result.start, result.safety_limit)
+    result.start_at_or_below_most_conservative = _at_or_below(
+        result.start, result.most_conservative
+    )
     computed.fih = result

@@ -1,53 +1,24 @@
-"""The computed view of a project: analyses of the data it references, with provenance.
+"""Computing a project: analyses of the data it references, with provenance.
 
 :func:`compute_project` runs the compute stage on a validated project: potency assay
 runs (relative potency with validity tests), validation data (ICH Q2(R2)), batch
 results against acceptance criteria, biodistribution summaries, SEND summaries and the
-first-in-human dose derivation. Each computed value keeps its provenance (input file,
-rows used, method). Problems in data files become located diagnostics; an analysis
-that cannot run is reported, never silently skipped.
+first-in-human dose derivation. The results are the typed fields of
+:class:`~dossier.analysis.results.ComputedProject`; each computed value keeps its
+provenance (input file, rows used, method). Problems in data files become located
+diagnostics; an analysis that cannot run is reported, never silently skipped.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
+from dossier.analysis.results import ComputedProject, Provenance
 from dossier.core.diagnostics import DiagnosticList
 from dossier.core.errors import UserError
 from dossier.model.project_io import LoadedProject
 
 __all__ = ["ComputedProject", "Provenance", "analyse_diagnostics", "compute_project"]
-
-
-@dataclass(frozen=True, slots=True)
-class Provenance:
-    """Where a computed value comes from: the inputs, the rows used and the method."""
-
-    what: str
-    value: str
-    inputs: tuple[str, ...]
-    method: str
-    rows_used: int | None = None
-
-
-@dataclass
-class ComputedProject:
-    """Results computed from a project's data files, keyed by the ids of the project."""
-
-    assays: dict[str, Any] = field(default_factory=dict)
-    fih: Any | None = None
-    biodistribution: dict[str, Any] = field(default_factory=dict)
-    send: dict[str, Any] = field(default_factory=dict)
-    provenance: list[Provenance] = field(default_factory=list)
-    diagnostics: DiagnosticList = field(default_factory=DiagnosticList)
-
-    def rule_data(self) -> dict[str, Any]:
-        """Plain data for the rule engine (every id present, None where not computed)."""
-        from dossier.analysis.rule_view import rule_view
-
-        return rule_view(self)
 
 
 def compute_project(loaded: LoadedProject, *, send: bool = True) -> ComputedProject:

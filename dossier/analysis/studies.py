@@ -5,20 +5,33 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from dossier.analysis.results import Provenance, SendComputed
 from dossier.core.diagnostics import Diagnostic, Location, Severity
 from dossier.core.errors import UserError
 
 if TYPE_CHECKING:  # pragma: no cover
-    from dossier.analysis.project import ComputedProject
+    from dossier.analysis.results import ComputedProject
     from dossier.compute.biodistribution import BdSummary
+    from dossier.load.numbers import DecimalSeparator, ThousandsSeparator
     from dossier.model.project_io import LoadedProject
 
 __all__ = ["read_biodistribution", "run"]
 
 
-def read_biodistribution(path: Path, display: str) -> BdSummary:
-    """Read a long biodistribution table and summarise it (located errors)."""
+def read_biodistribution(
+    path: Path,
+    display: str,
+    *,
+    decimal: DecimalSeparator = "point",
+    thousands: ThousandsSeparator = "none",
+    warnings: list[Diagnostic] | None = None,
+) -> BdSummary:
+    """Read a long biodistribution table and summarise it (located errors).
+
+    ``decimal`` and ``thousands`` are the file's number convention; warnings about the
+    file (rows repeated exactly) are added to ``warnings`` when it is given."""
     from dossier.compute.biodistribution import BdRow, summarise_biodistribution
+    from dossier.load.numbers import NumberError, NumberFormat, parse_number
     from dossier.load.tables import read_table
 
     table = read_table(
@@ -27,7 +40,11 @@ def read_biodistribution(path: Path, display: str) -> BdSummary:
         numeric=("lloq",),
         optional=("sex",),
         display=display,
+        decimal=decimal,
+        thousands=thousands,
     )
+    if warnings is not None:
+        warnings.extend(table.warnings)
     rows = []
     problems = []
     for r in table.rows:
@@ -36,15 +53,16 @@ def read_biodistribution(path: Path, display: str) -> BdSummary:
             copies = None
         else:
             try:
-                copies = float(text)
-            except ValueError:
+                copies = parse_number(text, NumberFormat(decimal, thousands))
+            except NumberError as exc:
                 column = table.columns.index("copies_per_ug") + 1
                 problems.append(
                     Diagnostic(
-                        "DOS-D004",
+                        exc.code,
                         Severity.ERROR,
-                        f"'copies_per_ug' is '{text}': give a number or BLQ",
+                        f"'copies_per_ug': {exc.message}; give a number or BLQ",
                         Location(display, r.line, column),
+                        exc.hint,
                     )
                 )
                 continue
@@ -68,8 +86,6 @@ def read_biodistribution(path: Path, display: str) -> BdSummary:
 def run(loaded: LoadedProject, computed: ComputedProject, *, send: bool = True) -> None:
     """Summarise every study's SEND package (unless ``send`` is false) and
     biodistribution table."""
-    from dossier.analysis.project import Provenance
-
     nonclinical = loaded.project.nonclinical
     if nonclinical is None:
         return
@@ -83,6 +99,9 @@ def run(loaded: LoadedProject, computed: ComputedProject, *, send: bool = True) 
                 summary = read_biodistribution(
                     loaded.data_path(study.data.biodistribution, path),
                     str(base / study.data.biodistribution),
+                    decimal=study.data.decimal,
+                    thousands=study.data.thousands,
+                    warnings=computed.diagnostics,
                 )
             except UserError as exc:
                 computed.diagnostics.extend(exc.diagnostics)
@@ -112,7 +131,7 @@ def run(loaded: LoadedProject, computed: ComputedProject, *, send: bool = True) 
             except UserError as exc:
                 computed.diagnostics.extend(exc.diagnostics)
                 continue
-            computed.send[study.id] = (study_record(package), summarise(package))
+            computed.send[study.id] = SendComputed(study_record(package), summarise(package))
             computed.diagnostics.extend(package.diagnostics)
             computed.diagnostics.extend(check_consistency(package))
             computed.provenance.append(

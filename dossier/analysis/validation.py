@@ -2,20 +2,32 @@
 
 Every dataset declared under ``validation_data`` is read and analysed (accuracy,
 precision, linearity); the reportable range is compared with the release
-specification ± 20 % (ICH Q2(R2) Table 2, potency). Results become readable summaries,
-verdicts against ``validation_criteria``, and provenance records.
+specification ± 20 % (ICH Q2(R2) Table 2, potency). Each characteristic becomes a
+:class:`~dossier.analysis.validation_results.CharacteristicResult`: a summary in
+words and one :class:`~dossier.analysis.validation_results.CriterionResult` per
+criterion of ``validation_criteria`` that applies to it, judged here once; the range
+becomes a :class:`~dossier.analysis.validation_results.RangeCoverage`. Provenance
+records go to the computed project.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from dossier.analysis.results import Provenance
+from dossier.analysis.validation_results import (
+    CharacteristicResult,
+    CriterionResult,
+    RangeCoverage,
+    ValidationResult,
+)
+from dossier.analysis.verdicts import Verdict, within
 from dossier.core.errors import UserError
 
 if TYPE_CHECKING:  # pragma: no cover
-    from dossier.analysis.assays import AssayComputed
-    from dossier.analysis.project import ComputedProject
-    from dossier.model.potency import PotencyAssay, ValidationDataset
+    from dossier.analysis.results import ComputedProject
+    from dossier.compute.validation_stats import AccuracyResult, LinearityResult, PrecisionResult
+    from dossier.model.potency import PotencyAssay, ValidationCriteria, ValidationDataset
     from dossier.model.project_io import LoadedProject
 
 __all__ = ["analyse_validation"]
@@ -41,7 +53,13 @@ def _dataset(
                 "precision data need 'factors' (columns of the nested design, outermost first)"
             )
         table = read_table(
-            file, required=(*ds.factors, "value"), numeric=("value",), sheet=ds.sheet, display=shown
+            file,
+            required=(*ds.factors, "value"),
+            numeric=("value",),
+            sheet=ds.sheet,
+            display=shown,
+            decimal=ds.decimal,
+            thousands=ds.thousands,
         )
     else:
         table = read_table(
@@ -51,6 +69,8 @@ def _dataset(
             optional=("level",),
             sheet=ds.sheet,
             display=shown,
+            decimal=ds.decimal,
+            thousands=ds.thousands,
         )
     if ds.log_scale:
         columns = ("value",) if ds.characteristic == "precision" else ("nominal", "measured")
@@ -60,20 +80,124 @@ def _dataset(
     return shown, table
 
 
+def _criterion(
+    name: str,
+    characteristic: str,
+    value: float | None,
+    limits: tuple[float | None, float | None],
+    **shown: str,
+) -> CriterionResult:
+    lower, upper = limits
+    return CriterionResult(
+        name, characteristic, value, lower, upper, within(value, lower, upper), **shown
+    )
+
+
+def _declared(
+    characteristic: str, criteria: ValidationCriteria | None, word: str = "CV"
+) -> list[tuple[str, tuple[float | None, float | None], dict[str, str]]]:
+    """The criteria of ``validation_criteria`` that apply to a characteristic: name,
+    (lower, upper) and how the value is shown."""
+    if criteria is None:
+        return []
+    out: list[tuple[str, tuple[float | None, float | None], dict[str, str]]] = []
+    if characteristic == "accuracy" and criteria.recovery_percent:
+        out.append(("mean recovery", criteria.recovery_percent, {"unit": "%"}))
+    if characteristic == "precision":
+        shown = {"unit": "%", "statistic": word}
+        if criteria.repeatability_cv_percent_max:
+            out.append(("repeatability", (None, criteria.repeatability_cv_percent_max), shown))
+        if criteria.intermediate_precision_cv_percent_max:
+            limit = criteria.intermediate_precision_cv_percent_max
+            out.append(("intermediate precision", (None, limit), shown))
+    if characteristic == "linearity":
+        if criteria.linearity_slope:
+            out.append(("slope", criteria.linearity_slope, {}))
+        if criteria.r_squared_min:
+            out.append(("R²", (criteria.r_squared_min, None), {"digits": ".4f"}))
+    return out
+
+
+def _accuracy(acc: AccuracyResult, criteria: ValidationCriteria | None) -> CharacteristicResult:
+    o = acc.overall
+    summary = (
+        f"mean recovery {_fmt(o.mean_recovery_percent)} % "
+        f"(95 % CI {_fmt(o.ci_lower or 0)}–{_fmt(o.ci_upper or 0)} %), "
+        f"{len(acc.levels)} levels, n = {o.n}"
+    )
+    judged = tuple(
+        _criterion(name, "accuracy", o.mean_recovery_percent, limits, **shown)
+        for name, limits, shown in _declared("accuracy", criteria)
+    )
+    return CharacteristicResult("accuracy", summary, judged)
+
+
+def _precision(
+    prec: PrecisionResult, factors: list[str], criteria: ValidationCriteria | None
+) -> CharacteristicResult:
+    word = "GCV" if prec.log_scale else "CV"
+    summary = (
+        f"repeatability {word} {_fmt(prec.repeatability_cv_percent)} %, "
+        f"intermediate precision {word} {_fmt(prec.intermediate_cv_percent)} % "
+        f"(factors {', '.join(factors)}; n = {prec.n})"
+    )
+    values = {
+        "repeatability": prec.repeatability_cv_percent,
+        "intermediate precision": prec.intermediate_cv_percent,
+    }
+    judged = tuple(
+        _criterion(name, "precision", values[name], limits, **shown)
+        for name, limits, shown in _declared("precision", criteria, word)
+    )
+    return CharacteristicResult("precision", summary, judged)
+
+
+def _linearity(lin: LinearityResult, criteria: ValidationCriteria | None) -> CharacteristicResult:
+    scale = "log-log " if lin.log_scale else ""
+    summary = (
+        f"{scale}slope {_fmt(lin.slope)} "
+        f"(95 % CI {_fmt(lin.slope_ci_lower)}–{_fmt(lin.slope_ci_upper)}), "
+        f"R² {lin.r_squared:.4f}, residual SD {_fmt(lin.residual_sd)}, n = {lin.n}"
+    )
+    values = {"slope": lin.slope, "R²": lin.r_squared}
+    judged = tuple(
+        _criterion(name, "linearity", values[name], limits, **shown)
+        for name, limits, shown in _declared("linearity", criteria)
+    )
+    return CharacteristicResult("linearity", summary, judged)
+
+
+def _not_computed(
+    ds: ValidationDataset, criteria: ValidationCriteria | None, error: str
+) -> CharacteristicResult:
+    word = "GCV" if ds.log_scale else "CV"
+    judged = tuple(
+        CriterionResult(
+            name,
+            ds.characteristic,
+            None,
+            limits[0],
+            limits[1],
+            Verdict.NOT_ASSESSED,
+            note="the data could not be analysed",
+            **shown,
+        )
+        for name, limits, shown in _declared(ds.characteristic, criteria, word)
+    )
+    return CharacteristicResult(ds.characteristic, "", judged, error=error)
+
+
 def analyse_validation(
-    loaded: LoadedProject,
-    index: int,
-    assay: PotencyAssay,
-    result: AssayComputed,
-    computed: ComputedProject,
-) -> None:
-    """Fill ``result.validation``, ``result.validation_failures`` and ``result.range``."""
-    from dossier.analysis.project import Provenance
+    loaded: LoadedProject, index: int, assay: PotencyAssay, computed: ComputedProject
+) -> ValidationResult:
+    """The assay's validation characteristics judged against its criteria, and the range
+    its levels cover; provenance and data diagnostics go to ``computed``."""
     from dossier.compute import validation_stats as vs
     from dossier.load.tables import Table
 
     criteria = assay.validation_criteria
     levels: list[float] = []
+    results: list[CharacteristicResult] = []
     for j, ds in enumerate(assay.validation_data):
         try:
             _shown, loaded_table = _dataset(loaded, index, j, ds)
@@ -81,6 +205,7 @@ def analyse_validation(
             computed.diagnostics.extend(exc.diagnostics)
             continue
         assert isinstance(loaded_table, Table)
+        computed.diagnostics.extend(loaded_table.warnings)
         rows = loaded_table.rows
         try:
             if ds.characteristic == "accuracy":
@@ -91,15 +216,7 @@ def analyse_validation(
                     log_scale=ds.log_scale,
                 )
                 levels.extend(r.numbers["nominal"] for r in rows)
-                o = acc.overall
-                text = f"mean recovery {_fmt(o.mean_recovery_percent)} % (95 % CI {_fmt(o.ci_lower or 0)}–{_fmt(o.ci_upper or 0)} %), {len(acc.levels)} levels, n = {o.n}"
-                result.validation["accuracy"] = text
-                if criteria and criteria.recovery_percent:
-                    lo, hi = criteria.recovery_percent
-                    if not lo <= o.mean_recovery_percent <= hi:
-                        result.validation_failures.append(
-                            f"accuracy: mean recovery {_fmt(o.mean_recovery_percent)} % outside {lo:g}–{hi:g} %"
-                        )
+                result = _accuracy(acc, criteria)
                 method = acc.method
             elif ds.characteristic == "precision":
                 prec = vs.precision(
@@ -108,26 +225,7 @@ def analyse_validation(
                     ds.factors,
                     log_scale=ds.log_scale,
                 )
-                word = "GCV" if prec.log_scale else "CV"
-                text = f"repeatability {word} {_fmt(prec.repeatability_cv_percent)} %, intermediate precision {word} {_fmt(prec.intermediate_cv_percent)} % (factors {', '.join(ds.factors)}; n = {prec.n})"
-                result.validation["precision"] = text
-                if (
-                    criteria
-                    and criteria.repeatability_cv_percent_max
-                    and prec.repeatability_cv_percent > criteria.repeatability_cv_percent_max
-                ):
-                    result.validation_failures.append(
-                        f"repeatability {word} {_fmt(prec.repeatability_cv_percent)} % above {criteria.repeatability_cv_percent_max:g} %"
-                    )
-                if (
-                    criteria
-                    and criteria.intermediate_precision_cv_percent_max
-                    and prec.intermediate_cv_percent
-                    > criteria.intermediate_precision_cv_percent_max
-                ):
-                    result.validation_failures.append(
-                        f"intermediate precision {word} {_fmt(prec.intermediate_cv_percent)} % above {criteria.intermediate_precision_cv_percent_max:g} %"
-                    )
+                result = _precision(prec, ds.factors, criteria)
                 method = prec.method
             else:
                 lin = vs.linearity(
@@ -136,34 +234,27 @@ def analyse_validation(
                     log_scale=ds.log_scale,
                 )
                 levels.extend(r.numbers["nominal"] for r in rows)
-                scale = "log-log " if lin.log_scale else ""
-                text = f"{scale}slope {_fmt(lin.slope)} (95 % CI {_fmt(lin.slope_ci_lower)}–{_fmt(lin.slope_ci_upper)}), R² {lin.r_squared:.4f}, residual SD {_fmt(lin.residual_sd)}, n = {lin.n}"
-                result.validation["linearity"] = text
-                if criteria and criteria.linearity_slope:
-                    lo, hi = criteria.linearity_slope
-                    if not lo <= lin.slope <= hi:
-                        result.validation_failures.append(
-                            f"linearity: slope {_fmt(lin.slope)} outside {lo:g}–{hi:g}"
-                        )
-                if criteria and criteria.r_squared_min and lin.r_squared < criteria.r_squared_min:
-                    result.validation_failures.append(
-                        f"linearity: R² {lin.r_squared:.4f} below {criteria.r_squared_min:g}"
-                    )
+                result = _linearity(lin, criteria)
                 method = "least-squares line of measured on nominal" + (
                     " (log-log)" if lin.log_scale else ""
                 )
         except ValueError as exc:
-            result.validation[ds.characteristic] = f"not computed: {exc}"
-            result.validation_failures.append(f"{ds.characteristic}: {exc}")
+            results.append(_not_computed(ds, criteria, str(exc)))
             continue
+        results.append(result)
         computed.provenance.append(
             Provenance(
-                f"{assay.id}: {ds.characteristic}", text, (ds.data,), method, rows_used=len(rows)
+                f"{assay.id}: {ds.characteristic}",
+                result.summary,
+                (ds.data,),
+                method,
+                rows_used=len(rows),
             )
         )
     release = next(
         (c for c in assay.acceptance_criteria if c.role == "release" and not c.report_only), None
     )
+    coverage = None
     if levels and release is not None and assay.is_relative:
         rng = vs.reportable_range(
             levels,
@@ -171,9 +262,12 @@ def analyse_validation(
             release.upper,
             release.unit.replace(" relative potency", "").strip(),
         )
-        result.range = {
-            "covers": rng.covers,
-            "text": rng.text(),
-            "required_text": rng.required_text(),
-        }
-        result.validation["range"] = f"{rng.text()} covered; required {rng.required_text()}"
+        coverage = RangeCoverage(
+            rng.lower,
+            rng.upper,
+            rng.required_lower,
+            rng.required_upper,
+            rng.unit,
+            Verdict.of(rng.covers),
+        )
+    return ValidationResult(tuple(results), coverage)

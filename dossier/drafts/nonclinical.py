@@ -8,7 +8,7 @@ dose), previous human experience and benefit-risk. Study tables follow CTD 2.6.7
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from dossier.drafts.blocks import (
     Block,
@@ -25,7 +25,8 @@ from dossier.drafts.outline import Content, UnitContext, section_unit
 from dossier.model.nonclinical import KINETICS_TYPES, PHARMACOLOGY_TYPES, TOXICOLOGY_TYPES
 
 if TYPE_CHECKING:  # pragma: no cover
-    from dossier.analysis.project import ComputedProject
+    from dossier.analysis.results import ComputedProject, SendComputed
+    from dossier.compute.biodistribution import BdSummary
     from dossier.model.nonclinical import Study
     from dossier.model.project import Project
 
@@ -114,7 +115,7 @@ def study_table(key: str, caption: str, studies: list[Study]) -> Table:
     )
 
 
-def _biodistribution_blocks(study_id: str, bd: Any) -> list[Block]:
+def _biodistribution_blocks(study_id: str, bd: BdSummary) -> list[Block]:
     """Copies per µg genomic DNA by group, tissue and time point; persistence; gonads."""
     rows: list[list[Cell]] = []
     index = {(c.group, c.tissue, c.timepoint): c for c in bd.cells}
@@ -124,7 +125,7 @@ def _biodistribution_blocks(study_id: str, bd: Any) -> list[Block]:
             c = index.get((group, tissue, tp))
             if c is None:
                 row.append("—")
-            elif c.mean is None:
+            elif c.mean is None or c.maximum is None:  # both set when any value is quantifiable
                 row.append(f"0/{c.n} ≥ LLOQ")
             else:
                 row.append(f"{c.n_quantifiable}/{c.n}: {number(c.mean)} (max {number(c.maximum)})")
@@ -160,8 +161,9 @@ def _biodistribution_blocks(study_id: str, bd: Any) -> list[Block]:
     ]
 
 
-def _send_blocks(study_id: str, record: Any, summary: Any) -> list[Block]:
+def _send_blocks(study_id: str, send: SendComputed) -> list[Block]:
     """Body weight and microscopic findings from a study's SEND package."""
+    record, summary = send.record, send.summary
     blocks: list[Block] = [
         Para.of(
             f"{study_id}: summaries computed from the SEND package of study {record.study_id} ({record.species}, {record.route}; GLP: {record.glp})."
@@ -257,8 +259,8 @@ def _group_section(project: Project, group: str, computed: ComputedProject) -> S
         for study_id, bd in computed.biodistribution.items():
             blocks.extend(_biodistribution_blocks(study_id, bd))
     if group == "toxicology":
-        for study_id, (record, summary) in computed.send.items():
-            blocks.extend(_send_blocks(study_id, record, summary))
+        for study_id, send in computed.send.items():
+            blocks.extend(_send_blocks(study_id, send))
     return Section(title, f"sec-{group}", blocks)
 
 

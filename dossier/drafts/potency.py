@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from dossier.analysis.verdicts import Verdict
 from dossier.drafts.blocks import (
     Block,
     Bullets,
@@ -25,9 +26,10 @@ from dossier.drafts.fmt import date, given, number, or_missing, quantity, range_
 from dossier.drafts.outline import Content, UnitContext, section_unit
 
 if TYPE_CHECKING:  # pragma: no cover
-    from dossier.analysis.project import ComputedProject
+    from dossier.analysis.results import BatchComputed, CharacteristicResult, ComputedProject
     from dossier.model.potency import PotencyAssay
     from dossier.model.project import Project
+    from dossier.model.quality import Batch
 
 __all__ = [
     "batches_unit",
@@ -52,6 +54,19 @@ MODEL_WORDS = {
     "five_parameter_logistic": "five-parameter logistic model (justified alternative to Ph. Eur. 5.3)",
     "absolute": "absolute readout against controls (no standard curve)",
 }
+
+
+VERDICT_WORDS = {Verdict.MET: "yes", Verdict.NOT_MET: "no", Verdict.NOT_ASSESSED: "not assessed"}
+"""How the tables print a verdict decided by the analysis."""
+
+
+def _criteria_text(characteristic: CharacteristicResult) -> str:
+    return " ; ".join(c.criterion for c in characteristic.criteria) or "—"
+
+
+def _met(characteristic: CharacteristicResult) -> str:
+    """The verdict of a characteristic; "—" when no criterion applies to it."""
+    return VERDICT_WORDS[characteristic.verdict] if characteristic.criteria else "—"
 
 
 def _criterion_text(assay: PotencyAssay, role: str) -> str | Missing:
@@ -181,17 +196,15 @@ def _dose_response_figures(assay: PotencyAssay, computed: ComputedProject) -> li
     if comp is None:
         return []
     out: list[Block] = []
-    for run in assay.runs:
-        analysis = comp.runs.get(run.id)
-        data = comp.run_data.get(run.id)
-        if analysis is None or data is None:
+    for run_id in (r.id for r in assay.runs):
+        run = comp.runs.get(run_id)
+        if run is None:
             continue
-        verdict = "valid" if analysis.valid else "invalid: " + "; ".join(analysis.reasons)
-        png = dose_response_figure(data, analysis, "dose (as in the run data)")
+        png = dose_response_figure(run.data, run.analysis, "dose (as in the run data)")
         out.append(
             Figure(
-                f"fig-dr-{assay.id}-{run.id}",
-                f"Dose-response data and fitted {analysis.model} model, run {run.id} of {assay.id} ({verdict})",
+                f"fig-dr-{assay.id}-{run_id}",
+                f"Dose-response data and fitted {run.analysis.model} model, run {run_id} of {assay.id} ({run.text})",
                 png,
             )
         )
@@ -286,38 +299,15 @@ def _validation(project: Project, computed: ComputedProject) -> list[Block]:
         rows: list[list[Cell]] = []
         for a in potency.assays:
             comp = computed.assays.get(a.id)
-            results = comp.validation if comp is not None else {}
-            crit = a.validation_criteria
-            limits = {
-                "accuracy": f"mean recovery {crit.recovery_percent[0]:g}–{crit.recovery_percent[1]:g} %"
-                if crit and crit.recovery_percent
-                else "—",
-                "precision": " ; ".join(
-                    part
-                    for part in (
-                        f"repeatability ≤ {crit.repeatability_cv_percent_max:g} %"
-                        if crit and crit.repeatability_cv_percent_max
-                        else "",
-                        f"intermediate precision ≤ {crit.intermediate_precision_cv_percent_max:g} %"
-                        if crit and crit.intermediate_precision_cv_percent_max
-                        else "",
-                    )
-                    if part
-                )
-                or "—",
-                "linearity": f"slope {crit.linearity_slope[0]:g}–{crit.linearity_slope[1]:g}"
-                if crit and crit.linearity_slope
-                else "—",
-                "range": "specification − 20 % to + 20 % (ICH Q2(R2))",
-            }
-            failures = comp.validation_failures if comp is not None else []
-            for characteristic, text in results.items():
-                failed = any(f.startswith(characteristic) or characteristic in f for f in failures)
-                met = "no" if failed else ("yes" if limits.get(characteristic, "—") != "—" else "—")
-                if characteristic == "range" and comp is not None and comp.range is not None:
-                    met = "yes" if comp.range["covers"] else "no"
-                rows.append([a.name, characteristic, text, limits.get(characteristic, "—"), met])
-            if not results:
+            validation = comp.validation if comp is not None else None
+            characteristics = validation.characteristics if validation is not None else ()
+            for ch in characteristics:
+                rows.append([a.name, ch.characteristic, ch.text, _criteria_text(ch), _met(ch)])
+            coverage = validation.range if validation is not None else None
+            if coverage is not None:
+                met = VERDICT_WORDS[coverage.verdict]
+                rows.append([a.name, "range", coverage.text, coverage.criterion, met])
+            if not characteristics and coverage is None:
                 rows.append(
                     [
                         a.name,
@@ -362,6 +352,34 @@ def _validation(project: Project, computed: ComputedProject) -> list[Block]:
     return blocks
 
 
+def _batch_row(
+    assay: PotencyAssay,
+    batch_id: str,
+    batch: Batch | None,
+    bc: BatchComputed | None,
+    release_only: bool,
+) -> list[Cell]:
+    """One row of an assay's batch table: the result and the verdict of the analysis."""
+    uses = ", ".join(batch.uses) if batch else "—"
+    if bc is None or bc.value is None:
+        value = Missing(
+            f"quality.potency.assays[{assay.id}].batch_results", f"result of batch {batch_id}"
+        )
+        return [batch_id, uses, value, "—", "—", "not computed"]
+    # entered values are shown as written; computed ones with 4 significant figures
+    shown = f"{given(bc.value)} {bc.unit}" if bc.entered else quantity(bc.value, bc.unit, 4)
+    limits = (
+        f"{number(bc.ci_lower, 4)}–{number(bc.ci_upper, 4)}"
+        if bc.ci_lower is not None and bc.ci_upper is not None
+        else "—"
+    )
+    verdict = "not judged" if bc.verdict is Verdict.NOT_ASSESSED else VERDICT_WORDS[bc.verdict]
+    if not release_only:
+        verdict += f" ({bc.criterion_role} criterion)"
+    source = "computed from " + ", ".join(bc.runs) if bc.runs else "entered"
+    return [batch_id, uses, shown, limits, verdict, source]
+
+
 def _batches(project: Project, computed: ComputedProject) -> list[Block]:
     potency = project.quality.potency
     batches = {b.id: b for b in project.quality.batches}
@@ -386,36 +404,21 @@ def _batches(project: Project, computed: ComputedProject) -> list[Block]:
         return blocks
     for a in potency.assays:
         comp = computed.assays.get(a.id)
-        rows = []
-        for br in a.batch_results:
-            batch = batches.get(br.batch)
-            bc = comp.batches.get(br.batch) if comp is not None else None
-            if bc is not None and bc.value is not None:
-                # entered values are shown as written; computed ones with 4 significant figures
-                value: str | Missing = (
-                    f"{given(bc.value)} {br.unit}" if bc.entered else quantity(bc.value, br.unit, 4)
-                )
-                limits = (
-                    f"{number(bc.ci_lower, 4)}–{number(bc.ci_upper, 4)}"
-                    if bc.ci_lower is not None and bc.ci_upper is not None
-                    else "—"
-                )
-                verdict = "yes" if bc.passes else "no" if bc.passes is False else "not judged"
-                source = "computed from " + ", ".join(bc.runs) if bc.runs else "entered"
-            else:
-                value = Missing(
-                    f"quality.potency.assays[{a.id}].batch_results", f"result of batch {br.batch}"
-                )
-                limits, verdict, source = "—", "—", "not computed"
-            rows.append(
-                [br.batch, ", ".join(batch.uses) if batch else "—", value, limits, verdict, source]
-            )
+        judged = [comp.batches.get(br.batch) if comp else None for br in a.batch_results]
+        # a batch made only for stability, characterisation or comparability is judged
+        # against that role's criterion when the assay declares one
+        release_only = all(bc is None or bc.criterion_role == "release" for bc in judged)
+        rows = [
+            _batch_row(a, br.batch, batches.get(br.batch), bc, release_only)
+            for br, bc in zip(a.batch_results, judged, strict=True)
+        ]
         if rows:
+            met = "Meets release criterion" if release_only else "Meets criterion for its use"
             blocks.append(
                 Table(
                     f"tab-batch-{a.id}",
                     f"Batch results: {a.name} (95 % confidence limits)",
-                    ["Batch", "Use", "Result", "95 % limits", "Meets release criterion", "Source"],
+                    ["Batch", "Use", "Result", "95 % limits", met, "Source"],
                     rows,
                 )
             )

@@ -23,7 +23,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # pragma: no cover
-    from dossier.analysis.assays import BatchComputed
+    from dossier.analysis.results import BatchComputed
+    from dossier.compute.biodistribution import BdSummary
     from dossier.compute.potency.types import DoseResponseData, PotencyAnalysis
     from dossier.figures.pool import Pending
     from dossier.model.potency import AcceptanceCriterion
@@ -44,7 +45,7 @@ WORKER_MODULES = (
     "matplotlib.ticker",
     __name__,
     # the types of the drawing functions' arguments, unpickled by the worker
-    "dossier.analysis.assays",
+    "dossier.analysis.potency_results",
     "dossier.compute.potency.types",
     "dossier.compute.biodistribution",
 )
@@ -282,7 +283,7 @@ def _draw_batches(
     return _png(fig)
 
 
-def biodistribution_figure(bd: Any, group: str) -> bytes | Pending:
+def biodistribution_figure(bd: BdSummary, group: str) -> bytes | Pending:
     """Mean copies per µg genomic DNA by tissue (log scale), one marker per time point,
     with the LLOQ as a dashed line; tissues with nothing quantifiable sit on the LLOQ."""
     cells = [(c.tissue, c.timepoint, c.mean, c.lloq) for c in bd.cells if c.group == group]
@@ -290,7 +291,7 @@ def biodistribution_figure(bd: Any, group: str) -> bytes | Pending:
     return _cached(key, _draw_biodistribution, bd, group)
 
 
-def _draw_biodistribution(bd: Any, group: str) -> bytes:
+def _draw_biodistribution(bd: BdSummary, group: str) -> bytes:
     fig, ax = _figure(height_in=3.2)
     cells = [c for c in bd.cells if c.group == group]
     tissues = list(dict.fromkeys(c.tissue for c in cells))

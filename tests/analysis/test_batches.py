@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from dossier.analysis.assays import _criterion_for_batch
+from dossier.analysis.batches import criterion_for_batch
 from dossier.analysis.project import compute_project
 from dossier.model.project_io import load_project
 
@@ -22,11 +22,11 @@ def computed():  # type: ignore[no-untyped-def]
 def test_the_criterion_follows_the_batch_use(computed) -> None:  # type: ignore[no-untyped-def]
     loaded, _ = computed
     assay = loaded.project.quality.potency.assays[0]  # A-CYTOX: release and stability
-    assert _criterion_for_batch(assay, ["stability"])[0] == "stability"
-    assert _criterion_for_batch(assay, ["clinical", "stability"])[0] == "release"
-    assert _criterion_for_batch(assay, ["toxicology"])[0] == "release"
+    assert criterion_for_batch(assay, ["stability"])[0] == "stability"
+    assert criterion_for_batch(assay, ["clinical", "stability"])[0] == "release"
+    assert criterion_for_batch(assay, ["toxicology"])[0] == "release"
     # no criterion for that role: the release criterion applies
-    role, criterion = _criterion_for_batch(assay, ["comparability"])
+    role, criterion = criterion_for_batch(assay, ["comparability"])
     assert role == "release"
     assert criterion is not None
 
@@ -39,8 +39,8 @@ def test_batch_results_carry_oos_flags_and_the_trend(computed) -> None:  # type:
         "B-CLIN-01": False,
         "B-CLIN-02": False,
     }
-    trend = car.trend
-    assert trend is not None
+    assert car.trend is not None
+    trend = car.trend.result
     # tests/reference/r/trend.out: car-t A-CAR slope 0.008043421397 p 0.84169276
     assert trend.slope_per_day == pytest.approx(0.008043421397, rel=1e-8)
     assert trend.p == pytest.approx(0.84169276, rel=1e-6)

@@ -1,0 +1,281 @@
+"""Typed results of a potency assay: run validity, batch results, trend.
+
+Each verdict is a field set once by the analysis (:mod:`dossier.analysis.assays`,
+:mod:`dossier.analysis.batches`; the validation's in
+:mod:`dossier.analysis.validation_results`); every sentence about it (``text``,
+``reason``) is derived from the typed fields, and the plain data for rules
+(``rule_data``) is built from the same fields.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from dossier.analysis.validation_results import ValidationResult
+from dossier.analysis.verdicts import Verdict
+
+if TYPE_CHECKING:  # pragma: no cover
+    from dossier.compute.potency.types import DoseResponseData, PotencyAnalysis, TestResult
+    from dossier.compute.trend import TrendResult
+
+__all__ = [
+    "AssayComputed",
+    "BatchComputed",
+    "RunReason",
+    "RunResult",
+    "TrendComputed",
+    "ValidityCheck",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class ValidityCheck:
+    """One validity test of a run (Ph. Eur. 5.3): the statistic, its p value against the
+    limit, and the verdict; not assessed when the test gave no p value."""
+
+    test: str
+    preparation: str | None
+    statistic: float | None
+    df_num: int | None
+    df_den: int | None
+    p: float | None
+    limit: str
+    verdict: Verdict
+
+    @classmethod
+    def of(cls, result: TestResult, preparation: str | None = None) -> ValidityCheck:
+        """The check of a computed test."""
+        verdict = (
+            Verdict.MET
+            if result.passed
+            else Verdict.NOT_ASSESSED
+            if result.p is None
+            else Verdict.NOT_MET
+        )
+        return cls(
+            result.name,
+            preparation,
+            result.F,
+            result.df_num,
+            result.df_den,
+            result.p,
+            result.criterion,
+            verdict,
+        )
+
+    @property
+    def text(self) -> str:
+        """The test in words, e.g. "non parallelism: F = 0.8 (1, 20), p = 0.38; p ≥ 0.05: met"."""
+        name = self.test.replace("_", " ") + (f" of {self.preparation}" if self.preparation else "")
+        numbers = []
+        if self.statistic is not None:
+            dfs = ", ".join(str(d) for d in (self.df_num, self.df_den) if d is not None)
+            numbers.append(f"F = {self.statistic:.3g}" + (f" ({dfs})" if dfs else ""))
+        if self.p is not None:
+            numbers.append(f"p = {self.p:.3g}")
+        shown = ", ".join(numbers) or "no statistic"
+        return f"{name}: {shown}; {self.limit}: {self.verdict.value}"
+
+    def rule_data(self) -> dict[str, Any]:
+        """Plain data for rules."""
+        return {
+            "test": self.test,
+            "preparation": self.preparation,
+            "statistic": self.statistic,
+            "p": self.p,
+            "limit": self.limit,
+            "met": self.verdict.met,
+            "text": self.text,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class RunReason:
+    """Why a run, or one preparation of it, gives no reportable estimate."""
+
+    message: str
+    preparation: str | None = None
+
+    @property
+    def text(self) -> str:
+        """The message, named by its preparation when it concerns one."""
+        return f"{self.preparation}: {self.message}" if self.preparation else self.message
+
+
+@dataclass(frozen=True, slots=True)
+class RunResult:
+    """One analysed run: its validity with the tests and reasons that decide it.
+
+    ``reasons`` holds the run's own reasons first (an invalid run has at least one),
+    then those of its preparations.
+    """
+
+    run_id: str
+    valid: bool
+    checks: tuple[ValidityCheck, ...]
+    reasons: tuple[RunReason, ...]
+    analysis: PotencyAnalysis
+    data: DoseResponseData
+
+    @classmethod
+    def of(cls, run_id: str, analysis: PotencyAnalysis, data: DoseResponseData) -> RunResult:
+        """The typed validity of an analysis."""
+        checks = [ValidityCheck.of(t) for t in analysis.tests.values()]
+        checks += [ValidityCheck.of(t, r.preparation) for r in analysis.results for t in r.tests]
+        reasons = [RunReason(m) for m in analysis.reasons]
+        reasons += [RunReason(m, r.preparation) for r in analysis.results for m in r.reasons]
+        return cls(run_id, analysis.valid, tuple(checks), tuple(reasons), analysis, data)
+
+    @property
+    def failed_checks(self) -> tuple[ValidityCheck, ...]:
+        """The tests whose criterion is not met."""
+        return tuple(c for c in self.checks if c.verdict is Verdict.NOT_MET)
+
+    @property
+    def text(self) -> str:
+        """The validity in words: valid, or invalid with the reasons."""
+        return "valid" if self.valid else "invalid: " + "; ".join(r.text for r in self.reasons)
+
+    def rule_data(self) -> dict[str, Any]:
+        """Plain data for rules."""
+        return {
+            "valid": self.valid,
+            "reasons": [r.text for r in self.reasons],
+            "checks": [c.rule_data() for c in self.checks],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class BatchComputed:
+    """A batch's reportable potency and its verdict against the criterion of its use.
+
+    ``lower``/``upper``/``limits_unit`` are the limits of that criterion (none for a
+    report-only criterion); ``note`` says why a result was not computed or not judged.
+    """
+
+    batch: str
+    value: float | None
+    ci_lower: float | None
+    ci_upper: float | None
+    unit: str
+    runs: tuple[str, ...]
+    method: str
+    verdict: Verdict
+    criterion_role: str = "release"
+    lower: float | None = None
+    upper: float | None = None
+    limits_unit: str = ""
+    note: str = ""
+    entered: bool = False
+
+    @property
+    def passes(self) -> bool | None:
+        """True, False, or None when not judged."""
+        return self.verdict.met
+
+    @property
+    def out_of_specification(self) -> bool:
+        """True when the result fails the criterion that applies to the batch's use."""
+        return self.verdict is Verdict.NOT_MET
+
+    @property
+    def limits(self) -> str:
+        """The limits in words, e.g. "50 to 200 % relative potency" ("—" for an open end)."""
+        low = "—" if self.lower is None else f"{self.lower:g}"
+        high = "—" if self.upper is None else f"{self.upper:g}"
+        return f"{low} to {high} {self.limits_unit}"
+
+    @property
+    def text(self) -> str:
+        """The value against the limits: "98.5 % relative potency against 50 to 200 %"."""
+        if self.value is None:
+            return "not computed"
+        shown = f"{self.value:.4g} {self.unit}"
+        if self.verdict is Verdict.NOT_ASSESSED:
+            return shown
+        return f"{shown} against {self.limits}"
+
+    @property
+    def reason(self) -> str:
+        """Why the verdict."""
+        if self.verdict is Verdict.NOT_ASSESSED:
+            return self.note or "not judged"
+        relation = "within" if self.verdict is Verdict.MET else "outside"
+        limits = f"the {self.criterion_role} limits {self.limits}"
+        return f"{self.value:.4g} {self.unit} {relation} {limits}"
+
+    def rule_data(self) -> dict[str, Any]:
+        """Plain data for rules."""
+        return {
+            "batch": self.batch,
+            "value": self.value,
+            "ci_lower": self.ci_lower,
+            "ci_upper": self.ci_upper,
+            "unit": self.unit,
+            "runs": list(self.runs),
+            "passes": self.passes,
+            "out_of_specification": self.out_of_specification,
+            "criterion_role": self.criterion_role,
+            "lower": self.lower,
+            "upper": self.upper,
+            "text": self.text,
+            "reason": self.reason,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class TrendComputed:
+    """The trend of an assay's batch results over their manufacture dates."""
+
+    result: TrendResult
+    batches: tuple[str, ...]
+    unit: str
+
+    @property
+    def flagged(self) -> bool:
+        """True when the slope is significant."""
+        return self.result.flagged
+
+    @property
+    def text(self) -> str:
+        """One line for a document or a report."""
+        return self.result.text(self.unit)
+
+    def rule_data(self) -> dict[str, Any]:
+        """Plain data for rules."""
+        return {
+            "n": self.result.n,
+            "testable": self.result.testable,
+            "flagged": self.flagged,
+            "p": self.result.p,
+            "slope_per_day": self.result.slope_per_day,
+            "batches": list(self.batches),
+            "text": self.text,
+        }
+
+
+@dataclass
+class AssayComputed:
+    """Everything computed for one assay, keyed by the ids of the project."""
+
+    assay_id: str
+    runs: dict[str, RunResult | None] = field(default_factory=dict)
+    """Every run of the assay; None when it could not be analysed."""
+    reported_runs: list[str] = field(default_factory=list)
+    batches: dict[str, BatchComputed] = field(default_factory=dict)
+    validation: ValidationResult = field(default_factory=ValidationResult)
+    trend: TrendComputed | None = None
+
+    def rule_data(self) -> dict[str, Any]:
+        """Plain data for rules (every run and batch id present)."""
+        validation = self.validation
+        return {
+            "runs": {rid: None if r is None else r.rule_data() for rid, r in self.runs.items()},
+            "reported_runs": list(self.reported_runs),
+            "batches": {b: c.rule_data() for b, c in self.batches.items()},
+            "range": None if validation.range is None else validation.range.rule_data(),
+            "validation": [c.rule_data() for c in validation.criteria],
+            "validation_failures": list(validation.failures),
+            "trend": None if self.trend is None else self.trend.rule_data(),
+        }

@@ -1,0 +1,148 @@
+"""The computed view of a project: typed results, their provenance, and plain rule data.
+
+The analysers (:mod:`dossier.analysis.assays`, :mod:`~dossier.analysis.studies`,
+:mod:`~dossier.analysis.dose`) fill a :class:`ComputedProject`; drafts read its typed
+fields, and :meth:`ComputedProject.rule_data` turns the same fields into the plain data
+the rule expressions read as ``computed.*``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from dossier.analysis.potency_results import (
+    AssayComputed,
+    BatchComputed,
+    RunReason,
+    RunResult,
+    TrendComputed,
+    ValidityCheck,
+)
+from dossier.analysis.validation_results import (
+    CharacteristicResult,
+    CriterionResult,
+    RangeCoverage,
+    ValidationResult,
+)
+from dossier.analysis.verdicts import Verdict
+from dossier.core.diagnostics import DiagnosticList
+
+if TYPE_CHECKING:  # pragma: no cover
+    from dossier.compute.biodistribution import BdSummary
+    from dossier.importers.send import SendSummary, StudyRecord
+
+__all__ = [
+    "AssayComputed",
+    "BatchComputed",
+    "CharacteristicResult",
+    "ComputedProject",
+    "CriterionResult",
+    "DoseStep",
+    "FihComputed",
+    "Provenance",
+    "RangeCoverage",
+    "RunReason",
+    "RunResult",
+    "SendComputed",
+    "TrendComputed",
+    "ValidationResult",
+    "ValidityCheck",
+    "Verdict",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class Provenance:
+    """Where a computed value comes from: the inputs, the rows used and the method."""
+
+    what: str
+    value: str
+    inputs: tuple[str, ...]
+    method: str
+    rows_used: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DoseStep:
+    """One row of the dose-rationale table."""
+
+    input_id: str
+    approach: str
+    label: str
+    value: float | None
+    unit: str
+    formula: str
+    source: str
+
+
+@dataclass
+class FihComputed:
+    """The scaled doses and the verdicts on the proposed start dose.
+
+    ``start_within_limit``: the start dose is at or below the scaled safety limit;
+    ``start_at_or_below_most_conservative``: at or below the lowest of that limit and
+    the activity-based estimates. Not assessed when either dose is missing.
+    """
+
+    unit: str
+    steps: list[DoseStep] = field(default_factory=list)
+    safety_limit: float | None = None
+    most_conservative: float | None = None
+    start: float | None = None
+    start_within_limit: Verdict = Verdict.NOT_ASSESSED
+    start_at_or_below_most_conservative: Verdict = Verdict.NOT_ASSESSED
+    incomparable: list[str] = field(default_factory=list)
+    """Inputs whose human dose is in another unit than the start dose (not compared)."""
+
+    def dose_text(self, value: float | None) -> str:
+        """A dose of this derivation in words ("not computed" without a value)."""
+        return "not computed" if value is None else f"{value:.3g} {self.unit}"
+
+    def rule_data(self) -> dict[str, Any]:
+        """Plain data for rules."""
+        return {
+            "unit": self.unit,
+            "safety_limit": self.safety_limit,
+            "safety_limit_text": self.dose_text(self.safety_limit),
+            "most_conservative": self.most_conservative,
+            "most_conservative_text": self.dose_text(self.most_conservative),
+            "start": self.start,
+            "start_text": self.dose_text(self.start),
+            "start_within_limit": self.start_within_limit.met,
+            "start_at_or_below_most_conservative": self.start_at_or_below_most_conservative.met,
+            "incomparable": list(self.incomparable),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class SendComputed:
+    """A study's SEND package: the study record and the summary tables."""
+
+    record: StudyRecord
+    summary: SendSummary
+
+
+@dataclass
+class ComputedProject:
+    """Results computed from a project's data files, keyed by the ids of the project."""
+
+    assays: dict[str, AssayComputed] = field(default_factory=dict)
+    fih: FihComputed | None = None
+    biodistribution: dict[str, BdSummary] = field(default_factory=dict)
+    send: dict[str, SendComputed] = field(default_factory=dict)
+    provenance: list[Provenance] = field(default_factory=list)
+    diagnostics: DiagnosticList = field(default_factory=DiagnosticList)
+
+    def rule_data(self) -> dict[str, Any]:
+        """Plain dicts, lists, strings, numbers and booleans for the rule engine.
+
+        Every assay, run and batch-result id of the project appears as a key, with
+        ``None`` where nothing could be computed, so a rule can say "when computed ...
+        is not none" without tripping over missing keys.
+        """
+        return {
+            "assays": {a: result.rule_data() for a, result in self.assays.items()},
+            "fih": None if self.fih is None else self.fih.rule_data(),
+            "gonads_sampled": any(s.gonads_sampled for s in self.biodistribution.values()),
+        }
