@@ -566,16 +566,16 @@ def specification_unit(ctx: UnitContext) -> Content:
 def procedures_unit(ctx: UnitContext) -> Content:
     """S.4.2 / P.5.2: a summary of each potency assay's procedure."""
     project, computed = _ctx(ctx)
-    return Content(
-        [
-            Para.of(
-                "The potency assays are summarised below; analytical procedures for safety, identity and purity are in ",
-                CrossRef("tab-methods"),
-                ".",
-            )
-        ],
-        _procedures(project, computed),
+    # the table of the other procedures is in the validation section, when there are any
+    where = (
+        CrossRef("tab-methods")
+        if project.quality.analytical_methods
+        else Missing(
+            "quality.analytical_methods", "analytical procedures for safety, identity and purity"
+        )
     )
+    intro = "The potency assays are summarised below; analytical procedures for safety, identity and purity are in "
+    return Content([Para.of(intro, where, ".")], _procedures(project, computed))
 
 
 @section_unit("potency.validation")
