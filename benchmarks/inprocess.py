@@ -134,7 +134,7 @@ def fits_1000_4pl(repeat: int) -> Result:
 def _figure_inputs(rng: random.Random) -> list[tuple[Callable[..., object], tuple[Any, ...]]]:
     """The drafts' three kinds of figure, 200 in all: 50 dose-response runs (4PL),
     50 batch plots of 20 results and 100 biodistribution plots (8 tissues, 3 times)."""
-    from dossier.analysis.assays import BatchComputed
+    from dossier.analysis.results import BatchComputed, Verdict
     from dossier.compute.biodistribution import BdCell, BdSummary
     from dossier.compute.potency.logistic import analyse_4pl
     from dossier.figures.draw import (
@@ -158,7 +158,7 @@ def _figure_inputs(rng: random.Random) -> list[tuple[Callable[..., object], tupl
             half = rng.uniform(5, 15)
             results.append(
                 BatchComputed(
-                    f"B-CLIN-{i:03d}", value, value - half, value + half, "%", [], "", True, ""
+                    f"B-CLIN-{i:03d}", value, value - half, value + half, "%", (), "", Verdict.MET
                 )
             )
         calls.append((batch_figure, (results, criterion, "% relative potency")))
