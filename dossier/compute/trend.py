@@ -50,7 +50,7 @@ class TrendResult:
 
 def batch_trend(days: Sequence[float], values: Sequence[float], alpha: float = 0.05) -> TrendResult:
     """Trend of ``values`` over ``days`` (e.g. days since the first manufacture)."""
-    from dossier.compute.distributions import f_sf
+    from scipy.special import stdtr
 
     if len(days) != len(values):
         raise ValueError("days and values must have the same length")
@@ -76,5 +76,5 @@ def batch_trend(days: Sequence[float], values: Sequence[float], alpha: float = 0
         t = math.copysign(math.inf, slope) if slope != 0 else 0.0
     else:
         t = slope / se
-        p = f_sf(t * t, 1, df)
+        p = float(2.0 * stdtr(df, -abs(t)))
     return TrendResult(n, True, slope, se, intercept, t, df, p, alpha, p < alpha)

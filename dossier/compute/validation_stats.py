@@ -63,7 +63,7 @@ class AccuracyResult:
 def _summary(
     level: str, recoveries: Sequence[float], log_scale: bool, confidence: float
 ) -> LevelRecovery:
-    from dossier.compute.distributions import t_ppf
+    from scipy.special import stdtrit
 
     n = len(recoveries)
     values = [math.log(r / 100.0) for r in recoveries] if log_scale else list(recoveries)
@@ -72,7 +72,7 @@ def _summary(
         centre = 100.0 * math.exp(mean) if log_scale else mean
         return LevelRecovery(level, n, centre, None, None, None)
     sd = math.sqrt(sum((v - mean) ** 2 for v in values) / (n - 1))
-    half = t_ppf(0.5 + confidence / 2, n - 1) * sd / math.sqrt(n)
+    half = float(stdtrit(n - 1, 0.5 + confidence / 2)) * sd / math.sqrt(n)
     if log_scale:
         return LevelRecovery(
             level,
@@ -144,8 +144,7 @@ def linearity(
 ) -> LinearityResult:
     """Slope, intercept, R², residual SD and standard errors (log-log when asked)."""
     import numpy as np
-
-    from dossier.compute.distributions import t_ppf
+    from scipy.special import stdtrit
 
     x = np.asarray(nominal, dtype=float)
     y = np.asarray(measured, dtype=float)
@@ -168,7 +167,7 @@ def linearity(
     s2 = rss / (n - 2)
     slope_se = math.sqrt(s2 / sxx)
     intercept_se = math.sqrt(s2 * (1 / n + xm**2 / sxx))
-    t = t_ppf(0.5 + confidence / 2, n - 2)
+    t = float(stdtrit(n - 2, 0.5 + confidence / 2))
     return LinearityResult(
         n=n,
         slope=slope,

@@ -73,12 +73,12 @@ def _ftest(
     alpha: float,
     must_be_significant: bool,
 ) -> TestResult:
-    from dossier.compute.distributions import f_sf
+    from scipy.special import fdtrc
 
     if df <= 0 or df_err <= 0 or ms_err <= 0:
         return TestResult(name, None, df, df_err, None, False, "not testable")
     f = (ss / df) / ms_err
-    p = f_sf(f, df, df_err)
+    p = float(fdtrc(df, df_err, f))
     passed = p < alpha if must_be_significant else p >= alpha
     criterion = f"p < {alpha:g}" if must_be_significant else f"p ≥ {alpha:g}"
     return TestResult(name, float(f), df, df_err, p, passed, criterion)
@@ -101,8 +101,7 @@ def analyse_parallel_line(
     validity test (keys ``regression``, ``non_parallelism``, ``non_linearity``).
     """
     import numpy as np
-
-    from dossier.compute.distributions import f_sf, t_ppf
+    from scipy.special import fdtrc, stdtrit
 
     obs = check_data(data, standard, log_dose=True)
     y = transform_responses([o.response for o in obs], transform, data)
@@ -173,7 +172,7 @@ def analyse_parallel_line(
         ):
             f_value = (ssv / df) / ms_err
             row["F"] = f_value
-            row["p"] = f_sf(f_value, df, df_err)
+            row["p"] = float(fdtrc(df, df_err, f_value))
         else:
             row["F"] = None
             row["p"] = None
@@ -215,7 +214,7 @@ def analyse_parallel_line(
     k0 = x_design.shape[1]
     slope_index = restricted.shape[1] - 1
     b = float(coef[slope_index])
-    t_crit = t_ppf(0.5 + confidence / 2, df_err) if df_err > 0 else math.nan
+    t_crit = float(stdtrit(df_err, 0.5 + confidence / 2)) if df_err > 0 else math.nan
     results = []
     for j, prep in enumerate(preps[1:]):
         idx = k0 + j

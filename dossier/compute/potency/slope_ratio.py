@@ -40,8 +40,7 @@ def analyse_slope_ratio(
 ) -> PotencyAnalysis:
     """Analyse a slope-ratio assay; zero doses (blanks) belong to every preparation."""
     import numpy as np
-
-    from dossier.compute.distributions import f_sf, t_ppf
+    from scipy.special import fdtrc, stdtrit
 
     obs = check_data(data, standard, log_dose=False)
     y = transform_responses([o.response for o in obs], transform, data)
@@ -105,7 +104,7 @@ def analyse_slope_ratio(
         f_value = ms / ms_err if ms is not None and testable else None
         row["ms"] = ms
         row["F"] = f_value
-        row["p"] = f_sf(f_value, df, df_err) if f_value is not None else None
+        row["p"] = float(fdtrc(df, df_err, f_value)) if f_value is not None else None
     tests = {
         "regression": _ftest(
             "regression", *ss["Regression"], ms_err, df_err, alphas["regression"], True
@@ -132,7 +131,7 @@ def analyse_slope_ratio(
     coef, *_ = np.linalg.lstsq(common, y, rcond=None)
     cov = ms_err * np.linalg.pinv(common.T @ common)
     k0 = x_design.shape[1]
-    t_crit = t_ppf(0.5 + confidence / 2, df_err) if df_err > 0 else math.nan
+    t_crit = float(stdtrit(df_err, 0.5 + confidence / 2)) if df_err > 0 else math.nan
     b_s = float(coef[k0])
     results = []
     for j, prep in enumerate(preps[1:], start=1):
