@@ -8,25 +8,32 @@ findings of the sections it covers.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from dossier.core.diagnostics import DiagnosticList
+from dossier.core.diagnostics import DiagnosticCounts, DiagnosticList
 
 if TYPE_CHECKING:
     from dossier.model.project_io import LoadedProject
 
-__all__ = ["DOC_TYPES", "BuildResult", "build_project", "template_folders"]
+__all__ = ["BuildReport", "build_project", "document_types", "template_folders"]
 
-DOC_TYPES = ("impd-quality-potency", "impd-nonclinical", "briefing", "readiness")
-"""The built-in document types, each with an outline in ``sections/``."""
+
+@functools.cache
+def document_types() -> tuple[str, ...]:
+    """The built-in document types: one per outline ``sections/<type>.yaml``, by name."""
+    from dossier.core.resources import builtin_dir
+
+    return tuple(sorted(p.stem for p in builtin_dir("sections").glob("*.yaml")))
 
 
 @dataclass
-class BuildResult:
-    """What a build wrote, and what it found on the way."""
+class BuildReport(DiagnosticCounts):
+    """What a build wrote, what it found on the way (the diagnostics of loading and
+    computing the project) and how many expectation findings the readiness report lists."""
 
     out_dir: Path
     written: list[Path] = field(default_factory=list)
@@ -46,7 +53,7 @@ def template_folders(loaded: LoadedProject, extra: Sequence[Path] = ()) -> list[
 
 
 def build_project(
-    path: Path,
+    path: Path | str | LoadedProject,
     *,
     out_dir: Path | None = None,
     only: list[str] | None = None,
@@ -55,8 +62,9 @@ def build_project(
     templates: Sequence[Path] = (),
     jobs: int | None = None,
     progress: Callable[[str], None] | None = None,
-) -> BuildResult:
-    """Build the drafts of the project at ``path``; raises UserError on invalid input.
+) -> BuildReport:
+    """Build the drafts of the project at ``path`` (or of a project already loaded);
+    raises UserError on invalid input.
 
     ``jobs`` processes draw the figures that are not in the cache (default: one per core;
     1 draws them in this process)."""
@@ -80,32 +88,32 @@ def build_project(
 
 
 def _build(
-    path: Path,
+    path: Path | str | LoadedProject,
     out_dir: Path | None,
     only: list[str] | None,
     force: bool,
     templates: Sequence[Path],
     progress: Callable[[str], None] | None,
-) -> BuildResult:
+) -> BuildReport:
     from dossier.analysis.project import compute_project
     from dossier.drafts.annexes import add_annexes
     from dossier.drafts.compose import compose
     from dossier.drafts.outline import UnitContext, find_outline, load_outline
-    from dossier.model.project_io import data_references, load_project
+    from dossier.model.project_io import LoadedProject, data_references, load_project
     from dossier.package.outputs import Output, sha256, write_outputs
     from dossier.rules.check import check_project
     from dossier.word.templates import TemplateSearch
     from dossier.word.writer import write_docx
 
     say = progress or (lambda _message: None)
-    loaded = load_project(path)
+    loaded = path if isinstance(path, LoadedProject) else load_project(path)
     project = loaded.project
     target = out_dir or loaded.root / "out"
     folders = template_folders(loaded, templates)
     search = TemplateSearch.of(folders)
     outlines = {
         doc_type: load_outline(find_outline(doc_type, [f / "sections" for f in folders]))
-        for doc_type in (only or project.project.output.documents or DOC_TYPES)
+        for doc_type in (only or project.project.output.documents or document_types())
     }
     say("computing results from the data files")
     computed = compute_project(loaded)
@@ -145,7 +153,7 @@ def _build(
     ]
     say(f"writing {len(outputs)} document(s) to {target}")
     _, backups = write_outputs(target, outputs, inputs, force=force)
-    built = BuildResult(target, [target / o.name for o in outputs], backups=backups)
+    built = BuildReport(target, [target / o.name for o in outputs], backups=backups)
     built.diagnostics.extend(loaded.diagnostics)
     built.diagnostics.extend(computed.diagnostics)
     built.findings = len(result.findings)

@@ -16,6 +16,7 @@ from dossier.analysis.batches import batch_results, trend
 from dossier.analysis.potency_results import AssayComputed, RunResult
 from dossier.analysis.results import Provenance
 from dossier.analysis.validation import analyse_validation
+from dossier.compute.potency import models as potency_models
 from dossier.core.diagnostics import Diagnostic, Severity
 from dossier.core.errors import UserError
 
@@ -26,12 +27,6 @@ if TYPE_CHECKING:  # pragma: no cover
     from dossier.model.project_io import LoadedProject
 
 __all__ = ["run"]
-
-_MODEL_NAMES = {
-    "parallel_line": "parallel-line",
-    "slope_ratio": "slope-ratio",
-    "four_parameter_logistic": "4pl",
-}
 
 
 def _alphas(assay: PotencyAssay) -> dict[str, float]:
@@ -98,7 +93,7 @@ def _runs(
 ) -> None:
     """Fill ``result.runs``: every run analysed, or None when it could not be."""
     for run_index, assay_run in enumerate(assay.runs):
-        if assay.statistical_model not in _MODEL_NAMES:
+        if potency_models.by_name(assay.statistical_model) is None:
             result.runs[assay_run.id] = None
             loc = loaded.locate(("quality", "potency", "assays", index, "statistical_model"))
             computed.diagnostics.append(

@@ -14,11 +14,12 @@ import click
 
 from dossier.cli.assay_combine_cmd import combine_cmd
 from dossier.cli.common import echo_json, user_errors_exit
+from dossier.compute.potency import models as potency_models
 
 if TYPE_CHECKING:  # pragma: no cover
     from dossier.compute.potency.types import Transform
 
-MODELS = ("parallel-line", "slope-ratio", "4pl")
+MODELS = potency_models.cli_names()
 
 
 @click.group("assay")

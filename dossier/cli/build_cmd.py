@@ -6,9 +6,8 @@ from pathlib import Path
 
 import click
 
+from dossier.api import document_types
 from dossier.cli.common import print_diagnostics, user_errors_exit
-
-DOCS = ("impd-quality-potency", "impd-nonclinical", "briefing", "readiness")
 
 
 @click.command("build")
@@ -20,7 +19,10 @@ DOCS = ("impd-quality-potency", "impd-nonclinical", "briefing", "readiness")
     help="Output folder (default: out/ next to the project file).",
 )
 @click.option(
-    "--only", multiple=True, type=click.Choice(DOCS), help="Build only this document (repeatable)."
+    "--only",
+    multiple=True,
+    type=click.Choice(document_types()),
+    help="Build only this document type (repeatable).",
 )
 @click.option(
     "--templates",
@@ -55,25 +57,29 @@ def build_cmd(
     A draft edited in Word since it was generated is never overwritten silently: the
     build stops and names it; --force keeps a timestamped backup first.
     """
-    from dossier.build import build_project
+    from dossier import api
+    from dossier.cli.main import start_up_over
 
-    result = build_project(
-        path,
+    def progress(message: str) -> None:
+        start_up_over()  # the first message comes once the project is loaded
+        click.echo(f"  {message}", err=True)
+
+    options = api.BuildOptions(
         out_dir=out_dir,
-        only=list(only) or None,
+        only=only,
+        templates=templates,
         pdf=pdf,
         force=force,
-        templates=templates,
         jobs=jobs,
-        progress=lambda message: click.echo(f"  {message}", err=True),
+        progress=progress,
     )
-    if result.diagnostics:
-        print_diagnostics(list(result.diagnostics))
-    for backup in result.backups:
+    report = api.build(path, options)
+    print_diagnostics(report.diagnostics)
+    for backup in report.backups:
         click.echo(f"kept a backup of an edited draft: {backup}", err=True)
-    for written in [*result.written, *result.pdfs]:
+    for written in [*report.written, *report.pdfs]:
         click.echo(f"wrote {written}")
     click.echo(
-        f"{result.findings} expectation finding(s): see readiness-report.docx or run dossier check",
+        f"{report.findings} expectation finding(s): see readiness-report.docx or run dossier check",
         err=True,
     )

@@ -7,7 +7,12 @@ from pathlib import Path
 
 import click
 
-from dossier.cli.common import DIAGNOSTICS_FORMAT_OPTION, echo_json, user_errors_exit
+from dossier.cli.common import (
+    DIAGNOSTICS_FORMAT_OPTION,
+    echo_json,
+    print_report,
+    user_errors_exit,
+)
 
 
 def _list_rules(fmt: str, profile: Path | None) -> None:
@@ -63,46 +68,17 @@ def check_cmd(
         return
     if path is None:
         raise click.UsageError("PATH is required (or use --list-rules)")
-    from dossier.analysis.rule_cache import rule_data
-    from dossier.model.project_io import load_project
-    from dossier.rules.check import check_project, load_profile
+    from dossier import api
+    from dossier.cli.main import start_up_over
 
-    loaded = load_project(path)
-    # computed results (not SEND, which no rule reads), from the cache when current
-    result = check_project(
-        loaded, rule_data(loaded), profile=load_profile(profile) if profile else None
-    )
-    if fmt == "json":
-        echo_json(
-            {
-                "project": str(loaded.source.display_path),
-                "errors": result.count("error"),
-                "warnings": result.count("warning"),
-                "infos": result.count("info"),
-                "rules_applied": len(result.applied),
-                "findings": [f.to_dict() for f in result.findings],
-            }
+    loaded = api.load_project(path)
+    start_up_over()  # computing and evaluating the rules collect their own garbage
+    report = api.check(loaded, profile=profile)
+    print_report(report, fmt)
+    if fmt == "text":
+        click.echo(
+            f"{report.project}: {report.errors} error(s), {report.warnings} warning(s), "
+            f"{report.infos} note(s) from {len(report.rules_applied)} applicable rules",
+            err=True,
         )
-    else:
-        for f in result.findings:
-            loc = f.location
-            if fmt == "github":
-                kind = {"error": "error", "warning": "warning", "info": "notice"}[f.severity]
-                click.echo(
-                    f"::{kind} file={loc.file},line={loc.line},col={loc.column},"
-                    f"title={f.rule_id}::{f.message}"
-                )
-                continue
-            cite = f.citation.document + (f", {f.citation.section}" if f.citation.section else "")
-            click.echo(f"{loc}: {f.severity} {f.rule_id} [{loc.yaml_path}] {f.message}")
-            click.echo(f"    source: {cite} ({f.confidence})")
-            if f.hint:
-                click.echo(f"    hint: {f.hint}")
-        if fmt == "text":
-            click.echo(
-                f"{loaded.source.display_path}: {result.count('error')} error(s), "
-                f"{result.count('warning')} warning(s), {result.count('info')} note(s) "
-                f"from {len(result.applied)} applicable rules",
-                err=True,
-            )
-    sys.exit(1 if result.failed(strict=strict) else 0)
+    sys.exit(1 if report.failed(strict=strict) else 0)

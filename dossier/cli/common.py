@@ -1,50 +1,61 @@
-"""Helpers shared by the command modules: error mapping and output formats."""
+"""Helpers shared by the command modules: error mapping and output formats.
+
+Every command prints diagnostics (and rule findings, which are diagnostics too) through
+:func:`print_diagnostics` or :func:`print_report`, so ``--format text|json|github`` reads
+the same everywhere.
+"""
 
 from __future__ import annotations
 
 import functools
 import json
 import sys
-from collections.abc import Callable
-from typing import Any, TypeVar
+from collections.abc import Callable, Iterable
+from typing import Any, Protocol, TypeVar
 
 import click
 
-from dossier.core.diagnostics import Diagnostic, DiagnosticList
+from dossier.core.diagnostics import FORMATS, Diagnostic, DiagnosticList, format_diagnostics
 from dossier.core.errors import UsageError, UserError
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-FORMAT_OPTION = click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="Output format: text for people, json for other tools.",
-)
-
 DIAGNOSTICS_FORMAT_OPTION = click.option(
     "--format",
     "fmt",
-    type=click.Choice(["text", "json", "github"]),
+    type=click.Choice(FORMATS),
     default="text",
     show_default=True,
     help="text for people, json for tools, github for CI annotations.",
 )
 
 
-def print_diagnostics(diags: list[Diagnostic], fmt: str = "text") -> None:
-    """Print diagnostics in the chosen format (text and github to stderr-friendly stdout)."""
-    dl = DiagnosticList(diags).sorted()
+class Report(Protocol):
+    """What the front door's reports have in common for printing."""
+
+    @property
+    def diagnostics(self) -> DiagnosticList: ...
+
+    def to_dict(self) -> dict[str, Any]: ...
+
+
+def print_diagnostics(diags: Iterable[Diagnostic], fmt: str = "text", *, err: bool = False) -> None:
+    """Print diagnostics in the order given: ``text`` or ``github`` one by one, ``json``
+    as one document with the counts. Formats other than these (``yaml``) print text.
+    Nothing is printed for no diagnostics, except the JSON document."""
+    chosen = fmt if fmt in FORMATS else "text"
+    items = DiagnosticList(diags)
+    if not items and chosen != "json":
+        return
+    click.echo(format_diagnostics(items, chosen), err=err)
+
+
+def print_report(report: Report, fmt: str) -> None:
+    """A report of :mod:`dossier.api`: its JSON document, or its diagnostics."""
     if fmt == "json":
-        click.echo(dl.to_json())
-    elif fmt == "github":
-        for d in dl:
-            click.echo(d.format_github())
+        echo_json(report.to_dict())
     else:
-        for d in dl:
-            click.echo(d.format_text())
+        print_diagnostics(report.diagnostics, fmt)
 
 
 def user_errors_exit(func: F) -> F:
@@ -59,8 +70,7 @@ def user_errors_exit(func: F) -> F:
         try:
             return func(*args, **kwargs)
         except UserError as exc:
-            fmt = kwargs.get("fmt", "text")
-            print_diagnostics(exc.diagnostics, "json" if fmt == "json" else "text")
+            print_diagnostics(exc.diagnostics.sorted(), kwargs.get("fmt", "text"))
             sys.exit(1)
         except UsageError as exc:
             click.echo(f"Error: {exc}", err=True)

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import io
-import sys
 from pathlib import Path
 from typing import Any
 
 import click
 
-from dossier.cli.common import echo_json, user_errors_exit
+from dossier.cli.common import echo_json, print_diagnostics, user_errors_exit
 
 
 @click.group("import")
@@ -112,8 +111,7 @@ def send_cmd(folder: Path, fmt: str, lab_threshold: float) -> None:
         click.echo(buffer.getvalue(), nl=False)
     else:
         _text(record, summary)
-    if warnings:
-        sys.stderr.write("\n".join(d.format_text() for d in warnings) + "\n")
+    print_diagnostics(warnings, err=True)  # text on stderr, whatever stdout holds
 
 
 def _text(record: Any, summary: Any) -> None:

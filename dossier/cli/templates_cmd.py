@@ -25,6 +25,7 @@ def check_templates_cmd(folder: Path | None, fmt: str) -> None:
     models, headers, footers and footnotes included; check the outlines in
     FOLDER/sections. Exit 1 when a problem is found.
     """
+    from dossier.core.diagnostics import DiagnosticList
     from dossier.core.errors import UserError
     from dossier.core.resources import builtin_dir
     from dossier.drafts.outline import load_outline
@@ -36,7 +37,7 @@ def check_templates_cmd(folder: Path | None, fmt: str) -> None:
     outlines = sorted(outlines_dir.glob("*.yaml")) if outlines_dir.is_dir() else []
     if not templates and not outlines:
         raise UserError(f"no .docx templates or sections/*.yaml outlines in {root}")
-    problems = []
+    problems = DiagnosticList()
     for template in templates:
         found = lint_template(template)
         problems.extend(found)
@@ -49,8 +50,6 @@ def check_templates_cmd(folder: Path | None, fmt: str) -> None:
                 click.echo(f"{outline}: ok")
         except UserError as exc:
             problems.extend(exc.diagnostics)
+    print_diagnostics(problems.sorted(), fmt)
     if problems:
-        print_diagnostics(problems, fmt)
         raise SystemExit(1)
-    if fmt == "json":
-        click.echo("[]")

@@ -7,8 +7,7 @@ from pathlib import Path
 
 import click
 
-from dossier.cli.common import DIAGNOSTICS_FORMAT_OPTION, print_diagnostics
-from dossier.core.diagnostics import DiagnosticList
+from dossier.cli.common import DIAGNOSTICS_FORMAT_OPTION, print_report
 
 
 @click.command("validate")
@@ -30,24 +29,19 @@ def validate_cmd(path: Path, strict: bool, deep: bool, fmt: str) -> None:
     Data files are checked for existence and location; --deep also analyses them
     (relative potency, validation statistics, SEND), which takes longer.
     """
-    from dossier.core.errors import UserError
-    from dossier.model.project_io import load_project
+    from dossier import api
+    from dossier.cli.main import start_up_over
 
-    try:
-        loaded = load_project(path)
-        diags = DiagnosticList(loaded.diagnostics)
-        if deep:
-            from dossier.analysis.project import compute_project
-
-            diags.extend(compute_project(loaded).diagnostics)
-    except UserError as exc:
-        diags = DiagnosticList(exc.diagnostics)
-    print_diagnostics(diags, fmt)
-    failed = diags.has_errors(strict=strict)
+    report = api.validate(path)
+    if deep and report.loaded is not None:
+        start_up_over()  # the analyses that follow collect their own garbage
+        report = api.validate(report.loaded, deep=True)
+    print_report(report, fmt)
+    failed = report.failed(strict=strict)
     if fmt == "text":
         verdict = "invalid" if failed else "valid"
         click.echo(
-            f"{path}: {verdict} ({len(diags.errors)} error(s), {len(diags.warnings)} warning(s))",
+            f"{path}: {verdict} ({report.errors} error(s), {report.warnings} warning(s))",
             err=True,
         )
     sys.exit(1 if failed else 0)

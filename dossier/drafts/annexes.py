@@ -19,8 +19,8 @@ from dossier.drafts.text import to_text
 
 if TYPE_CHECKING:  # pragma: no cover
     from dossier.analysis.project import ComputedProject
+    from dossier.core.diagnostics import Diagnostic
     from dossier.model.project import Project
-    from dossier.rules.engine import Finding
 
 __all__ = ["KNOWN_ABBREVIATIONS", "add_annexes"]
 
@@ -79,7 +79,7 @@ def add_annexes(
     document: Document,
     project: Project,
     computed: ComputedProject,
-    findings: list[Finding],
+    findings: list[Diagnostic],
     sections_covered: set[str],
 ) -> Document:
     """Append the standard annexes (in place) and fill the abbreviation list."""
@@ -89,8 +89,8 @@ def add_annexes(
     relevant = [f for f in findings if f.section in sections_covered and f.severity != "info"]
     todo_rows += [
         [
-            f.section,
-            f"{f.rule_id}: {f.message}",
+            f.section or "",
+            f"{f.code}: {f.message}",
             f"{f.location.yaml_path} ({Path(f.location.file).name}, line {f.location.line})",
         ]
         for f in relevant

@@ -87,13 +87,11 @@ def findings_unit(ctx: UnitContext) -> Content:
                     ["Rule", "Severity", "Finding", "Project file", "Source (confidence)"],
                     [
                         [
-                            f.rule_id,
-                            f.severity,
+                            f.code,
+                            f.severity.value,
                             f.message + (f" Hint: {f.hint}" if f.hint else ""),
                             f"{f.location.yaml_path} (line {f.location.line})",
-                            f"{f.citation.document}"
-                            + (f", {f.citation.section}" if f.citation.section else "")
-                            + f" ({f.confidence})",
+                            f"{f.citation} ({f.confidence})",
                         ]
                         for f in found
                     ],

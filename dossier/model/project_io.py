@@ -299,7 +299,6 @@ def load_project(path: Path | str) -> LoadedProject:
     ``path`` may be the project file or a folder containing one. Warnings are returned
     in ``LoadedProject.diagnostics``.
     """
-    from dossier.core import collection
     from dossier.load.paths import find_project_file
     from dossier.load.yaml_source import load_yaml
 
@@ -315,8 +314,6 @@ def load_project(path: Path | str) -> LoadedProject:
         )
     except ValidationError as exc:
         raise UserError(list(pydantic_diagnostics(exc, source))) from None
-    finally:
-        collection.started()  # the model is built: see dossier.core.collection
     for problem in check_references(project):
         loc = source.locate(problem.path)
         diags.append(

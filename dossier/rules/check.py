@@ -14,11 +14,11 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from dossier.core.diagnostics import Location, PathPart
+from dossier.core.diagnostics import DiagnosticList, Location, PathPart
 from dossier.core.errors import UserError
 from dossier.model.project import Project
 from dossier.model.project_io import LoadedProject
-from dossier.rules.engine import Finding, RuleEvaluator, RuleExpressionError
+from dossier.rules.engine import RuleEvaluator, RuleExpressionError, finding
 from dossier.rules.features import product_features
 from dossier.rules.schema import AppliesTo, Catalogue, Citation, Profile, Rule
 
@@ -179,19 +179,20 @@ def matches(a: AppliesTo, project: Project, features: frozenset[str]) -> bool:
 
 @dataclass
 class CheckResult:
-    """Findings of a check run, with the rules that applied."""
+    """Findings of a check run (diagnostics whose code is the rule id, errors first),
+    with the rules that applied."""
 
-    findings: list[Finding]
+    findings: DiagnosticList
     applied: list[Rule]
     skipped: list[Rule] = field(default_factory=list)
 
     def count(self, severity: str) -> int:
         """Number of findings of one severity."""
-        return sum(1 for f in self.findings if f.severity == severity)
+        return self.findings.severity_count(severity)
 
     def failed(self, *, strict: bool = False) -> bool:
         """True with errors, or (strict) with warnings."""
-        return self.count("error") > 0 or (strict and self.count("warning") > 0)
+        return self.findings.has_errors(strict=strict)
 
 
 def check_project(
@@ -205,7 +206,7 @@ def check_project(
     features = product_features(project)
     data = project.model_dump(mode="json")
     evaluator = RuleEvaluator(data, computed, features, loaded.locate)
-    findings: list[Finding] = []
+    findings = DiagnosticList()
     applied: list[Rule] = []
     skipped: list[Rule] = []
     for rule in ruleset(profile):
@@ -224,20 +225,15 @@ def check_project(
                 where = Location(loc.file, 1, 1, ())
             what = f"the {part} of rule {rule.id}" if part else f"rule {rule.id}"
             findings.append(
-                Finding(
-                    rule_id=rule.id,
-                    title=rule.title,
+                finding(
+                    rule,
+                    f"DOS-C900 {what} could not be evaluated: {type(cause).__name__}: {cause}",
+                    where,
                     severity="error",
-                    message=f"DOS-C900 {what} could not be evaluated: "
-                    f"{type(cause).__name__}: {cause}",
-                    location=where,
                     citation=Citation(document="dossier rule catalogue"),
-                    confidence=rule.confidence,
-                    section=rule.section,
                     hint="fix the rule's expression (or the profile that adds it)",
                 )
             )
     order = {"error": 0, "warning": 1, "info": 2}
-    findings.sort(key=lambda f: (order[f.severity], f.location.line, f.rule_id))
-    evaluator.save_cache()
+    findings.sort(key=lambda f: (order[f.severity], f.location.line, f.code))
     return CheckResult(findings=findings, applied=applied, skipped=skipped)

@@ -14,49 +14,41 @@ import marshal
 import re
 import sys
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from dossier.core.diagnostics import Location, PathPart, format_path
+from dossier.core.diagnostics import Citation as DiagnosticCitation
+from dossier.core.diagnostics import Diagnostic, Location, PathPart, Severity, format_path
 from dossier.rules.schema import Citation, Rule
 
 Locator = Callable[[tuple[PathPart, ...]], Location]
 _SCOPE_TOKEN = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)|\[\*\]")
 
 
-@dataclass(frozen=True, slots=True)
-class Finding:
-    """A rule that is not satisfied, located at the thing concerned."""
-
-    rule_id: str
-    title: str
-    severity: str
-    message: str
-    location: Location
-    citation: Citation
-    confidence: str
-    section: str
-    hint: str | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready mapping."""
-        return {
-            "rule": self.rule_id,
-            "title": self.title,
-            "severity": self.severity,
-            "message": self.message,
-            "location": {
-                "file": self.location.file,
-                "line": self.location.line,
-                "column": self.location.column,
-                "path": self.location.yaml_path,
-            },
-            "citation": {"document": self.citation.document, "section": self.citation.section},
-            "confidence": self.confidence,
-            "section": self.section,
-            "hint": self.hint,
-        }
+def finding(
+    rule: Rule,
+    message: str,
+    location: Location,
+    *,
+    severity: str | None = None,
+    citation: Citation | None = None,
+    hint: str | None = None,
+) -> Diagnostic:
+    """A rule that is not satisfied, as a diagnostic located at the thing concerned: the
+    rule id is its code, and it carries the rule's citation, confidence and section.
+    ``severity``, ``citation`` and ``hint`` default to the rule's own."""
+    cite = citation or rule.citation
+    return Diagnostic(
+        code=rule.id,
+        severity=Severity(severity or rule.severity),
+        message=message,
+        location=location,
+        hint=rule.hint if hint is None else hint,
+        extra={"title": rule.title},
+        citation=DiagnosticCitation(cite.document, cite.section),
+        confidence=rule.confidence,
+        section=rule.section,
+    )
 
 
 def _parse_path(text: str) -> list[str | None]:
@@ -238,7 +230,7 @@ class RuleEvaluator:
         """Keep the code compiled in this run for the next one."""
         self._compiled.save()
 
-    def evaluate(self, rule: Rule) -> list[Finding]:
+    def evaluate(self, rule: Rule) -> list[Diagnostic]:
         """Findings of one rule (empty when satisfied or not applicable)."""
         items: Iterator[tuple[tuple[PathPart, ...], Any, Any]] = (
             iter_scope(self._data, rule.scope) if rule.scope else iter([((), None, None)])
@@ -260,17 +252,7 @@ class RuleEvaluator:
             target = path + tuple(_parse_target(rule.at)) if rule.at else path
             loc = self._locate(target)
             findings.append(
-                Finding(
-                    rule_id=rule.id,
-                    title=rule.title,
-                    severity=rule.severity,
-                    message=message,
-                    location=Location(loc.file, loc.line, loc.column, target),
-                    citation=rule.citation,
-                    confidence=rule.confidence,
-                    section=rule.section,
-                    hint=rule.hint,
-                )
+                finding(rule, message, Location(loc.file, loc.line, loc.column, target))
             )
         return findings
 
