@@ -15,9 +15,14 @@ import click
 from dossier.cli.assay_combine_cmd import combine_cmd
 from dossier.cli.common import echo_json, user_errors_exit
 from dossier.compute.potency import models as potency_models
+from dossier.load.numbers import DECIMALS, THOUSANDS
 
 if TYPE_CHECKING:  # pragma: no cover
+    from collections.abc import Sequence
+
     from dossier.compute.potency.types import Transform
+    from dossier.core.diagnostics import Diagnostic
+    from dossier.load.numbers import DecimalSeparator, ThousandsSeparator
 
 MODELS = potency_models.cli_names()
 
@@ -140,6 +145,36 @@ def _print_text(analysis: Any) -> None:
     click.echo(f"  method: {analysis.method}" + (f"; limits: {ci}" if ci else ""))
 
 
+def _number_options(func: Any) -> Any:
+    """--decimal and --thousands: the number convention of the data file."""
+    func = click.option(
+        "--thousands",
+        type=click.Choice(THOUSANDS),
+        default="none",
+        show_default=True,
+        help="Thousands separator of numbers written as text in the file.",
+    )(func)
+    return click.option(
+        "--decimal",
+        type=click.Choice(DECIMALS),
+        default="point",
+        show_default=True,
+        help="Decimal separator of numbers written as text in the file.",
+    )(func)
+
+
+def _convention(decimal: str, thousands: str) -> tuple[DecimalSeparator, ThousandsSeparator]:
+    if decimal == thousands:
+        raise click.UsageError(f"--decimal and --thousands cannot both be '{decimal}'")
+    return cast("DecimalSeparator", decimal), cast("ThousandsSeparator", thousands)
+
+
+def _warn(warnings: Sequence[Diagnostic]) -> None:
+    """Warnings about the data file, on standard error (standard output stays the result)."""
+    for warning in warnings:
+        click.echo(warning.format_text(), err=True)
+
+
 @assay_group.command("potency")
 @click.argument("data", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--model", type=click.Choice(MODELS), required=True, help="Statistical model.")
@@ -165,6 +200,7 @@ def _print_text(analysis: Any) -> None:
     help="Significance level of the validity tests.",
 )
 @click.option("--sheet", help="Sheet of an XLSX file.")
+@_number_options
 @click.option(
     "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
 )
@@ -177,6 +213,8 @@ def potency_cmd(
     transform: str,
     alpha: float,
     sheet: str | None,
+    decimal: str,
+    thousands: str,
     fmt: str,
 ) -> None:
     """Relative potency of DATA.csv (columns preparation,dose,response[,block|row,column]).
@@ -188,7 +226,12 @@ def potency_cmd(
 
     assumed_map = _parse_assumed(assumed)
     kind = cast("Transform", transform)
-    dataset = read_dose_response(data, sheet=sheet)
+    number_decimal, number_thousands = _convention(decimal, thousands)
+    warnings: list[Diagnostic] = []
+    dataset = read_dose_response(
+        data, sheet=sheet, decimal=number_decimal, thousands=number_thousands, warnings=warnings
+    )
+    _warn(warnings)
     if model == "parallel-line":
         from dossier.compute.potency.parallel_line import analyse_parallel_line
 
@@ -286,6 +329,7 @@ def _validation_json(characteristic: str, result: Any) -> dict[str, Any]:
 @click.option("--factors", help="Precision: factor columns, outermost first (e.g. day,analyst).")
 @click.option("--log-scale", is_flag=True, help="Analyse on the log scale (relative potency; GCV).")
 @click.option("--sheet", help="Sheet of an XLSX file.")
+@_number_options
 @click.option(
     "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
 )
@@ -296,6 +340,8 @@ def validation_cmd(
     factors: str | None,
     log_scale: bool,
     sheet: str | None,
+    decimal: str,
+    thousands: str,
     fmt: str,
 ) -> None:
     """ICH Q2(R2) statistics of DATA.csv.
@@ -306,6 +352,7 @@ def validation_cmd(
     from dossier.compute import validation_stats as vs
     from dossier.load.tables import read_table, require_positive
 
+    number_decimal, number_thousands = _convention(decimal, thousands)
     result: Any
     try:
         if characteristic == "precision":
@@ -314,7 +361,15 @@ def validation_cmd(
                 raise click.UsageError(
                     "--factors is required for precision (e.g. --factors day,analyst)"
                 )
-            table = read_table(data, required=(*names, "value"), numeric=("value",), sheet=sheet)
+            table = read_table(
+                data,
+                required=(*names, "value"),
+                numeric=("value",),
+                sheet=sheet,
+                decimal=number_decimal,
+                thousands=number_thousands,
+            )
+            _warn(table.warnings)
             if log_scale:
                 require_positive(table, ("value",), "the log scale needs positive values")
             result = vs.precision(
@@ -330,7 +385,10 @@ def validation_cmd(
                 numeric=("nominal", "measured"),
                 optional=("level",),
                 sheet=sheet,
+                decimal=number_decimal,
+                thousands=number_thousands,
             )
+            _warn(table.warnings)
             if log_scale:
                 require_positive(
                     table, ("nominal", "measured"), "the log scale needs positive values"

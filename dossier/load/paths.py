@@ -2,7 +2,9 @@
 
 Data files are named relative to the project file and must stay inside the project
 folder: absolute paths, ``..`` escapes, drive letters and symbolic links that lead
-outside are refused, so a project can be shared and a build never reads elsewhere.
+outside are refused, so a project can be shared and a build never reads elsewhere. A
+data path must name a regular file (or a folder where one is expected): a device or a
+named pipe would never end, or never answer, when read.
 
 Codes (``L`` = location of files):
 
@@ -12,17 +14,20 @@ DOS-L002 several candidate project files in the folder
 DOS-L003 a data path that is absolute or leaves the project folder
 DOS-L004 a data file or folder that does not exist
 DOS-L005 a file where a folder is expected, or the reverse
+DOS-L006 a data path that names a device, a named pipe or a socket, not a file or folder
 ======== ======================================================
 """
 
 from __future__ import annotations
 
 import re
+import stat
 from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Literal
 
 from dossier.core.diagnostics import Diagnostic, Location, Severity
 from dossier.core.errors import UserError
+from dossier.load.files import file_kind
 
 __all__ = ["PROJECT_FILE", "find_project_file", "resolve_data_path"]
 
@@ -42,7 +47,7 @@ def find_project_file(path: Path) -> Path:
     if not path.is_dir():
         return path
     main = path / PROJECT_FILE
-    if main.is_file():
+    if main.exists():  # also a folder or a pipe of that name: the loader says what it is
         return main
     candidates = sorted(path.glob("*.dossier.yaml"))
     if len(candidates) == 1:
@@ -103,8 +108,17 @@ def resolve_data_path(
             location,
             f"looked for {target}",
         )
-    if kind == "file" and not target.is_file():
+    mode = target.stat().st_mode
+    if not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
+        raise _error(
+            "DOS-L006",
+            f"'{ref}' is {file_kind(mode)}; a data {'file' if kind == 'file' else 'folder'} "
+            "is expected here",
+            location,
+            "name a file saved in the project folder",
+        )
+    if kind == "file" and not stat.S_ISREG(mode):
         raise _error("DOS-L005", f"'{ref}' is a folder, but a file is expected here", location)
-    if kind == "dir" and not target.is_dir():
+    if kind == "dir" and not stat.S_ISDIR(mode):
         raise _error("DOS-L005", f"'{ref}' is a file, but a folder is expected here", location)
     return target

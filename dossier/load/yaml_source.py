@@ -10,7 +10,7 @@ are errors, and every node's line and column is kept for diagnostics.
 Codes (``Y`` = YAML):
 
 ======== ==================================================================
-DOS-Y001 the file cannot be read (missing, a directory, no permission)
+DOS-Y001 the file cannot be read (missing, no permission, or a folder, device or pipe)
 DOS-Y002 the file is larger than the limit
 DOS-Y003 the file is not valid UTF-8 (position of the first bad byte)
 DOS-Y004 binary content, NUL or other control characters
@@ -41,6 +41,7 @@ from typing import Any
 
 from dossier.core.diagnostics import Diagnostic, Location, PathPart, Severity
 from dossier.core.errors import UserError
+from dossier.load.files import NotRegularFileError, TooLargeError, read_limited
 
 __all__ = ["Limits", "SourceDoc", "load_yaml", "load_yaml_text"]
 
@@ -568,22 +569,20 @@ def load_yaml(path: Path | str, *, limits: Limits | None = None) -> SourceDoc:
     file = Path(path)
     shown = _display(file)
     try:
-        size = file.stat().st_size
-        if file.is_dir():
-            raise IsADirectoryError(str(file))
-        if size > limits.max_bytes:
-            raise UserError(
-                _diag(
-                    "DOS-Y002",
-                    f"the file is {size:,} bytes (limit {limits.max_bytes:,})",
-                    shown,
-                    1,
-                    1,
-                )
+        raw = read_limited(file, limits.max_bytes)
+    except TooLargeError as exc:
+        raise UserError(_diag("DOS-Y002", str(exc), shown, 1, 1)) from None
+    except NotRegularFileError as exc:
+        raise UserError(
+            _diag(
+                "DOS-Y001",
+                f"cannot read the file: it is {exc.kind}, not a regular file",
+                shown,
+                1,
+                1,
+                "give the path of a YAML file saved on disk",
             )
-        raw = file.read_bytes()
-    except UserError:
-        raise
+        ) from None
     except OSError as exc:
         raise UserError(
             _diag("DOS-Y001", f"cannot read the file: {exc.strerror or exc}", shown, 1, 1)

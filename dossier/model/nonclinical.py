@@ -6,6 +6,7 @@ from typing import Literal, Self
 from pydantic import Field, model_validator
 
 from dossier.model.base import Duration, Id, IdRef, Quantity, StrictModel, Text, new_list
+from dossier.model.potency import DataDecimal, DataThousands, check_number_convention
 
 StudyType = Literal[
     "primary_pd_in_vitro",
@@ -127,6 +128,13 @@ class StudyData(StrictModel):
         default=None,
         description=("Long CSV/XLSX: animal, sex, group, timepoint, tissue, copies_per_ug, lloq."),
     )
+    decimal: DataDecimal = "point"
+    thousands: DataThousands = "none"
+
+    @model_validator(mode="after")
+    def _number_convention(self) -> Self:
+        check_number_convention(self.decimal, self.thousands)
+        return self
 
 
 class Study(StrictModel):

@@ -5,10 +5,11 @@ assay data (``runs``) and validation data files that ``dossier`` analyses itself
 """
 
 import datetime as dt
-from typing import Literal, Self
+from typing import Annotated, Literal, Self
 
 from pydantic import Field, model_validator
 
+from dossier.load.numbers import DecimalSeparator, ThousandsSeparator
 from dossier.model.base import Id, IdRef, Quantity, StrictModel, Text, new_dict, new_list
 from dossier.model.quality import LifecycleStatus
 
@@ -35,6 +36,37 @@ ResponseTransform = Literal["none", "ln", "log10", "sqrt", "square"]
 RELATIVE_POTENCY_MODELS = frozenset(
     {"parallel_line", "slope_ratio", "four_parameter_logistic", "five_parameter_logistic"}
 )
+
+
+# The number convention of a data file, declared next to its reference: '1,200' is never
+# guessed (see dossier.load.numbers).
+DataDecimal = Annotated[
+    DecimalSeparator,
+    Field(
+        description=(
+            "Decimal separator of the numbers written as text in the data file: point "
+            "(1.5) or comma (1,5)."
+        )
+    ),
+]
+DataThousands = Annotated[
+    ThousandsSeparator,
+    Field(
+        description=(
+            "Thousands separator of the numbers written as text in the data file: none "
+            "(1200), comma (1,200), point (1.200) or space (1 200). A value that reads "
+            "differently under another convention is an error, never a guess."
+        )
+    ),
+]
+
+
+def check_number_convention(decimal: str, thousands: str) -> None:
+    """The decimal and the thousands separator of a data file must differ."""
+    if decimal == thousands:
+        raise ValueError(
+            f"'decimal' and 'thousands' cannot both be '{decimal}': a number would read two ways"
+        )
 
 
 class ReferenceStandard(StrictModel):
@@ -141,6 +173,8 @@ class AssayRun(StrictModel):
         )
     )
     sheet: str | None = Field(default=None, description="Sheet name for XLSX files.")
+    decimal: DataDecimal = "point"
+    thousands: DataThousands = "none"
     date: dt.date | None = Field(default=None, description="Date of the run.")
     standard: str = Field(
         min_length=1, description="Name of the reference-standard preparation in the data."
@@ -154,6 +188,11 @@ class AssayRun(StrictModel):
         description="Assumed potency of test preparations (default 1 = relative potency).",
     )
     transform: ResponseTransform = Field(default="none", description="Response transform.")
+
+    @model_validator(mode="after")
+    def _number_convention(self) -> Self:
+        check_number_convention(self.decimal, self.thousands)
+        return self
 
 
 class ValidationDataset(StrictModel):
@@ -169,6 +208,8 @@ class ValidationDataset(StrictModel):
         )
     )
     sheet: str | None = Field(default=None, description="Sheet name for XLSX files.")
+    decimal: DataDecimal = "point"
+    thousands: DataThousands = "none"
     factors: list[str] = Field(
         default_factory=new_list, description="Precision: factor columns, outermost first."
     )
@@ -176,6 +217,11 @@ class ValidationDataset(StrictModel):
         default=False, description="Analyse on the log scale (relative potency, GCV)."
     )
     design: str | None = Field(default=None, description="The design in words.")
+
+    @model_validator(mode="after")
+    def _number_convention(self) -> Self:
+        check_number_convention(self.decimal, self.thousands)
+        return self
 
 
 class ValidationCriteria(StrictModel):

@@ -60,8 +60,10 @@ def test_trailing_empty_cells_are_accepted(tmp_path: Path) -> None:
     assert [r.line for r in table.rows] == [2, 3]
 
 
-def test_semicolon_files_with_decimal_commas_still_read(tmp_path: Path) -> None:
+def test_semicolon_files_with_decimal_commas_read_when_declared(tmp_path: Path) -> None:
     path = tmp_path / "run.csv"
     path.write_text("preparation;dose;response\nS;1;10,5\nS;2;12,25\n", "utf-8")
-    table = read_table(path, **COLUMNS)  # type: ignore[arg-type]
+    table = read_table(path, **COLUMNS, decimal="comma")  # type: ignore[arg-type]
     assert [r.numbers["response"] for r in table.rows] == [10.5, 12.25]
+    # undeclared, a decimal comma is an error at the cell, not a guess
+    assert _errors(path) == [("DOS-D009", 2, 3), ("DOS-D009", 3, 3)]

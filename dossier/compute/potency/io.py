@@ -12,15 +12,25 @@ from pathlib import Path
 from dossier.compute.potency.types import DoseResponseData, Observation
 from dossier.core.diagnostics import Diagnostic, Location, Severity
 from dossier.core.errors import DataFileError
+from dossier.load.numbers import DecimalSeparator, ThousandsSeparator
 from dossier.load.tables import read_table
 
 __all__ = ["read_dose_response"]
 
 
 def read_dose_response(
-    path: Path, *, sheet: str | None = None, display: str | None = None
+    path: Path,
+    *,
+    sheet: str | None = None,
+    display: str | None = None,
+    decimal: DecimalSeparator = "point",
+    thousands: ThousandsSeparator = "none",
+    warnings: list[Diagnostic] | None = None,
 ) -> DoseResponseData:
-    """Read and check a dose-response file; located errors as :class:`DataFileError`."""
+    """Read and check a dose-response file; located errors as :class:`DataFileError`.
+
+    ``decimal`` and ``thousands`` are the file's number convention; warnings about the
+    file (rows repeated exactly) are added to ``warnings`` when it is given."""
     table = read_table(
         path,
         required=("preparation", "dose", "response"),
@@ -28,7 +38,11 @@ def read_dose_response(
         optional=("block", "row", "column"),
         sheet=sheet,
         display=display,
+        decimal=decimal,
+        thousands=thousands,
     )
+    if warnings is not None:
+        warnings.extend(table.warnings)
     has_block = "block" in table.columns
     has_latin = "row" in table.columns and "column" in table.columns
     if ("row" in table.columns) != ("column" in table.columns):
