@@ -8,8 +8,8 @@ squares (RSS).
 How the reference is computed (``_reference_rss``): for a given slope B and log-EC50s C
 the model is linear in the asymptotes, so A and D are solved by ordinary least squares
 (y regressed on the logistic term and a constant), which leaves the RSS a function of B
-and the C's alone (variable projection). That function is evaluated on a dense grid: 60
-slopes, |B| × span from 0.05 to 300 on a log scale, by 41 values of each preparation's C,
+and the C's alone (variable projection). That function is evaluated on a dense grid: 40
+slopes, |B| × span from 0.05 to 300 on a log scale, by 31 values of each preparation's C,
 from half a span below the lowest dose to half a span above the highest (B > 0 suffices:
 B and -B give the same curves with the asymptotes swapped). From the best grid point it
 is refined by BFGS (``scipy.optimize.minimize``, the exact gradient of the projected RSS,
@@ -21,8 +21,8 @@ not converged, in which case the analysis must be invalid and say so. On the rea
 designs (``test_realistic_assays...``: 1,000 runs of standard and test, 8 doses × 2 or 3
 replicates; typical, steep, one asymptote not reached, noisy; rising and falling; a
 tenth with a blank) at most 1 % of the runs may have a fit declared not converged; on
-the hostile designs (shallow curves, EC50 beyond the doses, very noisy, 4 doses) there
-is no such limit.
+the hostile designs (100 runs: shallow curves, EC50 beyond the doses, very noisy, 4 doses)
+there is no such limit.
 """
 
 from __future__ import annotations
@@ -138,8 +138,8 @@ def _grid_rss(
 def _reference_rss(x: np.ndarray, y: np.ndarray, groups: np.ndarray, n_groups: int) -> float:
     finite = np.isfinite(x)
     span = float(np.ptp(x[finite]))
-    slopes = np.geomspace(0.05, 300, 60) / span
-    cs = np.linspace(x[finite].min() - span / 2, x[finite].max() + span / 2, 41)
+    slopes = np.geomspace(0.05, 300, 40) / span
+    cs = np.linspace(x[finite].min() - span / 2, x[finite].max() + span / 2, 31)
     rss = _grid_rss(x, y, groups, n_groups, slopes, cs)
     best = np.unravel_index(int(np.argmin(rss)), rss.shape)
     start = np.array([slopes[best[0]], *cs[list(best[1:])]])
