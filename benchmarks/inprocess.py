@@ -7,6 +7,7 @@ or ``None`` with the reason when the thing measured is not available.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import importlib
 import io
@@ -27,6 +28,7 @@ __all__ = [
     "Result",
     "figures_200",
     "fits_1000_4pl",
+    "fits_1000_4pl_r_nls",
     "make_template",
     "pandoc_table",
     "render_overhead",
@@ -34,6 +36,7 @@ __all__ = [
 ]
 
 SEED = 20261202
+FITS = 1000
 TABLE_ROWS = 10_000
 TABLE_COLUMNS = 5
 
@@ -115,12 +118,17 @@ def _dose_response(rng: random.Random) -> Any:
     return DoseResponseData(tuple(observations), source="<benchmark>")
 
 
+def _fits_datasets() -> list[Any]:
+    """The 1,000 data sets of the 4PL benchmark (the same for dossier and R)."""
+    rng = random.Random(SEED)
+    return [_dose_response(rng) for _ in range(FITS)]
+
+
 def fits_1000_4pl(repeat: int) -> Result:
     """Seconds for 1,000 4PL similarity analyses (2 preparations × 8 doses × 3 replicates)."""
     from dossier.compute.potency.logistic import analyse_4pl
 
-    rng = random.Random(SEED)
-    datasets = [_dose_response(rng) for _ in range(1000)]
+    datasets = _fits_datasets()
     analyse_4pl(datasets[0], "REF")  # warm-up: numpy and scipy imports
 
     def run() -> None:
@@ -129,6 +137,44 @@ def fits_1000_4pl(repeat: int) -> Result:
 
     samples = _timed(run, repeat)
     return Result(median(samples), samples)
+
+
+def fits_1000_4pl_r_nls(workdir: Path, repeat: int) -> Result:
+    """Seconds base R's ``nls`` takes for the same 1,000 4PL similarity analyses, the
+    loop timed inside one R process (start-up and reading the data excluded); only
+    when ``Rscript`` is on PATH. For comparison, not a budget."""
+    rscript = shutil.which("Rscript")
+    if rscript is None:
+        return Result(None, note="Rscript not on PATH")
+    folder = workdir / "fits-4pl-r"
+    folder.mkdir(parents=True, exist_ok=True)
+    table = folder / "datasets.csv"
+    with table.open("w", encoding="utf-8", newline="") as fh:
+        out = csv.writer(fh)
+        out.writerow(["set", "prep", "dose", "response"])
+        for number, data in enumerate(_fits_datasets(), start=1):
+            for o in data.observations:
+                out.writerow([number, o.preparation, repr(o.dose), repr(o.response)])
+    script = Path(__file__).with_name("fits_4pl.R")
+    samples: list[float] = []
+    failed = "0"
+    for _ in range(repeat):
+        done = subprocess.run(
+            [rscript, "--vanilla", str(script), str(table)],
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=1800,
+        )
+        words = done.stdout.split()
+        if done.returncode != 0 or len(words) != 4 or words[0] != "fits":
+            return Result(None, note=f"Rscript failed: {done.stderr.strip()[-200:]}")
+        samples.append(float(words[1]))
+        failed = words[3]
+    version = subprocess.run([rscript, "--version"], capture_output=True, text=True, check=False)
+    first = (version.stdout or version.stderr).strip().splitlines()
+    note = f"{first[0] if first else 'R'}; {failed} of {FITS} analyses failed in nls"
+    return Result(median(samples), samples, note)
 
 
 def _figure_inputs(rng: random.Random) -> list[tuple[Callable[..., object], tuple[Any, ...]]]:

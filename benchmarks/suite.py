@@ -137,6 +137,11 @@ def run(
         ),
         ("table_10k_rows_s", "10,000-row table", lambda: inprocess.table_10k_rows(repeat)),
         ("fits_1000_4pl_s", "1,000 4PL fits", lambda: inprocess.fits_1000_4pl(micro)),
+        (
+            "fits_1000_4pl_r_nls_s",
+            "same fits with R's nls",
+            lambda: inprocess.fits_1000_4pl_r_nls(work, micro),
+        ),
         ("figures_200_s", "200 figures", lambda: inprocess.figures_200(micro)),
         ("pandoc_10k_rows_s", "pandoc", lambda: inprocess.pandoc_table(work, micro)),
     ]
