@@ -1,0 +1,175 @@
+"""Starting values of the 4PL fits: read off the data, and from a coarse profile grid.
+
+The first fit of :mod:`dossier.compute.potency.fourpl_fit` starts from
+:func:`starting_values`; :func:`grid_starts` gives the further starts (and tells whether
+some point of the grid fits better than a fit found).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # pragma: no cover
+    import numpy as np
+
+__all__ = ["MAX_STEEPNESS", "grid_starts", "starting_values"]
+
+MAX_STEEPNESS = 60.0
+"""|B| × (ln-dose span) beyond which the curve is a step between two adjacent doses."""
+
+
+def _cell_means(
+    x: np.ndarray, y: np.ndarray, groups: np.ndarray, n_groups: int
+) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Per group: its dose levels (ascending, zero dose as -inf) and their mean responses."""
+    import numpy as np
+
+    cells = []
+    for g in range(n_groups):
+        mask = groups == g
+        levels, inverse = np.unique(x[mask], return_inverse=True)
+        means = np.bincount(inverse, weights=y[mask]) / np.bincount(inverse)
+        cells.append((levels, means))
+    return cells
+
+
+def starting_values(x: np.ndarray, y: np.ndarray, groups: np.ndarray, n_groups: int) -> np.ndarray:
+    """Data-driven starting values (A, B, D, C per group); see the module docstring."""
+    import numpy as np
+
+    cells = _cell_means(x, y, groups, n_groups)
+    all_means = np.concatenate([m for _, m in cells])
+    low, high = float(all_means.min()), float(all_means.max())
+    # direction: do the mean responses rise with the dose within the groups?
+    rise = 0.0
+    for _, means in cells:
+        if means.size > 1:
+            rank = np.arange(means.size) - (means.size - 1) / 2
+            rise += float(rank @ (means - means.mean()))
+    a0, d0 = (low, high) if rise >= 0 else (high, low)
+    margin = 0.05 * (high - low)
+    a0, d0 = (a0 - margin, d0 + margin) if a0 < d0 else (a0 + margin, d0 - margin)
+    mid = (a0 + d0) / 2
+    finite_x = x[np.isfinite(x)]
+    span = float(np.ptp(finite_x)) if finite_x.size > 1 else 1.0
+    span = span if span > 0 else 1.0
+    cs = []
+    for levels, means in cells:
+        keep = np.isfinite(levels)
+        lv, mv = levels[keep], means[keep]
+        if lv.size == 0:
+            cs.append(float(np.median(finite_x)) if finite_x.size else 0.0)
+            continue
+        side = np.sign(mv - mid)
+        crossing = np.flatnonzero(side[:-1] * side[1:] < 0)
+        if crossing.size:
+            i = int(crossing[0])
+            w = (mid - mv[i]) / (mv[i + 1] - mv[i])
+            cs.append(float(lv[i] + w * (lv[i + 1] - lv[i])))
+        else:
+            cs.append(float(lv[np.argmin(np.abs(mv - mid))]))
+    b0 = _logit_slope(x, y, groups, n_groups, a0, d0)
+    if not (math.isfinite(b0) and b0 > 0):
+        b0 = 4.0 / span
+    b0 = min(b0, 0.5 * MAX_STEEPNESS / span)
+    return np.array([a0, b0, d0, *cs], dtype=float)
+
+
+def _logit_slope(
+    x: np.ndarray, y: np.ndarray, groups: np.ndarray, n_groups: int, a0: float, d0: float
+) -> float:
+    """Common slope of logit((y - D) / (A - D)) on ln(dose), one intercept per group.
+
+    With frac = (y - D) / (A - D) the model reads ln((1 - frac) / frac) = B (x - C_g).
+    Each point is weighted by frac (1 - frac): responses near an asymptote say little.
+    """
+    import numpy as np
+
+    finite = np.isfinite(x)
+    if a0 == d0 or finite.sum() < 2:
+        return math.nan
+    frac = np.clip((y[finite] - d0) / (a0 - d0), 0.02, 0.98)
+    logit = np.log((1.0 - frac) / frac)
+    weight = np.sqrt(frac * (1.0 - frac))
+    g = groups[finite]
+    design = np.column_stack([x[finite], (g[:, None] == np.arange(n_groups)[None, :])])
+    design = design[:, np.concatenate([[True], design[:, 1:].any(axis=0)])]
+    coef, *_ = np.linalg.lstsq(design * weight[:, None], logit * weight, rcond=None)
+    return float(coef[0])
+
+
+def _profile(
+    sums: tuple[np.ndarray, np.ndarray, np.ndarray],
+    n: float | np.ndarray,
+    sy: float | np.ndarray,
+    syy: float | np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """RSS, A - D and D of the regression y = D + (A - D) f, from the sums of f, f² and
+    f y (any array shape); the asymptotes are the linear part of the model."""
+    import numpy as np
+
+    sf, sff, sfy = sums
+    var_f = sff - sf * sf / n
+    cov_fy = sfy - sf * sy / n
+    with np.errstate(divide="ignore", invalid="ignore"):
+        s = cov_fy / var_f
+        rss = (syy - sy * sy / n) - s * cov_fy
+        d = (sy - s * sf) / n
+    return np.where(np.isfinite(rss), rss, np.inf), s, d
+
+
+def grid_starts(
+    x: np.ndarray, y: np.ndarray, groups: np.ndarray, n_groups: int, keep: int = 3
+) -> list[tuple[float, np.ndarray]]:
+    """Starts from a coarse grid over B and each group's C, the asymptotes solved by
+    linear least squares at each point (variable projection).
+
+    For each slope the C's are chosen one group at a time (each group's best alone, then
+    two sweeps with the others held), which costs a sum per group, slope and C rather
+    than one per combination of C's. The ``keep`` best slopes give the starts, each with
+    the sum of squares at the grid point (best first).
+    """
+    import numpy as np
+
+    finite = np.isfinite(x)
+    span = float(np.ptp(x[finite])) if finite.sum() > 1 else 1.0
+    span = span if span > 0 else 1.0
+    slopes = np.geomspace(0.5, 2.0 * MAX_STEEPNESS, 16) / span
+    cs = np.linspace(x[finite].min() - span / 2, x[finite].max() + span / 2, 25)
+    mean = float(y.mean())
+    y = y - mean  # centred, so that the sums lose fewer digits to cancellation
+    n, sy, syy = y.size, float(y.sum()), float(y @ y)
+    one_hot = (groups[:, None] == np.arange(n_groups)[None, :]).astype(float)
+    xs = np.where(finite, x, -math.inf)
+    # zero dose (x = -inf) gives f = 1: the curve is at A (B > 0)
+    with np.errstate(over="ignore"):
+        frac = 1.0 / (1.0 + np.exp(slopes[:, None, None] * (xs[None, None, :] - cs[None, :, None])))
+    # sums of f, f² and f y per group: shape (3, groups, slopes, cs)
+    per_group = np.stack([frac @ one_hot, (frac * frac) @ one_hot, (frac * y) @ one_hot])
+    per_group = per_group.transpose(0, 3, 1, 2)
+    counts, sums_y, sums_yy = one_hot.sum(axis=0), y @ one_hot, (y * y) @ one_hot
+    alone, _, _ = _profile(
+        (per_group[0], per_group[1], per_group[2]),
+        counts[:, None, None],
+        sums_y[:, None, None],
+        sums_yy[:, None, None],
+    )
+    pick = np.argmin(alone, axis=2)  # (groups, slopes): each group's best C alone
+    rows = np.arange(slopes.size)
+    for _ in range(2 if n_groups > 1 else 0):
+        for g in range(n_groups):
+            chosen = per_group[:, np.arange(n_groups)[:, None], rows[None, :], pick]
+            held = chosen.sum(axis=1) - chosen[:, g]  # (3, slopes)
+            total = held[:, :, None] + per_group[:, g]
+            pick[g] = np.argmin(_profile((total[0], total[1], total[2]), n, sy, syy)[0], axis=1)
+    chosen = per_group[:, np.arange(n_groups)[:, None], rows[None, :], pick].sum(axis=1)
+    total = (chosen[0], chosen[1], chosen[2])
+    rss, s, d = _profile(total, n, sy, syy)
+    starts = []
+    for k in np.argsort(rss)[:keep]:
+        if math.isfinite(float(rss[k])):
+            low = float(d[k]) + mean
+            point = np.array([low + float(s[k]), slopes[k], low, *cs[pick[:, k]]], dtype=float)
+            starts.append((float(rss[k]), point))
+    return starts
