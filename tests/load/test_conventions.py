@@ -147,14 +147,26 @@ def _diagnostics(folder: Path) -> list[tuple[str, str, int]]:
 
 
 def test_the_convention_declared_in_the_project_is_used(tmp_path: Path) -> None:
-    baseline = _diagnostics(_copy(tmp_path / "plain"))
+    run = "data: data/potency/cytotoxicity_r1.csv"
+    study = "biodistribution: data/biodistribution_nsg.csv"
+    plain = _copy(tmp_path / "plain")
+    # the defaults written out: the project file's lines stay those of the other copy
+    _declare(plain, run, "decimal: point")
+    _declare(plain, study, "thousands: none")
+    baseline = _diagnostics(plain)
     folder = _copy(tmp_path / "european")
     _european(folder)
+    _declare(folder, run, "decimal: point")
+    _declare(folder, study, "thousands: none")
     undeclared = _diagnostics(folder)
     files = {file for code, file, _ in undeclared if code == "DOS-D009"}
     assert files == {"cytotoxicity_r1.csv", "biodistribution_nsg.csv"}
-    _declare(folder, "data: data/potency/cytotoxicity_r1.csv", "decimal: comma")
-    _declare(folder, "biodistribution: data/biodistribution_nsg.csv", "thousands: comma")
+    for before, after in ((run, "decimal: comma"), (study, "thousands: comma")):
+        project = folder / "dossier.yaml"
+        text = project.read_text("utf-8")
+        default = "decimal: point" if after.startswith("decimal") else "thousands: none"
+        head, tail = text.split(before, 1)
+        project.write_text(head + before + tail.replace(default, after, 1), "utf-8")
     assert _diagnostics(folder) == baseline
 
 
