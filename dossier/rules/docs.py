@@ -18,11 +18,25 @@ _HEADER = """# Expectation rules
 Generated from `dossier/rules/catalogue/*.yaml` by `python -m dossier.rules.docs`; do not edit.
 
 Each rule says what regulators expect, when it applies (product class, product features,
-stage, agency) and where the expectation comes from. **Confidence** follows the
-regulatory brief: *verified* = checked against the cited text; *known* = background
-knowledge of the cited document, not re-read; *uncertain* = a configurable assumption.
+stage, agency) and where the expectation comes from. **Confidence** says how far the
+citation was checked:
+
+- *verified*: the passage the rule rests on was read; the source column says where
+  ("read at ..."). The catalogue refuses *verified* without that location.
+- *known*: expert knowledge of a text whose structure is confirmed, not re-read for the
+  rule. EMA/CAT/22473/2025 is cited this way only at the level of its parts (quality,
+  non-clinical, clinical documentation), which are confirmed; its text was not available.
+- *uncertain*: rests on wording nobody has read, such as an internal section or the stage
+  wording of EMA/CAT/22473/2025: a configurable assumption. Every uncertain rule of
+  severity error says in its note what is unverified.
+
+EMEA/CHMP/SWP/28367/07 Rev. 1 (first-in-human trials) puts ATMPs outside its scope (§2);
+the rules citing it use its general principles and say so. A rule's note (in italics
+after its expectation) says what is unverified or how the check reads its source.
+
 A profile (`dossier check --profile FILE`) can switch rules off, re-grade them or add
-rules; for example `disable_confidence: [uncertain]` drops every uncertain rule.
+rules; for example `disable_confidence: [uncertain]` drops every uncertain rule, and
+`severity: {POT-013: warning}` re-grades one.
 
 Profile format:
 
@@ -62,6 +76,8 @@ def rules_markdown() -> str:
             lines.append("| id | severity | confidence | expectation | applies to | source |")
             lines.append("| --- | --- | --- | --- | --- | --- |")
         cite = r.citation.document + (f", {r.citation.section}" if r.citation.section else "")
+        if r.citation.quote_location:
+            cite += f" (read at: {r.citation.quote_location})"
         title = r.title + (f" *({r.note})*" if r.note else "")
         applies = _applies(r.applies_to.model_dump())
         row = [r.id, r.severity, r.confidence, title, applies, cite]

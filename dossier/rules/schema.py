@@ -8,9 +8,16 @@ expressions evaluated in a sandbox over plain data (see :mod:`dossier.rules.engi
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, StringConstraints
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    StringConstraints,
+    model_validator,
+)
 
 RuleId = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2,6}-\d{3}$")]
 Severity = Literal["error", "warning", "info"]
@@ -47,6 +54,13 @@ class Citation(_Strict):
 
     document: str = Field(description="Document identifier, e.g. 'EMA/CAT/22473/2025'.")
     section: str | None = Field(default=None, description="Section or table, where known.")
+    quote_location: str | None = Field(
+        default=None,
+        description=(
+            "Where the passage the rule rests on was read in the cited text, e.g. "
+            "'§7.3, first paragraph'; required when the rule's confidence is verified."
+        ),
+    )
 
 
 class AppliesTo(_Strict):
@@ -75,7 +89,12 @@ class Rule(_Strict):
     title: str = Field(min_length=5, description="What is expected, in one line.")
     severity: Severity
     confidence: Confidence = Field(
-        description="verified, known or uncertain (after the brief's [V]/[K]/[U] tags)."
+        description=(
+            "verified: the passage was read (citation.quote_location says where); known: "
+            "expert knowledge of a text whose structure is confirmed, not re-read; "
+            "uncertain: rests on wording nobody has read (e.g. any internal section of "
+            "EMA/CAT/22473/2025), a configurable assumption."
+        )
     )
     citation: Citation
     section: str = Field(
@@ -100,8 +119,28 @@ class Rule(_Strict):
         description="Sub-path of the item (or project) to point at in the finding.",
     )
     note: str | None = Field(
-        default=None, description="Why the rule has this confidence; what is unverified."
+        default=None,
+        description=(
+            "Why the rule has this confidence: what is unverified, how the check reads the "
+            "source; required for an uncertain rule of severity error."
+        ),
     )
+
+    @model_validator(mode="after")
+    def _confidence_is_accounted_for(self) -> Self:
+        # "verified" means the passage was read: the rule must say where it is
+        if self.confidence == "verified" and not (self.citation.quote_location or "").strip():
+            raise ValueError(
+                f"rule {self.id} is tagged verified but its citation has no quote_location "
+                "(where the passage was read); give it, or tag the rule known or uncertain"
+            )
+        # an error that rests on unread wording must say so, and that it can be re-graded
+        if self.confidence == "uncertain" and self.severity == "error" and not self.note:
+            raise ValueError(
+                f"rule {self.id} is an uncertain error without a note: say what is "
+                "unverified and that a profile can re-grade it"
+            )
+        return self
 
 
 class Catalogue(_Strict):
