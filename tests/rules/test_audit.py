@@ -5,6 +5,7 @@ first-in-human guideline (which puts ATMPs outside its scope) never as *verified
 internal section of EMA/CAT/22473/2025 (whose text was not read) only as *uncertain*.
 The start-dose rule asks for a justification when patients in an irreversible procedure
 get less than the expected pharmacological dose, instead of favouring the lowest dose.
+Some of the expectations the audit found missing run on edited copies of the examples.
 """
 
 from __future__ import annotations
@@ -193,29 +194,32 @@ def test_the_lowest_dose_is_no_longer_rewarded() -> None:
     assert rules["FIH-015"].severity == "warning"
 
 
-# --- FIH-015 on the iPSC example ---------------------------------------------------------
+# --- rules run on edited copies of the examples --------------------------------------------
 
 
-def _ipsc_findings(tmp_path: Path, **fih_changes: Any) -> list[Any]:
-    """FIH-015 findings of a copy of the iPSC example with fih_dose (or product) edited."""
+def _findings(tmp_path: Path, example: str, edits: dict[str, Any], rule: str) -> list[Any]:
+    """Findings of one rule on a copy of an example with some values replaced (dotted
+    paths; a number is a list index)."""
     from dossier.analysis.project import compute_project
     from dossier.model.project_io import load_project
     from dossier.rules.check import check_project
 
-    target = tmp_path / "ipsc-local"
-    shutil.copytree(ROOT / "examples" / "ipsc-local", target)
+    target = tmp_path / example
+    shutil.copytree(ROOT / "examples" / example, target)
     yaml = YAML()
     data = yaml.load((target / "dossier.yaml").read_text("utf-8"))
-    for key, value in fih_changes.items():
-        if key == "route":
-            data["product"]["route"] = value
-        else:
-            data["fih_dose"][key] = value
+    for path, value in edits.items():
+        *parents, last = [int(p) if p.isdigit() else p for p in path.split(".")]
+        node = data
+        for part in parents:
+            node = node[part]
+        node[last] = value
     with (target / "dossier.yaml").open("w", encoding="utf-8") as fh:
         yaml.dump(data, fh)
     loaded = load_project(target)
     result = check_project(loaded, compute_project(loaded, send=False).rule_data())
-    return [f for f in result.findings if f.code == "FIH-015"]
+    assert not [f for f in result.findings if "DOS-C900" in f.message]
+    return [f for f in result.findings if f.code == rule]
 
 
 def test_a_start_dose_far_below_the_effective_dose_in_neurosurgery_needs_a_reason(
@@ -223,7 +227,7 @@ def test_a_start_dose_far_below_the_effective_dose_in_neurosurgery_needs_a_reaso
 ) -> None:
     # 5e6 cells against a volume-scaled MED of 1.5e5 x 10 / 0.09 = 1.67e7 cells, injected
     # stereotactically into the putamen: the first patients are unlikely to benefit
-    (found,) = _ipsc_findings(tmp_path)
+    (found,) = _findings(tmp_path, "ipsc-local", {}, "FIH-015")
     assert found.severity == "warning"
     assert "3.3-fold below" in found.message
     assert "D-MED" in found.message
@@ -231,22 +235,57 @@ def test_a_start_dose_far_below_the_effective_dose_in_neurosurgery_needs_a_reaso
 
 
 @pytest.mark.parametrize(
-    "change",
+    "edits",
     [
         {
-            "start_dose_justification": (
+            "fih_dose.start_dose_justification": (
                 "5 x 10^6 cells per putamen is a third of the volume-scaled MED. The committee "
                 "was asked whether this is ethically acceptable: graft survival in humans is "
                 "uncertain, and the first cohort may still benefit because the scaled MED "
                 "assumes the low survival seen in rats."
             )
         },
-        {"proposed_start_dose": {"value": 1.7e7, "unit": "cells"}},
-        {"route": "intravenous"},
+        {"fih_dose.proposed_start_dose": {"value": 1.7e7, "unit": "cells"}},
+        {"product.route": "intravenous"},
     ],
     ids=["justified", "at-the-effective-dose", "reversible-route"],
 )
 def test_no_finding_once_justified_or_not_below_or_not_irreversible(
-    tmp_path: Path, change: dict[str, Any]
+    tmp_path: Path, edits: dict[str, Any]
 ) -> None:
-    assert _ipsc_findings(tmp_path, **change) == []
+    assert _findings(tmp_path, "ipsc-local", edits, "FIH-015") == []
+
+
+@pytest.mark.parametrize(
+    ("rule", "example", "edits"),
+    [
+        # a comparability exercise that compares titre and capsids only
+        (
+            "POT-027",
+            "aav-systemic",
+            {
+                "quality.comparability.0.attributes": ["vg titre", "empty capsids"],
+                "quality.comparability.0.methods": ["M-TITRE", "M-EMPTY"],
+            },
+        ),
+        # an AAV whose only potency assay no longer reads out transduction
+        (
+            "POT-028",
+            "aav-systemic",
+            {"quality.potency.assays.0.name": "Relative PAH activity in HepG2 cells"},
+        ),
+        # a scaffold that makes the graft a combined ATMP, without its CE mark
+        (
+            "NCL-035",
+            "ipsc-local",
+            {"product.combined_device": {"present": True, "description": "Collagen scaffold"}},
+        ),
+    ],
+    ids=["potency-in-comparability", "vector-infectivity", "combined-device"],
+)
+def test_missing_expectations_fire_on_an_edited_example_only(
+    tmp_path: Path, rule: str, example: str, edits: dict[str, Any]
+) -> None:
+    assert _findings(tmp_path / "as-is", example, {}, rule) == []
+    (found,) = _findings(tmp_path / "edited", example, edits, rule)
+    assert found.severity == "warning"
