@@ -135,8 +135,10 @@ def grid_starts(
     finite = np.isfinite(x)
     span = float(np.ptp(x[finite])) if finite.sum() > 1 else 1.0
     span = span if span > 0 else 1.0
-    slopes = np.geomspace(0.5, 2.0 * MAX_STEEPNESS, 16) / span
-    cs = np.linspace(x[finite].min() - span / 2, x[finite].max() + span / 2, 25)
+    # 16 slopes, |B| × span from 0.5 to twice the steepness limit on a log scale, and 25
+    # C's from half a span below the lowest dose to half a span above the highest
+    slopes = 0.5 * (4.0 * MAX_STEEPNESS) ** (np.arange(16) / 15) / span
+    cs = x[finite].min() - span / 2 + 2 * span * np.arange(25) / 24
     mean = float(y.mean())
     y = y - mean  # centred, so that the sums lose fewer digits to cancellation
     n, sy, syy = y.size, float(y.sum()), float(y @ y)
