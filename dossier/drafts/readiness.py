@@ -23,6 +23,24 @@ STAGE_WORDS = {
 }
 
 
+NOT_CHECKED = (
+    "the content of the stability programme, process and product impurities, starting "
+    "materials and donor testing",
+    "long-term follow-up, the environmental risk assessment of a GMO and CTR Part II documents",
+    "compliance with GCP and GMP, which inspections and the QP establish",
+    "the scientific correctness of the sponsor's free text, beyond the contradictions with "
+    "computed results that the rules detect",
+)
+"""What the expectation rules do not cover: stated in every report, so that a short list of
+findings is never read as a clean bill of health."""
+
+CONFIDENCE_WORDS = {
+    "verified": "verified against the quoted passage of the source",
+    "known": "known from the source's confirmed structure, not re-read for this report",
+    "uncertain": "resting on guideline wording that could not be read or confirmed",
+}
+
+
 def _status(errors: int, warnings: int) -> str:
     if errors:
         return "blocking gaps"
@@ -51,13 +69,29 @@ def summary_unit(ctx: UnitContext) -> Content:
         rows.append(
             [name, str(applied), str(errors), str(warnings), str(infos), _status(errors, warnings)]
         )
+    by_confidence = [
+        (level, sum(1 for f in result.findings if f.confidence == level))
+        for level in CONFIDENCE_WORDS
+    ]
     return Content(
         [
             Para.of(
                 f"{len(result.applied)} expectation rules apply to this {project.product.atmp_class} "
                 f"at the {STAGE_WORDS[project.stage]} stage; they produced "
-                f"{result.count('error')} error(s), {result.count('warning')} warning(s) and {result.count('info')} note(s). "
-                "Rules marked 'uncertain' rest on guideline wording that could not be verified and can be switched off in a profile."
+                f"{result.count('error')} error(s), {result.count('warning')} warning(s) and {result.count('info')} note(s)."
+            ),
+            Table(
+                "tab-confidence",
+                "Findings by the confidence of the rule behind them",
+                ["Confidence", "Meaning", "Findings"],
+                [[level, CONFIDENCE_WORDS[level], str(n)] for level, n in by_confidence],
+            ),
+            Para.of(
+                "A rule of any confidence can be switched off or re-graded in a profile; "
+                "findings of 'uncertain' rules in particular should be read against the "
+                "guideline text before they are acted on. The rules do not check: "
+                + "; ".join(NOT_CHECKED)
+                + "."
             ),
             Table(
                 "tab-matrix",
@@ -78,7 +112,10 @@ def findings_unit(ctx: UnitContext) -> Content:
     for name in sections_all:
         found = [f for f in result.findings if f.section == name]
         if not found:
-            blocks: list[Block] = [Para.of("All applicable expectations are met.")]
+            applied = sum(1 for r in result.applied if r.section == name)
+            blocks: list[Block] = [
+                Para.of(f"None of the {applied} rule(s) that apply to this section found a gap.")
+            ]
         else:
             blocks = [
                 Table(
