@@ -21,7 +21,7 @@ def _readiness_text(example: str) -> tuple[str, dict[str, int]]:
     loaded = load_project(ROOT / "examples" / example)
     computed = compute_project(loaded, send=False)
     result = check_project(loaded, computed.rule_data())
-    counts = {level: 0 for level in CONFIDENCE_WORDS}
+    counts = dict.fromkeys(CONFIDENCE_WORDS, 0)
     for finding in result.findings:
         counts[str(finding.confidence)] += 1
     outline = load_outline(find_outline("readiness"))
