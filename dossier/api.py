@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from dossier.build import BuildReport, document_types
-from dossier.core.diagnostics import DiagnosticCounts, DiagnosticList
+from dossier.core.diagnostics import Diagnostic, DiagnosticCounts, DiagnosticList
 
 if TYPE_CHECKING:  # pragma: no cover
     from dossier.analysis.project import ComputedProject
@@ -130,27 +130,36 @@ def compute(project: PathLike | LoadedProject, *, send: bool = True) -> ComputeR
 
 @dataclass
 class CheckReport(DiagnosticCounts):
-    """The expectation-rule findings of a project.
+    """The expectation-rule findings of a project, after the problems of its data.
 
-    Each finding is a diagnostic whose code is the rule id, with the rule's citation,
-    confidence and dossier section; they come errors first, then warnings, then notes,
-    each in file order. ``rules_applied`` are the rules that apply to the product
-    class and stage, ``rules_skipped`` those that do not."""
+    ``diagnostics`` holds first every problem of loading the project and computing its
+    results (the same that make ``dossier build`` fail), then the findings: each a
+    diagnostic whose code is the rule id, with the rule's citation, confidence and
+    dossier section, errors first, then warnings, then notes, each in file order.
+    ``rules_applied`` are the rules that apply to the product class and stage,
+    ``rules_skipped`` those that do not."""
 
     project: str
     diagnostics: DiagnosticList = field(default_factory=DiagnosticList)
     rules_applied: list[Rule] = field(default_factory=list)
     rules_skipped: list[Rule] = field(default_factory=list)
 
+    @property
+    def findings(self) -> list[Diagnostic]:
+        """The rule findings alone (diagnostics that cite a source)."""
+        return [d for d in self.diagnostics if d.citation is not None]
+
     def to_dict(self) -> dict[str, Any]:
-        """The JSON document of ``dossier check --format json``."""
+        """The JSON document of ``dossier check --format json``: counts over every
+        diagnostic, the data problems and the rule findings apart."""
         return {
             "project": self.project,
             "errors": self.errors,
             "warnings": self.warnings,
             "infos": self.infos,
             "rules_applied": len(self.rules_applied),
-            "findings": [d.to_dict() for d in self.diagnostics],
+            "problems": [d.to_dict() for d in self.diagnostics if d.citation is None],
+            "findings": [d.to_dict() for d in self.findings],
         }
 
 
@@ -176,8 +185,12 @@ def check(
     else:
         changes = load_profile(Path(profile))
     result = check_project(loaded, computed.rule_data(), profile=changes)
+    problems = DiagnosticList([*loaded.diagnostics, *computed.diagnostics]).sorted()
     return CheckReport(
-        str(loaded.source.display_path), result.findings, result.applied, result.skipped
+        str(loaded.source.display_path),
+        DiagnosticList([*problems, *result.findings]),
+        result.applied,
+        result.skipped,
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
@@ -56,6 +57,11 @@ def build_cmd(
 
     A draft edited in Word since it was generated is never overwritten silently: the
     build stops and names it; --force keeps a timestamped backup first.
+
+    Exit 0 when the project and its data have no errors (expectation findings and
+    placeholders do not count: they are the drafts' open points); 1 when they have
+    errors, the drafts then being written with highlighted placeholders; 2 when the
+    command was used wrongly.
     """
     from dossier import api
     from dossier.cli.main import start_up_over
@@ -83,3 +89,12 @@ def build_cmd(
         f"{report.findings} expectation finding(s): see readiness-report.docx or run dossier check",
         err=True,
     )
+    if report.errors:
+        # the drafts are written, with highlighted placeholders where the data could not
+        # support a sentence; the exit status says that they rest on input with errors
+        click.echo(
+            f"{report.errors} error(s) in the project or its data: the drafts were written "
+            "with highlighted placeholders where a result could not be computed",
+            err=True,
+        )
+        sys.exit(1)
