@@ -1,28 +1,39 @@
 """Batch results of a potency assay: the reportable value, its verdict, the trend.
 
-A batch result that lists runs is computed from them (one run: its estimate; several:
-the Ph. Eur. 5.3 combination), on the assay's reportable scale: relative potency × the
-reference standard's assigned potency (e.g. 100 %). An entered value is taken as given.
-Either is judged here, once, against the acceptance criterion of the batch's use.
+A batch result that lists runs is computed from its valid runs, on the assay's reportable
+scale: relative potency × the reference standard's assigned potency (e.g. 100 %). The
+assay's declared reportable value (``reportable``) chooses the combination of several
+runs: ``ph-eur-5.3`` the automatic choice of Ph. Eur. 5.3 section 6, ``geometric-mean``
+the unweighted combination (6.3); its ``independent`` declaration is passed on as the
+condition of the weighted method. An entered value is taken as given. Either is judged
+here, once, against the acceptance criterion of the batch's use.
+
+No batch vanishes: a batch whose runs are all invalid keeps its place with the reason, a
+batch with valid and invalid runs is reported from the valid ones with the others listed,
+and a batch dosed in animals or patients without any result of a release assay is kept
+as missing. Each case is a warning diagnostic (codes in :mod:`dossier.core.codes`): no
+valid run (DOS-A011), invalid runs left out (DOS-A012), a dosed batch without a result
+(DOS-A013), and a result resting on fewer runs than the reportable value requires
+(DOS-A014).
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from dossier.analysis.potency_results import BatchComputed, TrendComputed
+from dossier.analysis.potency_results import BatchComputed, ExcludedRun, TrendComputed
 from dossier.analysis.results import Provenance
 from dossier.analysis.verdicts import Verdict, within
 from dossier.core.diagnostics import Diagnostic, Severity
 
 if TYPE_CHECKING:  # pragma: no cover
-    from dossier.analysis.potency_results import AssayComputed
+    from dossier.analysis.potency_results import AssayComputed, RunResult
     from dossier.analysis.results import ComputedProject
-    from dossier.compute.potency.combine import Estimate
+    from dossier.compute.potency.combine import Estimate, MethodChoice
     from dossier.model.potency import AcceptanceCriterion, BatchResult, PotencyAssay
     from dossier.model.project_io import LoadedProject
 
-__all__ = ["batch_results", "criterion_for_batch", "trend"]
+__all__ = ["DOSED_USES", "batch_results", "combination_of", "criterion_for_batch", "trend"]
 
 
 def _criterion_for(assay: PotencyAssay, role: str) -> AcceptanceCriterion | None:
@@ -39,6 +50,23 @@ _ROLE_OF_USE = {
     "characterisation": "characterisation",
     "comparability": "comparability",
 }
+DOSED_USES = frozenset({"clinical", "toxicology"})
+"""Uses of a batch that dose animals or patients: every release assay must report it."""
+
+_METHOD_OF: dict[str, MethodChoice] = {
+    "ph-eur-5.3": "auto",
+    "geometric-mean": "unweighted",
+    "single-run": "auto",
+}
+
+
+def combination_of(assay: PotencyAssay) -> tuple[MethodChoice, bool | None, int | None]:
+    """The combination method, the independence declaration and the number of runs that
+    the assay's declared reportable value implies (auto, not declared, None without one)."""
+    declared = assay.reportable
+    if declared is None:
+        return "auto", None, None
+    return _METHOD_OF[declared.combination], declared.independent, declared.runs_required
 
 
 def criterion_for_batch(
@@ -55,19 +83,22 @@ def criterion_for_batch(
 
 
 def _judged(
-    br: BatchResult,
+    batch: str,
+    unit: str,
     role: str,
     criterion: AcceptanceCriterion | None,
     value: tuple[float | None, float | None, float | None],
     runs: tuple[str, ...],
     method: str,
     note: str = "",
+    **extra: Any,
 ) -> BatchComputed:
     """The batch's value with its verdict against the criterion of its use."""
     estimate, lower, upper = value
     limits: tuple[float | None, float | None]
     if criterion is None:
-        verdict, limits, note = Verdict.NOT_ASSESSED, (None, None), note or f"no {role} criterion"
+        verdict, limits = Verdict.NOT_ASSESSED, (None, None)
+        note = note or f"no {role} criterion"
     elif criterion.report_only:
         verdict, limits = Verdict.NOT_ASSESSED, (None, None)
         note = note or f"the {role} criterion is report only"
@@ -75,11 +106,11 @@ def _judged(
         limits = (criterion.lower, criterion.upper)
         verdict = within(estimate, *limits)
     return BatchComputed(
-        br.batch,
+        batch,
         estimate,
         lower,
         upper,
-        br.unit,
+        unit,
         runs,
         method,
         verdict,
@@ -88,8 +119,17 @@ def _judged(
         upper=limits[1],
         limits_unit=criterion.unit if criterion is not None else "",
         note=note,
-        entered=br.value is not None,
+        **extra,
     )
+
+
+def _invalid(run: RunResult, preparation: str | None) -> str:
+    """Why a run gives no estimate of a preparation: the run's own reasons, or when the
+    run is valid, the preparation's."""
+    reasons = [r.message for r in run.reasons if r.preparation is None]
+    reasons = reasons or [r.message for r in run.reasons if r.preparation == preparation]
+    # one run's reasons by commas, so that "; " separates the runs of a batch
+    return "invalid: " + ", ".join(reasons) if reasons else "invalid"
 
 
 def _estimates(
@@ -97,41 +137,67 @@ def _estimates(
     run_batches: dict[str, dict[str, str]],
     br: BatchResult,
     scale: float,
-) -> tuple[list[Estimate], list[str]]:
-    """The valid estimates of the batch from its runs, and why a run gave none."""
+) -> tuple[list[tuple[str, Estimate]], list[ExcludedRun]]:
+    """The valid estimates of the batch from its runs (with their run ids), and the runs
+    that gave none, with why."""
     from dossier.compute.potency.combine import Estimate
 
     estimates = []
-    problems = []
+    excluded = []
     for run_id in br.runs:
         run = assay_result.runs.get(run_id)
         if run is None:
-            problems.append(f"run {run_id} could not be analysed")
+            excluded.append(ExcludedRun(run_id, "could not be analysed"))
             continue
         prep_name = next((p for p, b in run_batches[run_id].items() if b == br.batch), None)
         prep = next((r for r in run.analysis.results if r.preparation == prep_name), None)
         if prep is None:
-            problems.append(f"run {run_id} has no preparation mapped to batch {br.batch}")
+            excluded.append(ExcludedRun(run_id, f"has no preparation mapped to batch {br.batch}"))
             continue
-        if (
-            not (run.valid and prep.valid)
-            or prep.ci_lower is None
-            or prep.ci_upper is None
-            or prep.potency is None
-        ):
-            problems.append(f"run {run_id} is invalid")
+        if not (run.valid and prep.valid):
+            excluded.append(ExcludedRun(run_id, _invalid(run, prep_name)))
+            continue
+        if prep.ci_lower is None or prep.ci_upper is None or prep.potency is None:
+            excluded.append(ExcludedRun(run_id, "gives no confidence limits"))
             continue
         # relative potency (limits) on the reportable scale of the assay
         rp_scale = scale / prep.assumed_potency
         estimates.append(
-            Estimate(
-                prep.potency * rp_scale,
-                prep.ci_lower * rp_scale,
-                prep.ci_upper * rp_scale,
-                run.analysis.residual_df or 1,
+            (
+                run_id,
+                Estimate(
+                    prep.potency * rp_scale,
+                    prep.ci_lower * rp_scale,
+                    prep.ci_upper * rp_scale,
+                    run.analysis.residual_df or 1,
+                    label=run_id,
+                ),
             )
         )
-    return estimates, problems
+    return estimates, excluded
+
+
+class _Reporter:
+    """Warning diagnostics of one assay's batch results, located in the project file."""
+
+    def __init__(self, loaded: LoadedProject, index: int, computed: ComputedProject) -> None:
+        self.loaded, self.index, self.computed = loaded, index, computed
+
+    def warn(self, code: str, message: str, where: tuple[str | int, ...], hint: str) -> None:
+        loc = self.loaded.locate(("quality", "potency", "assays", self.index, *where))
+        self.computed.diagnostics.append(Diagnostic(code, Severity.WARNING, message, loc, hint))
+
+
+def _short(
+    bc: BatchComputed, assay: PotencyAssay, where: tuple[str | int, ...], to: _Reporter
+) -> None:
+    if bc.short_of_runs:
+        to.warn(
+            "DOS-A014",
+            f"batch '{bc.batch}' in assay '{assay.id}' rests on {bc.runs_text}",
+            where,
+            "add runs of the batch, or correct the reportable value's 'runs'",
+        )
 
 
 def batch_results(
@@ -142,7 +208,8 @@ def batch_results(
     run_batches: dict[str, dict[str, str]],
     computed: ComputedProject,
 ) -> None:
-    """Fill ``result.batches``: every batch result of the assay, computed or entered."""
+    """Fill ``result.batches``: every batch result of the assay, computed, entered, or
+    missing (a dosed batch without a result of a release assay)."""
     from dossier.compute.potency.combine import combine_estimates
 
     scale = (
@@ -150,62 +217,129 @@ def batch_results(
         if assay.reference_standard and assay.reference_standard.assigned_potency
         else 1.0
     )
+    method, independent, required = combination_of(assay)
+    to = _Reporter(loaded, index, computed)
     uses: dict[str, list[str]] = {b.id: list(b.uses) for b in loaded.project.quality.batches}
     for br_index, br in enumerate(assay.batch_results):
+        where: tuple[str | int, ...] = ("batch_results", br_index)
         role, criterion = criterion_for_batch(assay, uses.get(br.batch, []))
         if br.value is not None:
-            result.batches[br.batch] = _judged(
-                br,
+            bc = _judged(
+                br.batch,
+                br.unit,
                 role,
                 criterion,
                 (br.value, br.ci_lower, br.ci_upper),
                 (),
                 "entered in the project file",
+                entered=True,
+                runs_declared=required,
+                runs_counted=br.n_runs,
             )
+            result.batches[br.batch] = bc
+            _short(bc, assay, (*where, "n_runs"), to)
             continue
-        estimates, problems = _estimates(result, run_batches, br, scale)
-        if problems or not estimates:
-            why = "; ".join(problems or ["no runs"])
-            loc = loaded.locate(
-                ("quality", "potency", "assays", index, "batch_results", br_index, "runs")
-            )
-            computed.diagnostics.append(
-                Diagnostic(
-                    "DOS-A011",
-                    Severity.WARNING,
-                    f"no result for batch '{br.batch}' in assay '{assay.id}': {why}",
-                    loc,
+        estimates, excluded = _estimates(result, run_batches, br, scale)
+        combined = None
+        failure = ""
+        if estimates:
+            try:
+                combined = combine_estimates(
+                    [e for _, e in estimates], method=method, independent=independent
                 )
+            except ValueError as exc:  # limits that do not enclose an estimate
+                failure = f"the runs cannot be combined: {exc}"
+        else:
+            failure = "no valid run: " + "; ".join(e.text for e in excluded)
+        if combined is None:
+            to.warn(
+                "DOS-A011",
+                f"no result for batch '{br.batch}' in assay '{assay.id}': {failure}",
+                (*where, "runs"),
+                "repeat the invalid runs, or enter the batch result with its limits",
             )
             result.batches[br.batch] = _judged(
-                br,
+                br.batch,
+                br.unit,
                 role,
                 criterion,
                 (None, None, None),
-                tuple(br.runs),
+                (),
                 "not computed",
-                f"not computed: {why}",
+                failure,
+                excluded=tuple(excluded),
+                runs_declared=required,
             )
             continue
-        combined = combine_estimates(estimates)
-        result.batches[br.batch] = _judged(
-            br,
+        used = tuple(run_id for run_id, _ in estimates)
+        bc = _judged(
+            br.batch,
+            br.unit,
             role,
             criterion,
             (combined.value, combined.lower, combined.upper),
-            tuple(br.runs),
+            used,
             combined.method,
+            excluded=tuple(excluded),
+            runs_declared=required,
+            runs_counted=len(used),
+            combination=combined.result,
         )
+        result.batches[br.batch] = bc
+        if excluded:
+            to.warn(
+                "DOS-A012",
+                f"batch '{br.batch}' in assay '{assay.id}' is reported from "
+                f"{', '.join(used)} only: " + "; ".join(e.text for e in excluded),
+                (*where, "runs"),
+                "repeat the invalid runs, or remove them from the batch result",
+            )
+        _short(bc, assay, (*where, "runs"), to)
         computed.provenance.append(
             Provenance(
                 what=f"{assay.id}: reportable potency of batch {br.batch}",
                 value=(
                     f"{combined.value:.4g} {br.unit} ({combined.lower:.4g} to {combined.upper:.4g})"
                 ),
-                inputs=tuple(f"run {r}" for r in br.runs),
+                inputs=tuple(f"run {r}" for r in used),
                 method=combined.method
                 + f"; relative potency × assigned potency of the reference ({scale:g})",
             )
+        )
+    if "release" in assay.roles:
+        _missing(loaded, assay, result, required, to)
+
+
+def _missing(
+    loaded: LoadedProject,
+    assay: PotencyAssay,
+    result: AssayComputed,
+    required: int | None,
+    to: _Reporter,
+) -> None:
+    """A batch dosed in animals or patients without any result of this release assay."""
+    for batch in loaded.project.quality.batches:
+        if batch.id in result.batches or not DOSED_USES & set(batch.uses):
+            continue
+        role, criterion = criterion_for_batch(assay, list(batch.uses))
+        result.batches[batch.id] = _judged(
+            batch.id,
+            assay.readout_unit,
+            role,
+            criterion,
+            (None, None, None),
+            (),
+            "not reported",
+            "no result in the project file",
+            missing=True,
+            runs_declared=required,
+        )
+        used = " and ".join(u for u in batch.uses if u in DOSED_USES)
+        to.warn(
+            "DOS-A013",
+            f"batch '{batch.id}' ({used}) has no result of release assay '{assay.id}'",
+            ("batch_results",),
+            "add the batch's result (a value, or the runs to compute it from)",
         )
 
 

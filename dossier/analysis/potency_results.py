@@ -16,12 +16,14 @@ from dossier.analysis.validation_results import ValidationResult
 from dossier.analysis.verdicts import Verdict
 
 if TYPE_CHECKING:  # pragma: no cover
+    from dossier.compute.potency.combine_types import Combination, Precondition
     from dossier.compute.potency.types import DoseResponseData, PotencyAnalysis, TestResult
     from dossier.compute.trend import TrendResult
 
 __all__ = [
     "AssayComputed",
     "BatchComputed",
+    "ExcludedRun",
     "RunReason",
     "RunResult",
     "TrendComputed",
@@ -147,11 +149,33 @@ class RunResult:
 
 
 @dataclass(frozen=True, slots=True)
+class ExcludedRun:
+    """A run listed for a batch that gives no estimate of it, and why."""
+
+    run_id: str
+    reason: str
+
+    @property
+    def text(self) -> str:
+        """E.g. "run R3 invalid: significant non-parallelism (F = 9.1 (1, 24), p = 0.006)"."""
+        return f"run {self.run_id} {self.reason}"
+
+
+@dataclass(frozen=True, slots=True)
 class BatchComputed:
     """A batch's reportable potency and its verdict against the criterion of its use.
 
     ``lower``/``upper``/``limits_unit`` are the limits of that criterion (none for a
     report-only criterion); ``note`` says why a result was not computed or not judged.
+
+    ``runs`` are the runs the value was computed from (the valid ones) and ``excluded``
+    the runs listed for the batch that gave no estimate, with why; ``runs_declared`` is
+    the number of runs the assay's reportable value requires (None when not declared)
+    and ``runs_counted`` the number behind the value (the valid runs, or the ``n_runs``
+    of an entered value; None when unknown). ``combination`` is the Ph. Eur. 5.3
+    combination of the runs, with its method, reason and preconditions. ``missing``: the
+    project gives no result of this batch at all, although the batch was dosed
+    (toxicology or clinical use) and the assay is a release test.
     """
 
     batch: str
@@ -168,6 +192,35 @@ class BatchComputed:
     limits_unit: str = ""
     note: str = ""
     entered: bool = False
+    excluded: tuple[ExcludedRun, ...] = ()
+    runs_declared: int | None = None
+    runs_counted: int | None = None
+    combination: Combination | None = None
+    missing: bool = False
+
+    @property
+    def short_of_runs(self) -> bool:
+        """True when the value rests on fewer runs than the reportable value requires."""
+        return (
+            self.value is not None
+            and self.runs_declared is not None
+            and self.runs_counted is not None
+            and self.runs_counted < self.runs_declared
+        )
+
+    @property
+    def runs_text(self) -> str:
+        """E.g. "1 of the 3 runs the reportable value requires" ("" when not short)."""
+        if not self.short_of_runs:
+            return ""
+        return f"{self.runs_counted} of the {self.runs_declared} runs the reportable value requires"
+
+    @property
+    def failed_preconditions(self) -> tuple[Precondition, ...]:
+        """The conditions of the weighted combination (Ph. Eur. 5.3, 6.2) found not met."""
+        if self.combination is None:
+            return ()
+        return tuple(p for p in self.combination.preconditions if p.met is False)
 
     @property
     def passes(self) -> bool | None:
@@ -221,6 +274,14 @@ class BatchComputed:
             "upper": self.upper,
             "text": self.text,
             "reason": self.reason,
+            "missing": self.missing,
+            "excluded_runs": [e.text for e in self.excluded],
+            "runs_declared": self.runs_declared,
+            "runs_counted": self.runs_counted,
+            "short_of_runs": self.short_of_runs,
+            "combination": None if self.combination is None else self.combination.method.value,
+            "combination_reason": None if self.combination is None else self.combination.reason,
+            "failed_preconditions": [p.name.label for p in self.failed_preconditions],
         }
 
 

@@ -22,6 +22,11 @@ __all__ = ["MEANINGS", "collect", "render"]
 MEANINGS: dict[str, str] = {
     "DOS-A010": "runs of an assay are not analysed (dossier does not compute its model)",
     "DOS-A011": "no result can be computed for a batch of an assay",
+    "DOS-A012": "a batch result is computed from its valid runs only; the invalid runs "
+    "listed for it are left out",
+    "DOS-A013": "a batch used in toxicology or clinical studies has no result of a release assay",
+    "DOS-A014": "a batch result rests on fewer runs than the assay's declared reportable "
+    "value requires",
     "DOS-A020": "a first-in-human dose input scales to another unit than the start dose",
     "DOS-C101": "a profile disables or re-grades a rule that is not in the catalogue",
     "DOS-C102": "a rule added by a profile has the id of a catalogue rule",

@@ -12,7 +12,18 @@ import math
 
 from dossier.drafts.blocks import Missing
 
-__all__ = ["date", "given", "number", "or_missing", "quantity", "range_text", "sig"]
+__all__ = [
+    "count_word",
+    "date",
+    "given",
+    "join_words",
+    "number",
+    "or_missing",
+    "plural",
+    "quantity",
+    "range_text",
+    "sig",
+]
 
 _SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 
@@ -68,6 +79,42 @@ def range_text(lower: float | None, upper: float | None, unit: str) -> str:
 def date(value: dt.date) -> str:
     """Dates as "15 October 2026" (unambiguous in every EU country)."""
     return f"{value.day} {value:%B %Y}"
+
+
+_NUMBER_WORDS = (
+    "no",
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+)
+
+
+def count_word(n: int) -> str:
+    """A count in words up to twelve ("three"), in digits above ("14")."""
+    return _NUMBER_WORDS[n] if 0 <= n < len(_NUMBER_WORDS) else str(n)
+
+
+def plural(n: int, singular: str, many: str | None = None) -> str:
+    """The noun for ``n`` things: "procedure", "procedures" (or the irregular ``many``)."""
+    return singular if n == 1 else (many or singular + "s")
+
+
+def join_words(items: list[str], last: str = "and") -> str:
+    """ "A", "A and B", "A, B and C" (a comma before ``last`` only when an item has one)."""
+    if len(items) <= 1:
+        return "".join(items)
+    head = ", ".join(items[:-1])
+    comma = "," if any("," in i for i in items) else ""
+    return f"{head}{comma} {last} {items[-1]}"
 
 
 def or_missing(value: str | None, path: str, label: str) -> str | Missing:

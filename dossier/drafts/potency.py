@@ -1,13 +1,18 @@
 """IMPD quality draft on potency: S.3.1, S.4.1–S.4.5 (P.5.x), S.5 (P.6) with CTD numbering.
 
-Numbers come from the computed view (relative potencies, limits, verdicts); wording
-follows the stage (assays are *qualified* for exploratory trials and *validated* for
-confirmatory ones). For cell products the active substance and the finished product
-are presented together under the P headings, the S numbers shown alongside.
+Every sentence that states a status, verdict, count or number is built from the project
+and the computed view (relative potencies, limits, verdicts, the combination of runs):
+the status of the procedures is counted from their declared lifecycle status, and what
+the stage asks for is stated as the expectation of the guidance, never as a claim about
+the procedures. Free text of the project is reproduced as the sponsor wrote it. Where
+the data cannot support a sentence, a highlighted placeholder names the YAML path that
+would. For cell products the active substance and the finished product are presented
+together under the P headings, the S numbers shown alongside.
 """
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING
 
 from dossier.analysis.verdicts import Verdict
@@ -22,14 +27,24 @@ from dossier.drafts.blocks import (
     Section,
     Table,
 )
-from dossier.drafts.fmt import date, given, number, or_missing, quantity, range_text
+from dossier.drafts.fmt import (
+    count_word,
+    date,
+    given,
+    join_words,
+    number,
+    or_missing,
+    plural,
+    quantity,
+    range_text,
+)
 from dossier.drafts.outline import Content, UnitContext, section_unit
 
 if TYPE_CHECKING:  # pragma: no cover
     from dossier.analysis.results import BatchComputed, CharacteristicResult, ComputedProject
-    from dossier.model.potency import PotencyAssay
+    from dossier.model.potency import PotencyAssay, ReportableValue
     from dossier.model.project import Project
-    from dossier.model.quality import Batch
+    from dossier.model.quality import Batch, LifecycleStatus
 
 __all__ = [
     "batches_unit",
@@ -47,6 +62,34 @@ STATUS_WORDS = {
     "validated": "validated",
     "compendial_verified": "compendial, verified for the product",
 }
+"""How the tables print a declared lifecycle status."""
+STATUS_PHRASES = {
+    "validated": "validated",
+    "compendial_verified": "compendial and verified for the product",
+    "qualified": "qualified",
+    "in_development": "in development",
+}
+"""The same in a sentence, in the order the sentence names them."""
+STATUS_NOUNS = {
+    "in_development": "development",
+    "qualified": "qualification",
+    "validated": "validation",
+    "compendial_verified": "verification",
+}
+STAGE_EXPECTATIONS = {
+    "exploratory": (
+        "For an exploratory trial, EU practice under the guideline on investigational ATMPs "
+        "(EMA/CAT/22473/2025) expects analytical procedures to be qualified (shown suitable "
+        "for their intended use with pre-set criteria), and safety tests to be validated, or "
+        "compendial and verified for the product."
+    ),
+    "confirmatory": (
+        "For a confirmatory trial, EU practice under the guideline on investigational ATMPs "
+        "(EMA/CAT/22473/2025) expects analytical procedures to be validated according to "
+        "ICH Q2(R2)."
+    ),
+}
+"""What the stage asks for, attributed to the guidance (never a claim about the project)."""
 MODEL_WORDS = {
     "parallel_line": "parallel-line model (Ph. Eur. 5.3, section 3.2)",
     "slope_ratio": "slope-ratio model (Ph. Eur. 5.3, section 3.3)",
@@ -161,7 +204,7 @@ def _strategy(project: Project) -> list[Block]:
         )
     )
     if potency.strategy.evolution_plan:
-        blocks.append(Para.of("Evolution of the potency strategy towards the confirmatory stage:"))
+        blocks.append(Para.of("Planned evolution of the potency strategy:"))
         blocks.append(
             Bullets(
                 [
@@ -226,6 +269,15 @@ def _procedures(project: Project, computed: ComputedProject) -> list[Section]:
                 "Reportable value: ",
                 a.reportable_value,
             ),
+            Para.of(
+                "Reportable value as applied to the batch results: ",
+                reportable_words(a.reportable)
+                if a.reportable is not None
+                else Missing(
+                    f"{path}.reportable", "combination of runs and number of runs required"
+                ),
+                ".",
+            ),
             Para.of("Statistical analysis: ", MODEL_WORDS[a.statistical_model], "."),
         ]
         if a.reference_standard is not None:
@@ -284,19 +336,69 @@ def _procedures(project: Project, computed: ComputedProject) -> list[Section]:
     return out
 
 
+def status_sentence(
+    noun: str, nouns: str, procedures: list[tuple[str, LifecycleStatus]], where: CrossRef | None
+) -> list[str | CrossRef]:
+    """The declared lifecycle status of procedures in one sentence, counted from the data:
+    "Of the five procedures, three are qualified, Sterility is compendial and verified for
+    the product and Mycoplasma (NAT) is in development (Table 7)." A status held by one
+    procedure names it; procedures in development are always named."""
+    n = len(procedures)
+    tail: list[str | CrossRef] = [" (", where, ")."] if where is not None else ["."]
+    groups = {
+        status: [name for name, s in procedures if s == status]
+        for status in STATUS_PHRASES
+        if any(s == status for _, s in procedures)
+    }
+    if n == 0:
+        return []
+    if n == 1:
+        ((only, only_status),) = procedures
+        return [f"The {noun}, {only}, is {STATUS_PHRASES[only_status]}", *tail]
+    if len(groups) == 1:
+        (shared,) = groups
+        return [f"All {count_word(n)} {nouns} are {STATUS_PHRASES[shared]}", *tail]
+    parts = []
+    for status, names in groups.items():
+        phrase = STATUS_PHRASES[status]
+        if len(names) == 1:
+            parts.append(f"{names[0]} is {phrase}")
+        elif status == "in_development":
+            parts.append(f"{count_word(len(names))} are {phrase} ({join_words(names)})")
+        else:
+            parts.append(f"{count_word(len(names))} are {phrase}")
+    return [f"Of the {count_word(n)} {nouns}, {join_words(parts)}", *tail]
+
+
+def _stage_expectation(project: Project) -> Para:
+    key = "confirmatory" if project.stage == "confirmatory" else "exploratory"
+    return Para.of(STAGE_EXPECTATIONS[key])
+
+
+def _validation_caption(assays: list[PotencyAssay], computed: int) -> str:
+    """The caption of the potency validation table: the kinds of work the declared
+    statuses name, and where the results come from."""
+    nouns = [
+        STATUS_NOUNS[status]
+        for status in STATUS_NOUNS
+        if any(a.lifecycle_status == status for a in assays)
+    ]
+    what = join_words(nouns)
+    if computed == len(assays):
+        source = "results computed from the raw data"
+    elif computed:
+        source = "results computed from the raw data where given, else the report cited"
+    else:
+        source = "the reports cited"
+    return f"{what[0].upper()}{what[1:]} of the potency assays: {source}"
+
+
 def _validation(project: Project, computed: ComputedProject) -> list[Block]:
     potency = project.quality.potency
-    blocks: list[Block] = []
-    exploratory = project.stage != "confirmatory"
-    blocks.append(
-        Para.of(
-            "For this exploratory trial, analytical procedures are qualified: their suitability for the intended use was shown with pre-set provisional criteria. Safety tests are validated or compendial and verified for the product."
-            if exploratory
-            else "For this confirmatory trial, analytical procedures are validated according to ICH Q2(R2)."
-        )
-    )
+    blocks: list[Block] = [_stage_expectation(project)]
     if potency is not None:
         rows: list[list[Cell]] = []
+        computed_assays = 0
         for a in potency.assays:
             comp = computed.assays.get(a.id)
             validation = comp.validation if comp is not None else None
@@ -307,7 +409,9 @@ def _validation(project: Project, computed: ComputedProject) -> list[Block]:
             if coverage is not None:
                 met = VERDICT_WORDS[coverage.verdict]
                 rows.append([a.name, "range", coverage.text, coverage.criterion, met])
-            if not characteristics and coverage is None:
+            if characteristics or coverage is not None:
+                computed_assays += 1
+            else:
                 rows.append(
                     [
                         a.name,
@@ -322,38 +426,106 @@ def _validation(project: Project, computed: ComputedProject) -> list[Block]:
                         "—",
                     ]
                 )
+        statuses = [(a.name, a.lifecycle_status) for a in potency.assays]
+        blocks.append(
+            Para.of(
+                *status_sentence(
+                    "potency assay", "potency assays", statuses, CrossRef("tab-potency-validation")
+                )
+            )
+        )
         blocks.append(
             Table(
                 "tab-potency-validation",
-                "Qualification of the potency assays: results computed from the raw data",
+                _validation_caption(potency.assays, computed_assays),
                 ["Assay", "Characteristic", "Result", "Criterion", "Met"],
                 rows,
             )
         )
     methods = project.quality.analytical_methods
-    if methods:
+    if not methods:
         blocks.append(
-            Table(
-                "tab-methods",
-                "Other analytical procedures and their status",
-                ["Method", "Attribute", "Reference", "Status", "Specification"],
-                [
-                    [
-                        m.name,
-                        m.attribute,
-                        m.compendial_reference or "in-house",
-                        STATUS_WORDS[m.lifecycle_status],
-                        m.specification or "—",
-                    ]
-                    for m in methods
-                ],
+            Para.of(
+                Missing(
+                    "quality.analytical_methods",
+                    "analytical procedures for safety, identity and purity, with their status",
+                )
             )
         )
+        return blocks
+    blocks.append(
+        Para.of(
+            *status_sentence(
+                "other analytical procedure",
+                "other analytical procedures",
+                [(m.name, m.lifecycle_status) for m in methods],
+                CrossRef("tab-methods"),
+            )
+        )
+    )
+    blocks.append(
+        Table(
+            "tab-methods",
+            "Other analytical procedures and their status",
+            ["Method", "Attribute", "Reference", "Status", "Specification"],
+            [
+                [
+                    m.name,
+                    m.attribute,
+                    m.compendial_reference
+                    or (
+                        Missing(
+                            f"quality.analytical_methods[{i}].compendial_reference",
+                            "pharmacopoeial chapter of the compendial method",
+                        )
+                        if m.lifecycle_status == "compendial_verified"
+                        else "in-house"
+                    ),
+                    STATUS_WORDS[m.lifecycle_status],
+                    m.specification or "—",
+                ]
+                for i, m in enumerate(methods)
+            ],
+        )
+    )
     return blocks
+
+
+def reportable_words(declared: ReportableValue) -> str:
+    """The declared reportable value as the analysis applies it, in words."""
+    runs = declared.runs_required
+    kind = plural(runs, "independent run" if declared.independent else "run")
+    if declared.combination == "single-run":
+        return "the result of a single run"
+    if declared.combination == "geometric-mean":
+        return (
+            f"the geometric mean of {count_word(runs)} {kind} "
+            "(unweighted combination, Ph. Eur. 5.3, 6.3)"
+        )
+    return (
+        f"the combination of {count_word(runs)} {kind} per Ph. Eur. 5.3 section 6 "
+        "(weighted, semi-weighted or unweighted as its conditions decide)"
+    )
+
+
+def _combination_text(bc: BatchComputed) -> str:
+    """How the runs of a batch were combined and why, with the conditions not met."""
+    combination = bc.combination
+    if combination is None or combination.n < 2:
+        return ""
+    head = f"{bc.batch}, {count_word(combination.n)} runs: "
+    if combination.requested == "auto":
+        return head + combination.reason + "."
+    text = f"{combination.method.value} combination, as the declared reportable value defines it"
+    failed = bc.failed_preconditions
+    if failed:
+        text += "; not met: " + "; ".join(f"{p.name.label} ({p.detail})" for p in failed)
+    return head + text + "."
 
 
 def _batch_row(
     assay: PotencyAssay,
+    index: int,
     batch_id: str,
     batch: Batch | None,
     bc: BatchComputed | None,
@@ -361,23 +533,96 @@ def _batch_row(
 ) -> list[Cell]:
     """One row of an assay's batch table: the result and the verdict of the analysis."""
     uses = ", ".join(batch.uses) if batch else "—"
-    if bc is None or bc.value is None:
-        value = Missing(
-            f"quality.potency.assays[{assay.id}].batch_results", f"result of batch {batch_id}"
-        )
-        return [batch_id, uses, value, "—", "—", "not computed"]
+    path = f"quality.potency.assays[{index}].batch_results"
+    if bc is None or bc.missing:
+        value = Missing(path, f"result of batch {batch_id}")
+        return [batch_id, uses, value, "—", "not judged", "no result in the project file"]
+    if bc.value is None:
+        return [batch_id, uses, "no valid result", "—", "not judged", bc.note or "not computed"]
     # entered values are shown as written; computed ones with 4 significant figures
     shown = f"{given(bc.value)} {bc.unit}" if bc.entered else quantity(bc.value, bc.unit, 4)
+    if bc.short_of_runs:
+        shown += f" ({bc.runs_counted} of {bc.runs_declared} runs)"
+    # a combined limit that overflows is infinite: no number to show
     limits = (
         f"{number(bc.ci_lower, 4)}–{number(bc.ci_upper, 4)}"
-        if bc.ci_lower is not None and bc.ci_upper is not None
+        if bc.ci_lower is not None
+        and bc.ci_upper is not None
+        and math.isfinite(bc.ci_lower)
+        and math.isfinite(bc.ci_upper)
         else "—"
     )
     verdict = "not judged" if bc.verdict is Verdict.NOT_ASSESSED else VERDICT_WORDS[bc.verdict]
     if not release_only:
         verdict += f" ({bc.criterion_role} criterion)"
-    source = "computed from " + ", ".join(bc.runs) if bc.runs else "entered"
+    if bc.entered:
+        counted = bc.runs_counted
+        source = "entered" + (f" ({counted} {plural(counted, 'run')})" if counted else "")
+    else:
+        source = "computed from " + ", ".join(bc.runs)
+        if bc.excluded:
+            source += "; left out: " + "; ".join(e.text for e in bc.excluded)
     return [batch_id, uses, shown, limits, verdict, source]
+
+
+def _batch_note(assay: PotencyAssay, results: list[BatchComputed]) -> str | None:
+    """Below an assay's batch table: the declared reportable value, how each batch's runs
+    were combined and why, and the mark of a result from fewer runs than declared."""
+    sentences = []
+    from_runs = [bc for bc in results if not bc.entered and bc.combination is not None]
+    if assay.reportable is not None:
+        sentences.append(f"Reportable value as declared: {reportable_words(assay.reportable)}.")
+    elif from_runs:
+        sentences.append(
+            "No reportable value is declared: the runs of a batch are combined per "
+            "Ph. Eur. 5.3 section 6, the method chosen from its conditions."
+        )
+    sentences += [text for bc in from_runs if (text := _combination_text(bc))]
+    if any(bc.short_of_runs for bc in results):
+        sentences.append(
+            "A result from fewer runs than the reportable value requires is marked with the "
+            "number of runs."
+        )
+    return " ".join(sentences) or None
+
+
+def _link_sentence(project: Project) -> Para:
+    """Which process versions made the toxicology and the clinical batches."""
+    batches = project.quality.batches
+
+    def group(use: str) -> tuple[list[str], set[str]]:
+        chosen = [b for b in batches if use in b.uses]
+        return [b.id for b in chosen], {b.process_version for b in chosen}
+
+    tox, tox_versions = group("toxicology")
+    clinical, clinical_versions = group("clinical")
+
+    def part(use: str, ids: list[str], versions: set[str]) -> str:
+        noun = plural(len(ids), f"{use} batch", f"{use} batches")
+        made = plural(len(versions), "process version", "process versions")
+        return f"{noun} {join_words(ids)} (made with {made} {join_words(sorted(versions))})"
+
+    if not tox:
+        return Para.of(
+            "Link between non-clinical and clinical material: ",
+            Missing("quality.batches", "a batch used for toxicology"),
+            ".",
+        )
+    if not clinical:
+        return Para.of(
+            "Link between non-clinical and clinical material: ",
+            part("toxicology", tox, tox_versions),
+            "; no batch in the project file is used for clinical dosing.",
+        )
+    same = tox_versions == clinical_versions and len(tox_versions) == 1
+    relation = "the same process version" if same else "the process versions differ"
+    return Para.of(
+        "Link between non-clinical and clinical material: ",
+        part("toxicology", tox, tox_versions),
+        " and ",
+        part("clinical", clinical, clinical_versions),
+        f": {relation}.",
+    )
 
 
 def _batches(project: Project, computed: ComputedProject) -> list[Block]:
@@ -402,15 +647,17 @@ def _batches(project: Project, computed: ComputedProject) -> list[Block]:
     ]
     if potency is None:
         return blocks
-    for a in potency.assays:
+    for index, a in enumerate(potency.assays):
         comp = computed.assays.get(a.id)
-        judged = [comp.batches.get(br.batch) if comp else None for br in a.batch_results]
+        # every batch the analysis kept (given, computed, or missing for a release assay)
+        ids = list(comp.batches) if comp is not None else [br.batch for br in a.batch_results]
+        judged = [comp.batches.get(b) if comp else None for b in ids]
         # a batch made only for stability, characterisation or comparability is judged
         # against that role's criterion when the assay declares one
         release_only = all(bc is None or bc.criterion_role == "release" for bc in judged)
         rows = [
-            _batch_row(a, br.batch, batches.get(br.batch), bc, release_only)
-            for br, bc in zip(a.batch_results, judged, strict=True)
+            _batch_row(a, index, b, batches.get(b), bc, release_only)
+            for b, bc in zip(ids, judged, strict=True)
         ]
         if rows:
             met = "Meets release criterion" if release_only else "Meets criterion for its use"
@@ -420,40 +667,27 @@ def _batches(project: Project, computed: ComputedProject) -> list[Block]:
                     f"Batch results: {a.name} (95 % confidence limits)",
                     ["Batch", "Use", "Result", "95 % limits", met, "Source"],
                     rows,
+                    note=_batch_note(a, [bc for bc in judged if bc is not None]),
                 )
             )
-        numeric = [
-            b for b in (comp.batches.values() if comp is not None else []) if b.value is not None
-        ]
+        numeric = [bc for bc in judged if bc is not None and bc.value is not None]
         if len(numeric) >= 2:
             from dossier.figures.draw import batch_figure
 
             release = next((c for c in a.acceptance_criteria if c.role == "release"), None)
+            caption = f"Batch results of {a.name} with their 95 % limits where given"
+            if release is not None and not release.report_only:
+                caption += "; dashed lines: release limits"
+            if len(numeric) < len(rows):
+                caption += "; batches without a valid result are not shown"
             blocks.append(
                 Figure(
                     f"fig-batch-{a.id}",
-                    f"Batch results of {a.name} with 95 % limits where computed; dashed lines: release limits",
+                    caption,
                     batch_figure(numeric, release, a.readout_unit),
                 )
             )
-    tox = [b.id for b in project.quality.batches if "toxicology" in b.uses]
-    clinical = [b.id for b in project.quality.batches if "clinical" in b.uses]
-    blocks.append(
-        Para.of(
-            "Link between non-clinical and clinical material: toxicology batch(es) ",
-            ", ".join(tox) or Missing("quality.batches", "a batch used for toxicology"),
-            " and clinical batch(es) ",
-            ", ".join(clinical) or "none manufactured yet",
-            " were made with process version(s) ",
-            ", ".join(
-                sorted(
-                    {b.process_version for b in project.quality.batches if b.id in tox + clinical}
-                )
-            )
-            or "—",
-            ".",
-        )
-    )
+    blocks.append(_link_sentence(project))
     return blocks
 
 
@@ -485,11 +719,15 @@ def _justification(project: Project) -> list[Block]:
 
 def _reference_standards(project: Project) -> list[Block]:
     potency = project.quality.potency
-    rows = []
+    rows: list[list[Cell]] = []
     if potency is not None:
-        for a in potency.assays:
+        for i, a in enumerate(potency.assays):
             rs = a.reference_standard
             if rs is None:
+                if a.statistical_model != "absolute":  # a relative potency needs its standard
+                    path = f"quality.potency.assays[{i}].reference_standard"
+                    missing = Missing(path, f"reference standard of {a.name}")
+                    rows.append([missing, "—", "—", "—", "—", "—"])
                 continue
             rows.append(
                 [
@@ -512,10 +750,14 @@ def _reference_standards(project: Project) -> list[Block]:
                 ]
             )
     if not rows:
+        if potency is None:
+            return [Para.of(Missing("quality.potency", "potency assays and reference standards"))]
+        n = len(potency.assays)
+        subject = (
+            "the potency assay reports" if n == 1 else f"all {count_word(n)} potency assays report"
+        )
         return [
-            Para.of(
-                "No reference standard is used: all potency assays report absolute readouts against controls."
-            )
+            Para.of(f"No reference standard is used: {subject} absolute readouts against controls.")
         ]
     return [
         Table(
@@ -567,15 +809,25 @@ def procedures_unit(ctx: UnitContext) -> Content:
     """S.4.2 / P.5.2: a summary of each potency assay's procedure."""
     project, computed = _ctx(ctx)
     # the table of the other procedures is in the validation section, when there are any
-    where = (
-        CrossRef("tab-methods")
-        if project.quality.analytical_methods
-        else Missing(
-            "quality.analytical_methods", "analytical procedures for safety, identity and purity"
+    methods = project.quality.analytical_methods
+    intro = "The potency assays are summarised below"
+    if methods:
+        n = len(methods)
+        listed = plural(n, "the other analytical procedure is", "other analytical procedures are")
+        count = "" if n == 1 else f"the {count_word(n)} "
+        para = Para.of(
+            f"{intro}; {count}{listed} listed with their status in ", CrossRef("tab-methods"), "."
         )
-    )
-    intro = "The potency assays are summarised below; analytical procedures for safety, identity and purity are in "
-    return Content([Para.of(intro, where, ".")], _procedures(project, computed))
+    else:
+        para = Para.of(
+            f"{intro}; ",
+            Missing(
+                "quality.analytical_methods",
+                "analytical procedures for safety, identity and purity",
+            ),
+            ".",
+        )
+    return Content([para], _procedures(project, computed))
 
 
 @section_unit("potency.validation")

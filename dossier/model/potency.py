@@ -31,6 +31,7 @@ StatisticalModel = Literal[
     "absolute",
 ]
 AssayRole = Literal["release", "stability", "characterisation", "in_process", "comparability"]
+ReportableCombination = Literal["ph-eur-5.3", "geometric-mean", "single-run"]
 ResponseTransform = Literal["none", "ln", "log10", "sqrt", "square"]
 
 RELATIVE_POTENCY_MODELS = frozenset(
@@ -274,6 +275,57 @@ class BatchResult(StrictModel):
         return self
 
 
+class ReportableValue(StrictModel):
+    """How a batch's reportable value is obtained from runs, as the analysis applies it.
+
+    ``combination`` names the rule: ``ph-eur-5.3`` combines the runs per Ph. Eur. 5.3
+    section 6 (weighted when its conditions hold, semi-weighted when the estimates are
+    heterogeneous, unweighted when a condition of the weighted method fails);
+    ``geometric-mean`` is the geometric mean of the run estimates (the unweighted
+    combination of Ph. Eur. 5.3, 6.3); ``single-run`` is the result of one run (replicates
+    within that run). A batch with fewer valid runs than ``runs`` is reported as such.
+    """
+
+    combination: ReportableCombination = Field(
+        description=(
+            "ph-eur-5.3 (combination of independent runs per Ph. Eur. 5.3 section 6, "
+            "method chosen from its conditions), geometric-mean (geometric mean of the run "
+            "estimates: the unweighted combination, Ph. Eur. 5.3, 6.3) or single-run (one "
+            "run; replicates within the run)."
+        )
+    )
+    runs: int | None = Field(
+        default=None,
+        ge=1,
+        description=(
+            "Number of independent runs the reportable value of a batch requires; required "
+            "unless 'single-run' (which means 1)."
+        ),
+    )
+    independent: bool | None = Field(
+        default=None,
+        description=(
+            "The runs are independent assays (Ph. Eur. 5.3, 6.2: separate dilution series, "
+            "days or operators), a condition of the weighted combination. Omitted: not "
+            "declared, and the condition is reported as not verified."
+        ),
+    )
+
+    @model_validator(mode="after")
+    def _runs(self) -> Self:
+        if self.combination == "single-run":
+            if self.runs not in (None, 1):
+                raise ValueError("a 'single-run' reportable value has runs: 1")
+        elif self.runs is None:
+            raise ValueError(f"give 'runs', the number of runs the {self.combination} combines")
+        return self
+
+    @property
+    def runs_required(self) -> int:
+        """The number of runs a batch's reportable value rests on."""
+        return self.runs or 1
+
+
 class PotencyAssay(StrictModel):
     """A potency assay: its MoA link, design, statistics, criteria, status and results."""
 
@@ -291,7 +343,17 @@ class PotencyAssay(StrictModel):
     measurand: Text = Field(description="What is measured (e.g. '% specific lysis at E:T 10:1').")
     readout_unit: str = Field(min_length=1, description="Unit of the reportable value.")
     reportable_value: Text = Field(
-        description="Definition of the reportable value and its replication."
+        description=(
+            "Definition of the reportable value and its replication, in the sponsor's words "
+            "(reproduced as written); 'reportable' declares what the analysis applies."
+        )
+    )
+    reportable: ReportableValue | None = Field(
+        default=None,
+        description=(
+            "The reportable value as the analysis applies it: how runs are combined and how "
+            "many a batch result requires."
+        ),
     )
     surrogate_justification: str | None = Field(
         default=None,
