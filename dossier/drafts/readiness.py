@@ -114,7 +114,7 @@ def findings_unit(ctx: UnitContext) -> Content:
         if not found:
             applied = sum(1 for r in result.applied if r.section == name)
             blocks: list[Block] = [
-                Para.of(f"None of the {applied} rule(s) that apply to this section found a gap.")
+                Para.of(f"The {applied} rule(s) that apply to this section found no gap.")
             ]
         else:
             blocks = [
