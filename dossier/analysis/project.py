@@ -3,8 +3,9 @@
 :func:`compute_project` runs the compute stage on a validated project: potency assay
 runs (relative potency with validity tests), validation data (ICH Q2(R2)), batch
 results against acceptance criteria, biodistribution summaries, SEND summaries and the
-first-in-human dose derivation. The results are the typed fields of
-:class:`~dossier.analysis.results.ComputedProject`; each computed value keeps its
+first-in-human dose derivation; then the sentences of the project's free text that
+contradict those results (:mod:`dossier.analysis.narrative`). The results are the typed
+fields of :class:`~dossier.analysis.results.ComputedProject`; each computed value keeps its
 provenance (input file, rows used, method). Problems in data files become located
 diagnostics; an analysis that cannot run is reported, never silently skipped.
 """
@@ -41,6 +42,10 @@ def compute_project(loaded: LoadedProject, *, send: bool = True) -> ComputedProj
                 part.run(loaded, computed)
         except UserError as exc:
             computed.diagnostics.extend(exc.diagnostics)
+    from dossier.analysis import narrative
+
+    computed.contradictions = narrative.find_contradictions(loaded.project, computed)
+    computed.diagnostics.extend(narrative.diagnostics(computed.contradictions, loaded.locate))
     return computed
 
 

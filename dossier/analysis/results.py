@@ -9,7 +9,7 @@ the rule expressions read as ``computed.*``.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from dossier.analysis.potency_results import (
     AssayComputed,
@@ -26,7 +26,7 @@ from dossier.analysis.validation_results import (
     ValidationResult,
 )
 from dossier.analysis.verdicts import Verdict
-from dossier.core.diagnostics import DiagnosticList
+from dossier.core.diagnostics import DiagnosticList, PathPart, format_path
 
 if TYPE_CHECKING:  # pragma: no cover
     from dossier.compute.biodistribution import BdSummary
@@ -37,6 +37,8 @@ __all__ = [
     "BatchComputed",
     "CharacteristicResult",
     "ComputedProject",
+    "Contradiction",
+    "ContradictionKind",
     "CriterionResult",
     "DoseStep",
     "FihComputed",
@@ -123,6 +125,38 @@ class SendComputed:
     summary: SendSummary
 
 
+ContradictionKind = Literal["tissue", "glp", "dose", "batches"]
+
+
+@dataclass(frozen=True, slots=True)
+class Contradiction:
+    """A sentence of the project's free text that its computed results contradict
+    (found by :mod:`dossier.analysis.narrative`).
+
+    ``path`` is the YAML path of the text holding the sentence; ``claim`` what the
+    sentence says, ``evidence`` what the data or the structured fields show instead."""
+
+    path: tuple[PathPart, ...]
+    sentence: str
+    claim: str
+    evidence: str
+    severity: Literal["error", "warning"]
+    kind: ContradictionKind
+    hint: str = ""
+
+    def rule_data(self) -> dict[str, Any]:
+        """Plain data for rules."""
+        return {
+            "kind": self.kind,
+            "path": list(self.path),
+            "path_text": format_path(self.path),
+            "sentence": self.sentence,
+            "claim": self.claim,
+            "evidence": self.evidence,
+            "severity": self.severity,
+        }
+
+
 @dataclass
 class ComputedProject:
     """Results computed from a project's data files, keyed by the ids of the project."""
@@ -132,6 +166,8 @@ class ComputedProject:
     biodistribution: dict[str, BdSummary] = field(default_factory=dict)
     send: dict[str, SendComputed] = field(default_factory=dict)
     provenance: list[Provenance] = field(default_factory=list)
+    contradictions: list[Contradiction] = field(default_factory=list)
+    """Sentences of the free text that the results contradict, in file order."""
     diagnostics: DiagnosticList = field(default_factory=DiagnosticList)
 
     def rule_data(self) -> dict[str, Any]:
@@ -145,4 +181,5 @@ class ComputedProject:
             "assays": {a: result.rule_data() for a, result in self.assays.items()},
             "fih": None if self.fih is None else self.fih.rule_data(),
             "gonads_sampled": any(s.gonads_sampled for s in self.biodistribution.values()),
+            "contradictions": [c.rule_data() for c in self.contradictions],
         }
