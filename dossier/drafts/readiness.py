@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from dossier.core.diagnostics import format_path
 from dossier.drafts.blocks import Block, Para, Section, Table
 from dossier.drafts.outline import Content, UnitContext, section_unit
 
@@ -99,8 +100,34 @@ def summary_unit(ctx: UnitContext) -> Content:
                 ["Section", "Rules applied", "Errors", "Warnings", "Notes", "Status"],
                 rows,
             ),
+            *_contradictions(ctx),
         ],
     )
+
+
+def _contradictions(ctx: UnitContext) -> list[Block]:
+    """Sentences of the project's free text that its computed results contradict: they
+    would put a wrong statement into a draft, so the report lists each with its evidence."""
+    found = ctx.computed.contradictions if ctx.computed is not None else []
+    if not found:
+        return [
+            Para.of(
+                "No sentence of the project's text was found to contradict the computed "
+                "results (biodistribution, GLP status, doses, batch counts)."
+            )
+        ]
+    return [
+        Para.of(
+            f"{len(found)} sentence(s) of the project's text contradict its computed results "
+            "or structured data; correct the text before the drafts are used."
+        ),
+        Table(
+            "tab-contradictions",
+            "Text contradicted by the data",
+            ["Project file", "The text says", "The data show"],
+            [[format_path(c.path), c.claim, c.evidence] for c in found],
+        ),
+    ]
 
 
 @section_unit("readiness.findings")
