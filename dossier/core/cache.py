@@ -1,9 +1,9 @@
-"""Where dossier keeps what it can reuse between runs (like ``__pycache__``).
+"""Where dossier keeps what the loop of editing and rebuilding reuses: the figures.
 
-One folder holds every cache: ``DOSSIER_CACHE_DIR`` when set, else ``dossier`` in the
-user's cache folder (``XDG_CACHE_HOME`` or ``~/.cache``). ``DOSSIER_CACHE_DIR=""``
-switches every cache off. A cache that cannot be read or written is ignored; an entry
-is only ever used when its key (content hashes of everything it was made from) matches.
+The folder is ``DOSSIER_CACHE_DIR`` when set, else ``dossier`` in the user's cache
+folder (``XDG_CACHE_HOME`` or ``~/.cache``); ``DOSSIER_CACHE_DIR=""`` switches caching
+off. A cache that cannot be read or written is ignored; an entry is only ever used when
+its key (a content hash of everything it was made from) matches.
 """
 
 from __future__ import annotations

@@ -8,13 +8,9 @@ field in a rule fails loudly (reported as ``DOS-C900``) instead of passing silen
 
 from __future__ import annotations
 
-import hashlib
 import itertools
-import marshal
 import re
-import sys
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import Any
 
 from dossier.core.diagnostics import Citation as DiagnosticCitation
@@ -90,93 +86,6 @@ def iter_scope(data: Any, scope: str) -> Iterator[tuple[tuple[PathPart, ...], An
     yield from walk(data, _parse_path(scope), (), None)
 
 
-def _cache_file(kind: str) -> Path | None:
-    """Where compiled rule code is kept between runs (``DOSSIER_CACHE_DIR`` or the user's
-    cache folder); ``None`` when caching is switched off (``DOSSIER_CACHE_DIR=""``)."""
-    import jinja2
-
-    from dossier.core.cache import cache_folder
-
-    folder = cache_folder()
-    if folder is None:
-        return None
-    key = hashlib.sha256(f"{jinja2.__version__}|{sys.version}|{kind}".encode()).hexdigest()[:16]
-    return folder / f"rules-{key}.marshal"
-
-
-class _CompiledCache:
-    """Compiled Jinja code of rule expressions and messages, kept between runs.
-
-    Parsing and generating the code of the catalogue's ~130 expressions costs more
-    than evaluating them; like ``__pycache__``, the code objects are stored (marshal,
-    keyed by Jinja and Python version) and reused. A cache that cannot be read or
-    written is ignored.
-    """
-
-    def __init__(self, env: Any) -> None:
-        self._env = env
-        self._path = _cache_file(type(env).__name__)
-        self._codes: dict[str, bytes] = {}
-        self._dirty = False
-        if self._path is not None:
-            try:
-                loaded = marshal.loads(self._path.read_bytes())
-                if isinstance(loaded, dict):
-                    self._codes = loaded
-            except (OSError, ValueError, EOFError, TypeError):
-                self._codes = {}
-
-    def _code(self, key: str, compile_source: Callable[[], Any]) -> Any:
-        data = self._codes.get(key)
-        if data is not None:
-            try:
-                return marshal.loads(data)
-            except (ValueError, EOFError, TypeError):
-                pass
-        code = compile_source()
-        self._codes[key] = marshal.dumps(code)
-        self._dirty = True
-        return code
-
-    def _template(self, code: Any) -> Any:
-        env = self._env
-        return env.template_class.from_code(env, code, env.make_globals(None), None)
-
-    def expression(self, source: str) -> Any:
-        """A callable like ``Environment.compile_expression(source, undefined_to_none=False)``."""
-        from jinja2 import nodes
-        from jinja2.environment import TemplateExpression
-        from jinja2.exceptions import TemplateSyntaxError
-        from jinja2.parser import Parser
-
-        def compile_source() -> Any:
-            parser = Parser(self._env, source, state="variable")
-            expr = parser.parse_expression()
-            if not parser.stream.eos:
-                raise TemplateSyntaxError(
-                    "chunk after expression", parser.stream.current.lineno, None, None
-                )
-            expr.set_environment(self._env)
-            body = [nodes.Assign(nodes.Name("result", "store"), expr, lineno=1)]
-            return self._env.compile(nodes.Template(body, lineno=1))
-
-        code = self._code("expr\0" + source, compile_source)
-        return TemplateExpression(self._template(code), False)
-
-    def template(self, source: str) -> Any:
-        """Like ``Environment.from_string(source)``."""
-        return self._template(self._code("tmpl\0" + source, lambda: self._env.compile(source)))
-
-    def save(self) -> None:
-        """Write the cache when something new was compiled (atomically; errors ignored)."""
-        if not self._dirty or self._path is None:
-            return
-        from dossier.core.cache import write_atomically
-
-        if write_atomically(self._path, marshal.dumps(self._codes)):
-            self._dirty = False
-
-
 class RuleExpressionError(Exception):
     """A rule's ``when``, ``require`` or ``message`` that could not be evaluated."""
 
@@ -200,7 +109,7 @@ class RuleEvaluator:
         from jinja2.sandbox import ImmutableSandboxedEnvironment
 
         # optimized=False: Jinja's constant folding finds little to fold in rule
-        # expressions and was a fifth of the time to compile the catalogue on a first run
+        # expressions but slows down compiling them, which every check does
         self._env = ImmutableSandboxedEnvironment(
             undefined=StrictUndefined, autoescape=False, optimized=False
         )
@@ -216,19 +125,23 @@ class RuleEvaluator:
             "features": sorted(features),
         }
         self._base.update(_helpers(data))
-        self._cache: dict[str, Any] = {}
-        self._compiled = _CompiledCache(self._env)
+        self._expressions: dict[str, Any] = {}
+        self._messages: dict[str, Any] = {}
 
     def _expr(self, source: str) -> Any:
-        compiled = self._cache.get(source)
+        """A rule expression, compiled once and evaluated for every item of its scope."""
+        compiled = self._expressions.get(source)
         if compiled is None:
-            compiled = self._compiled.expression(source)
-            self._cache[source] = compiled
+            compiled = self._env.compile_expression(source, undefined_to_none=False)
+            self._expressions[source] = compiled
         return compiled
 
-    def save_cache(self) -> None:
-        """Keep the code compiled in this run for the next one."""
-        self._compiled.save()
+    def _message(self, source: str) -> Any:
+        compiled = self._messages.get(source)
+        if compiled is None:
+            compiled = self._env.from_string(source)
+            self._messages[source] = compiled
+        return compiled
 
     def evaluate(self, rule: Rule) -> list[Diagnostic]:
         """Findings of one rule (empty when satisfied or not applicable)."""
@@ -246,7 +159,7 @@ class RuleEvaluator:
                 if self._expr(rule.require)(**ctx):
                     continue
                 part = "message"
-                message = self._compiled.template(rule.message).render(**ctx)
+                message = self._message(rule.message).render(**ctx)
             except Exception as exc:  # reported by the caller as DOS-C900
                 raise RuleExpressionError(part, exc) from exc
             target = path + tuple(_parse_target(rule.at)) if rule.at else path
