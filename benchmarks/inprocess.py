@@ -224,22 +224,19 @@ def _figure_inputs(rng: random.Random) -> list[tuple[Callable[..., object], tupl
 
 
 def figures_200(repeat: int) -> Result:
-    """Seconds to draw 200 figures as a build does (about as many as a ×100 build): by
-    the worker processes of :func:`dossier.figures.pool.parallel`, with the figure
-    cache off so that each is drawn."""
+    """Seconds to draw 200 figures as a build does, with the figure cache off so that
+    each is drawn: described, then drawn by :func:`dossier.figures.pool.draw_all` (in
+    worker processes, one per core)."""
     try:
         calls = _figure_inputs(random.Random(SEED))
-        from dossier.figures.draw import WORKER_MODULES
-        from dossier.figures.pool import available_cores, parallel
+        from dossier.figures.draw import Drawing
+        from dossier.figures.pool import available_cores, draw_all
     except ImportError as exc:
         return Result(None, note=f"the figures cannot be imported: {exc}")
 
     def run() -> None:
-        with parallel(preload=WORKER_MODULES, start=True):
-            drawn = [figure(*args) for figure, args in calls]
-            for png in drawn:
-                if not isinstance(png, bytes):
-                    png.result()  # type: ignore[attr-defined]
+        drawings = [figure(*args) for figure, args in calls]
+        draw_all([d for d in drawings if isinstance(d, Drawing)])
 
     before = os.environ.get("DOSSIER_CACHE_DIR")
     os.environ["DOSSIER_CACHE_DIR"] = ""

@@ -68,16 +68,7 @@ def build_project(
 
     ``jobs`` processes draw the figures that are not in the cache (default: one per core;
     1 draws them in this process)."""
-    from dossier.figures.draw import WORKER_MODULES, none_cached
-    from dossier.figures.pool import parallel
-
-    # with no figure in the cache (a first build) every figure will be drawn: the process
-    # that forks the figure workers then starts at once and loads matplotlib while this
-    # one loads the project. Otherwise it starts with the first figure missing from the
-    # cache, so that a rebuild that draws nothing does not pay for loading matplotlib.
-    with parallel(jobs, preload=WORKER_MODULES, start=none_cached()):
-        built = _build(path, out_dir, only, force, templates, progress)
-    # the figure workers are gone by now: LibreOffice gets the memory they held
+    built = _build(path, out_dir, only, force, templates, jobs, progress)
     if pdf:
         from dossier.package.outputs import convert_to_pdf
 
@@ -93,12 +84,15 @@ def _build(
     only: list[str] | None,
     force: bool,
     templates: Sequence[Path],
+    jobs: int | None,
     progress: Callable[[str], None] | None,
 ) -> BuildReport:
     from dossier.analysis.project import compute_project
     from dossier.drafts.annexes import add_annexes
     from dossier.drafts.compose import compose
     from dossier.drafts.outline import UnitContext, find_outline, load_outline
+    from dossier.figures.draw import Drawing
+    from dossier.figures.pool import draw_all
     from dossier.model.project_io import LoadedProject, data_references, load_project
     from dossier.package.outputs import Output, sha256, write_outputs
     from dossier.rules.check import check_project
@@ -132,8 +126,8 @@ def _build(
     for template in sorted(set(templates_used.values())):
         inputs[f"template:{template.name}"] = sha256(template.read_bytes())
     build_id = sha256("".join(f"{k}={v}" for k, v in sorted(inputs.items())).encode())[:12]
-    # every draft is composed before any is written, so that the figures they need are
-    # drawn by the worker processes while the composing goes on
+    # every draft is composed before any is written, so that the figures missing from
+    # the cache are drawn together, shared between processes
     documents = []
     for doc_type, outline in outlines.items():
         say(f"assembling {outline.file}")
@@ -144,6 +138,15 @@ def _build(
         if doc_type != "readiness":
             add_annexes(document, project, computed, result.findings, set(outline.rule_sections))
         documents.append((doc_type, outline, document))
+    figures = [
+        (figure, figure.png)
+        for _, _, document in documents
+        for figure in document.figures()
+        if isinstance(figure.png, Drawing)
+    ]
+    pngs = draw_all([drawing for _, drawing in figures], jobs, say)
+    for (figure, _), png in zip(figures, pngs, strict=True):
+        figure.png = png
     outputs = [
         Output(
             outline.file,

@@ -3,11 +3,12 @@
 matplotlib runs with the Agg backend through its object API, a fixed size and resolution
 and no date or software metadata, so the same inputs give byte-identical images.
 
-Drawing costs 40-90 ms a figure and importing matplotlib about 0.4 s, and a large
-programme has hundreds of figures. During a build the figures are drawn by worker
-processes (:mod:`dossier.figures.pool`). Each PNG is kept in dossier's cache folder
-(:mod:`dossier.core.cache`; ``DOSSIER_CACHE_DIR=""`` switches it off) under a hash of
-everything that draws it: the figure's kind and inputs, this module's source and the
+A figure function returns a :class:`Drawing`: the figure described, not yet drawn.
+matplotlib's import is heavy and a large programme has hundreds of figures, so a build
+draws the figures of every draft together once the drafts are composed, sharing them
+between processes (:mod:`dossier.figures.pool`). Each PNG is kept in dossier's cache
+folder (:mod:`dossier.core.cache`; ``DOSSIER_CACHE_DIR=""`` switches it off) under a hash
+of everything that draws it: the figure's kind and inputs, this module's source and the
 matplotlib version. A rebuild after an edit draws only the figures whose data changed,
 and gives the same bytes as drawing them again.
 """
@@ -19,6 +20,7 @@ import hashlib
 import io
 import math
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -26,30 +28,15 @@ if TYPE_CHECKING:  # pragma: no cover
     from dossier.analysis.results import BatchComputed
     from dossier.compute.biodistribution import BdSummary
     from dossier.compute.potency.types import DoseResponseData, PotencyAnalysis
-    from dossier.figures.pool import Pending
     from dossier.model.potency import AcceptanceCriterion
 
 __all__ = [
-    "WORKER_MODULES",
+    "Drawing",
     "batch_figure",
     "biodistribution_figure",
     "dose_response_figure",
-    "none_cached",
     "tick_text",
 ]
-
-WORKER_MODULES = (
-    "numpy",
-    "matplotlib.figure",
-    "matplotlib.backends.backend_agg",
-    "matplotlib.ticker",
-    __name__,
-    # the types of the drawing functions' arguments, unpickled by the worker
-    "dossier.analysis.potency_results",
-    "dossier.compute.potency.types",
-    "dossier.compute.biodistribution",
-)
-"""What a process drawing figures needs loaded (see :mod:`dossier.figures.pool`)."""
 
 COLOURS = ["#1F3A5F", "#C0392B", "#2E8B57", "#8E44AD", "#D68910"]
 
@@ -57,7 +44,7 @@ COLOURS = ["#1F3A5F", "#C0392B", "#2E8B57", "#8E44AD", "#D68910"]
 @functools.cache
 def _salt() -> bytes:
     """What every figure's key holds besides its inputs: this module's source and the
-    matplotlib version (read once: looking a version up costs ~6 ms)."""
+    matplotlib version (read once per process)."""
     from importlib.metadata import version
 
     return Path(__file__).read_bytes() + version("matplotlib").encode()
@@ -70,34 +57,54 @@ def _key(kind: str, *inputs: Any) -> str:
     return digest.hexdigest()
 
 
-def none_cached() -> bool:
-    """True when the figure cache is switched off or holds no figure yet (a first build):
-    every figure of the build will then be drawn."""
-    from dossier.core.cache import cache_folder
+@dataclass(frozen=True, eq=False)
+class Drawing:
+    """A figure to draw: the function that draws it, its inputs and its cache key.
 
-    folder = cache_folder()
-    if folder is None:
-        return True
-    try:
-        return not any((folder / "figures").iterdir())
-    except OSError:
-        return True
+    A build draws every figure of its drafts at once (:func:`dossier.figures.pool.draw_all`);
+    :meth:`result` gives the PNG of one figure on its own. The function and its inputs
+    must be picklable (a module-level function and data), for a worker process draws them.
+    """
 
+    key: str
+    function: Callable[..., bytes]
+    args: tuple[Any, ...]
 
-def _cached(key: str, draw: Callable[..., bytes], *args: Any) -> bytes | Pending:
-    """The PNG of a figure from the cache, or ``draw(*args)`` (kept in the cache once
-    drawn; by a worker process during a build, see :mod:`dossier.figures.pool`)."""
-    from dossier.core.cache import cache_folder
-    from dossier.figures.pool import draw as draw_figure
+    def _path(self) -> Path | None:
+        from dossier.core.cache import cache_folder
 
-    folder = cache_folder()
-    path = folder / "figures" / f"{key}.png" if folder is not None else None
-    if path is not None:
-        try:
-            return path.read_bytes()
-        except OSError:
-            pass
-    return draw_figure(draw, args, path)
+        folder = cache_folder()
+        return None if folder is None else folder / "figures" / f"{self.key}.png"
+
+    def cached(self) -> bytes | None:
+        """The PNG from the cache, or ``None`` when it is not there."""
+        path = self._path()
+        if path is not None:
+            try:
+                return path.read_bytes()
+            except OSError:
+                pass
+        return None
+
+    def draw(self) -> bytes:
+        """The PNG, drawn here."""
+        return self.function(*self.args)
+
+    def keep(self, png: bytes) -> None:
+        """Put the PNG in the cache (when there is one, and it can be written)."""
+        path = self._path()
+        if path is not None:
+            from dossier.core.cache import write_atomically
+
+            write_atomically(path, png)
+
+    def result(self) -> bytes:
+        """The PNG: from the cache, else drawn here and kept in the cache."""
+        png = self.cached()
+        if png is None:
+            png = self.draw()
+            self.keep(png)
+        return png
 
 
 def _finite(*values: float | None) -> bool:
@@ -105,7 +112,8 @@ def _finite(*values: float | None) -> bool:
 
 
 def _figure(width_in: float = 6.3, height_in: float = 3.4) -> tuple[Any, Any]:
-    # the object API (no pyplot) with fixed margins: tight_layout alone costs ~80 ms a figure
+    # the object API (no pyplot) with fixed margins: tight_layout draws the figure once
+    # more to measure its texts
     from matplotlib import rcParams
     from matplotlib.figure import Figure
 
@@ -136,10 +144,11 @@ def tick_text(value: float) -> str:
 def _log_axis(axis: Any, low: float, high: float) -> None:
     """A log scale over [low, high] labelled in plain text.
 
-    matplotlib's own labels are mathtext and it puts 8 minor ticks in each decade; the
-    two cost about 60 ms a figure. Here the minor ticks sit at 2 and 5 of each decade
-    (every integer multiple when the range spans under a decade), labelled when the
-    range spans two decades or fewer, so a narrow axis still carries numbers.
+    matplotlib's own labels are mathtext, laid out by its own engine, and it puts 8 minor
+    ticks in each decade, each with a label to lay out. Here the minor ticks sit at 2 and
+    5 of each decade (every integer multiple when the range spans under a decade),
+    labelled when the range spans two decades or fewer, so a narrow axis still carries
+    numbers.
     """
     from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
@@ -156,7 +165,7 @@ def _png(fig: Any) -> bytes:
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
     buffer = io.BytesIO()
-    # zlib level 3: a quarter of the encoding time of the default for 10 % more bytes
+    # zlib level 3: far quicker to encode than the default, for slightly larger files
     FigureCanvasAgg(fig).print_png(  # type: ignore[no-untyped-call]
         buffer, metadata={"Software": None}, pil_kwargs={"compress_level": 3}
     )
@@ -165,7 +174,7 @@ def _png(fig: Any) -> bytes:
 
 def dose_response_figure(
     data: DoseResponseData, analysis: PotencyAnalysis, dose_label: str
-) -> bytes | Pending:
+) -> Drawing:
     """Responses per preparation against dose (log scale) with the fitted model."""
     preps = [analysis.standard, *[r.preparation for r in analysis.results]]
     points = [(o.preparation, o.dose, o.response) for o in data.observations]
@@ -173,7 +182,7 @@ def dose_response_figure(
     key = _key(
         "dose-response", preps, points, params, analysis.model, analysis.transform, dose_label
     )
-    return _cached(key, _draw_dose_response, data, analysis, dose_label)
+    return Drawing(key, _draw_dose_response, (data, analysis, dose_label))
 
 
 def _draw_dose_response(
@@ -216,19 +225,19 @@ def _draw_dose_response(
         _log_axis(ax.xaxis, min(doses), max(doses))
     ax.set_xlabel(dose_label)
     ax.set_ylabel("response")
-    ax.legend(frameon=False, loc="upper left")  # "best" searches the plot: 20 ms a figure
+    ax.legend(frameon=False, loc="upper left")  # "best" searches the plot for a place
     return _png(fig)
 
 
 def batch_figure(
     results: list[BatchComputed], criterion: AcceptanceCriterion | None, unit: str
-) -> bytes | Pending:
+) -> Drawing:
     """Batch results with their 95 % limits against the release limits."""
     rows = [(r.batch, r.value, r.ci_lower, r.ci_upper) for r in results]
     limits = (
         None if criterion is None or criterion.report_only else (criterion.lower, criterion.upper)
     )
-    return _cached(_key("batch", rows, limits, unit), _draw_batches, results, limits, unit)
+    return Drawing(_key("batch", rows, limits, unit), _draw_batches, (results, limits, unit))
 
 
 def _draw_batches(
@@ -237,7 +246,7 @@ def _draw_batches(
     fig, ax = _figure(height_in=2.8)
     shown = [r for r in results if _finite(r.value)]
     xs = list(range(len(shown)))
-    # one artist per kind of point, not one per batch: a call to errorbar costs ~3 ms
+    # one artist per kind of point, not one per batch: each errorbar call makes several
     bars: list[tuple[int, float, float, float]] = []
     odd: list[tuple[int, float, float, float]] = []
     bare: list[tuple[int, float]] = []
@@ -283,12 +292,12 @@ def _draw_batches(
     return _png(fig)
 
 
-def biodistribution_figure(bd: BdSummary, group: str) -> bytes | Pending:
+def biodistribution_figure(bd: BdSummary, group: str) -> Drawing:
     """Mean copies per µg genomic DNA by tissue (log scale), one marker per time point,
     with the LLOQ as a dashed line; tissues with nothing quantifiable sit on the LLOQ."""
     cells = [(c.tissue, c.timepoint, c.mean, c.lloq) for c in bd.cells if c.group == group]
     key = _key("biodistribution", cells, list(bd.timepoints), group)
-    return _cached(key, _draw_biodistribution, bd, group)
+    return Drawing(key, _draw_biodistribution, (bd, group))
 
 
 def _draw_biodistribution(bd: BdSummary, group: str) -> bytes:

@@ -1,5 +1,6 @@
 """Figures drawn by worker processes: the same drafts as drawing them in the build's
-own process, a killed worker costs nothing but time, and log axes carry readable labels."""
+own process, a killed worker or a pool that cannot start costs nothing but time, and log
+axes carry readable labels."""
 
 from __future__ import annotations
 
@@ -12,15 +13,12 @@ from pathlib import Path
 import pytest
 
 from dossier.build import build_project
-from dossier.figures import pool as drawing
-from dossier.figures.draw import _log_axis, tick_text
+from dossier.figures import pool
+from dossier.figures.draw import Drawing, _log_axis, tick_text
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
-needs_fork = pytest.mark.skipif(not drawing._can_fork(), reason="workers need Linux's fork")
 
-
-@needs_fork
 def test_drafts_are_the_same_bytes_with_and_without_workers(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -37,31 +35,90 @@ def test_drafts_are_the_same_bytes_with_and_without_workers(
         assert drawn_here == (tmp_path / "workers" / name).read_bytes(), name
 
 
-def _png_unless_in_worker(parent: int) -> bytes:
+def _png_unless_in_worker(parent: int, figure: int = 0) -> bytes:
     """Dies when run anywhere but the process ``parent`` (as a worker killed by the
     system would)."""
     if os.getpid() != parent:
         os._exit(1)
-    return b"drawn by the build itself"
+    return f"figure {figure}, drawn by the build itself".encode()
 
 
-@needs_fork
-def test_a_killed_worker_leaves_the_figure_to_the_build(tmp_path: Path) -> None:
-    keep = tmp_path / "figures" / "kept.png"
-    with drawing.parallel(2):
-        pending = drawing.draw(_png_unless_in_worker, (os.getpid(),), keep)
-        assert isinstance(pending, drawing.Pending)
-        assert pending.result() == b"drawn by the build itself"
-    assert keep.read_bytes() == b"drawn by the build itself"
+def _drawings(n: int) -> list[Drawing]:
+    return [Drawing(f"key-{i}", _png_unless_in_worker, (os.getpid(), i)) for i in range(n)]
 
 
-def test_without_workers_a_figure_is_drawn_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(drawing, "_can_fork", lambda: False)  # as on Windows and macOS
-    with drawing.parallel(4):
-        png = drawing.draw(_png_unless_in_worker, (os.getpid(),), None)
-    assert png == b"drawn by the build itself"
-    # and outside a build, always
-    assert drawing.draw(_png_unless_in_worker, (os.getpid(),), None) == png
+def _pid_png(figure: int) -> bytes:
+    return f"figure {figure} by {os.getpid()}".encode()
+
+
+def test_figures_are_shared_between_workers(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DOSSIER_CACHE_DIR", str(tmp_path))
+    n = 2 * pool.FIGURES_PER_WORKER
+    drawings = [Drawing(f"key-{i}", _pid_png, (i,)) for i in range(n)]
+    pngs = pool.draw_all(drawings, jobs=2)
+    assert [p.split(b" by ")[0] for p in pngs] == [f"figure {i}".encode() for i in range(n)]
+    assert f" by {os.getpid()}".encode() not in b"".join(pngs)  # drawn by the workers
+    kept = sorted(p.name for p in (tmp_path / "figures").iterdir())
+    assert kept == sorted(f"key-{i}.png" for i in range(n))
+
+
+def test_a_killed_worker_leaves_its_figures_to_the_build(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DOSSIER_CACHE_DIR", str(tmp_path))
+    drawings = _drawings(2 * pool.FIGURES_PER_WORKER)
+    pngs = pool.draw_all(drawings, jobs=2)
+    assert pngs == [d.draw() for d in drawings]
+    kept = (tmp_path / "figures" / "key-3.png").read_bytes()
+    assert kept == b"figure 3, drawn by the build itself"
+
+
+@pytest.mark.parametrize(
+    "failure",
+    [
+        OSError("no more processes"),
+        ImportError("This platform lacks a functioning sem_open implementation"),
+    ],
+)
+def test_a_pool_that_cannot_start_leaves_the_figures_to_the_build(
+    failure: Exception, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import concurrent.futures
+
+    def cannot_start(*_args: object, **_kwargs: object) -> None:
+        raise failure
+
+    monkeypatch.setenv("DOSSIER_CACHE_DIR", "")
+    monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", cannot_start)
+    drawings = _drawings(2 * pool.FIGURES_PER_WORKER)
+    assert pool.draw_all(drawings, jobs=2) == [d.draw() for d in drawings]
+
+
+@pytest.mark.parametrize(
+    ("jobs", "figures"), [(1, 20), (2, 2 * pool.FIGURES_PER_WORKER - 1), (None, 1)]
+)
+def test_one_job_or_few_figures_are_drawn_here(
+    jobs: int | None, figures: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DOSSIER_CACHE_DIR", "")
+    drawings = _drawings(figures)
+    assert pool.draw_all(drawings, jobs=jobs) == [d.draw() for d in drawings]
+
+
+def test_a_figure_in_the_cache_or_asked_for_twice_is_drawn_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DOSSIER_CACHE_DIR", str(tmp_path))
+    (tmp_path / "figures").mkdir()
+    (tmp_path / "figures" / "key-0.png").write_bytes(b"from the cache")
+    drawn: list[str] = []
+    first, second = _drawings(2)
+    pngs = pool.draw_all([first, second, second], jobs=1, progress=drawn.append)
+    assert pngs == [b"from the cache", second.draw(), second.draw()]
+    assert drawn == ["drawing 1 figure(s)"]
+    assert first.result() == b"from the cache"
 
 
 @pytest.mark.parametrize(
@@ -108,17 +165,6 @@ def test_a_log_axis_is_labelled_however_narrow(low: float, high: float, at_least
     assert not any("$" in s for s in shown)  # no mathtext
 
 
-def test_no_server_to_be_had_means_drawing_here(monkeypatch: pytest.MonkeyPatch) -> None:
-    def refuse() -> None:
-        raise OSError("no more processes")
-
-    monkeypatch.setattr(drawing, "_can_fork", lambda: True)
-    monkeypatch.setattr(drawing, "_server", refuse)
-    with drawing.parallel(2, start=True):
-        png = drawing.draw(_png_unless_in_worker, (os.getpid(),), None)
-    assert png == b"drawn by the build itself"
-
-
 def test_jobs_below_one_is_a_usage_error() -> None:
     done = subprocess.run(
         [sys.executable, "-m", "dossier", "build", str(EXAMPLES / "car-t-nl"), "--jobs", "0"],
@@ -129,19 +175,3 @@ def test_jobs_below_one_is_a_usage_error() -> None:
     assert done.returncode == 2
     assert "--jobs" in done.stderr
     assert "Traceback" not in done.stderr
-
-
-@needs_fork
-def test_a_pool_that_cannot_start_leaves_the_figure_to_the_build(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    import concurrent.futures
-
-    def no_semaphores(*_args: object, **_kwargs: object) -> None:
-        raise ImportError("This platform lacks a functioning sem_open implementation")
-
-    monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", no_semaphores)
-    with drawing.parallel(2):
-        pending = drawing.draw(_png_unless_in_worker, (os.getpid(),), None)
-        assert isinstance(pending, drawing.Pending)
-        assert pending.result() == b"drawn by the build itself"

@@ -1,9 +1,10 @@
-"""The figures: PNGs of the printed size, byte-identical for the same inputs (drawn again
-or taken from the cache), and no failure on data a plot cannot show."""
+"""The figures: PNGs of the printed size, byte-identical for the same inputs (drawn again,
+by another process or taken from the cache), and no failure on data a plot cannot show."""
 
 from __future__ import annotations
 
 import io
+import pickle
 import subprocess
 import sys
 from types import SimpleNamespace as NS
@@ -12,11 +13,16 @@ from typing import Any
 import pytest
 from PIL import Image
 
-from dossier.figures.draw import batch_figure, biodistribution_figure, dose_response_figure
+from dossier.figures.draw import (
+    Drawing,
+    batch_figure,
+    biodistribution_figure,
+    dose_response_figure,
+)
 
 
-def _image(png: bytes) -> Image.Image:
-    image = Image.open(io.BytesIO(png))
+def _image(figure: Drawing) -> Image.Image:
+    image = Image.open(io.BytesIO(figure.result()))
     image.load()
     return image
 
@@ -94,28 +100,38 @@ def test_the_same_inputs_give_the_same_bytes_in_another_process() -> None:
         "import os, sys; os.environ['DOSSIER_CACHE_DIR'] = '';"
         "from tests.drafts.test_figures import _dose_response;"
         "from dossier.figures.draw import dose_response_figure;"
-        "sys.stdout.buffer.write(dose_response_figure(*_dose_response(), 'dose'))"
+        "sys.stdout.buffer.write(dose_response_figure(*_dose_response(), 'dose').result())"
     )
     other = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, check=True, timeout=60
     ).stdout
-    assert other == dose_response_figure(*_dose_response(), "dose")
+    assert other == dose_response_figure(*_dose_response(), "dose").result()
 
 
 def test_a_cached_figure_has_the_bytes_of_a_drawn_one(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Any
 ) -> None:
-    drawn = batch_figure(_batches(5), None, "%")
+    drawn = batch_figure(_batches(5), None, "%").result()
     monkeypatch.setenv("DOSSIER_CACHE_DIR", str(tmp_path))
-    first = batch_figure(_batches(5), None, "%")
+    described = batch_figure(_batches(5), None, "%")
+    assert described.cached() is None  # describing a figure draws nothing
+    assert not (tmp_path / "figures").exists()
+    first = described.result()
     kept = list((tmp_path / "figures").glob("*.png"))
     assert len(kept) == 1
     assert first == drawn
-    assert batch_figure(_batches(5), None, "%") == drawn  # now read from the cache
+    assert batch_figure(_batches(5), None, "%").cached() == drawn  # now in the cache
     changed = _batches(5)
     changed[2].value = 105.0
-    assert batch_figure(changed, None, "%") != drawn  # other data, other key
+    assert batch_figure(changed, None, "%").result() != drawn  # other data, other key
     assert len(list((tmp_path / "figures").glob("*.png"))) == 2
+
+
+def test_a_figure_travels_to_a_worker_process_whole() -> None:
+    figure = dose_response_figure(*_dose_response(), "dose")
+    copied = pickle.loads(pickle.dumps(figure))
+    assert copied.key == figure.key
+    assert copied.draw() == figure.draw()
 
 
 def test_many_batches_still_fit_the_figure() -> None:
