@@ -29,7 +29,7 @@ from pathlib import Path
 from dossier import __version__
 from dossier.core.diagnostics import Diagnostic, Location, Severity
 from dossier.core.errors import UserError
-from dossier.word.ooxml import normalize_docx
+from dossier.word.save import normalize_docx
 
 __all__ = [
     "Output",

@@ -25,7 +25,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from dossier.word.ooxml import docx_bytes, ensure_update_fields
+from dossier.word.ooxml import ensure_update_fields
+from dossier.word.save import docx_bytes, related_xml_part
 from dossier.word.templates import template_error
 
 __all__ = ["Anchor", "DocProperties", "finish", "open_rendered", "render_template"]
@@ -133,16 +134,11 @@ def _restore_braces(doc: Any) -> None:
     from dossier.word.env import BRACES
 
     back = str.maketrans({v: k for k, v in BRACES.items()})
-    for element in stories(doc):
+    footnotes = related_xml_part(doc.part, RT.FOOTNOTES)
+    for element in [*stories(doc), *([] if footnotes is None else [footnotes.element])]:
         for t in element.iter(qn("w:t")):
             if t.text and ("\ue000" in t.text or "\ue001" in t.text):
                 t.text = t.text.translate(back)
-    for rel in doc.part.rels.values():
-        if rel.reltype == RT.FOOTNOTES and not rel.is_external:
-            part = rel.target_part
-            text = part.blob.decode("utf-8")
-            if "\ue000" in text or "\ue001" in text:
-                part._blob = text.translate(back).encode("utf-8")
 
 
 def stories(doc: Any) -> list[Any]:
@@ -181,7 +177,6 @@ def _custom_properties_xml(custom: Mapping[str, str]) -> bytes:
         for pid, (name, value) in enumerate(sorted(custom.items()), start=2)
     )
     return (
-        "<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n"
         '<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/custom-properties"'
         ' xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes">'
         f"{items}</Properties>"
@@ -189,19 +184,24 @@ def _custom_properties_xml(custom: Mapping[str, str]) -> bytes:
 
 
 def _set_custom_properties(doc: Any, custom: Mapping[str, str]) -> None:
+    """The custom properties of the document: exactly ``custom`` (a template's own
+    custom properties are replaced)."""
     from docx.opc.constants import CONTENT_TYPE as CT
     from docx.opc.constants import RELATIONSHIP_TYPE as RT
     from docx.opc.packuri import PackURI
-    from docx.opc.part import Part
+    from docx.opc.part import XmlPart
+    from docx.oxml import parse_xml
 
     package = doc.part.package
-    blob = _custom_properties_xml(custom)
-    for rel in package.rels.values():
-        if rel.reltype == RT.CUSTOM_PROPERTIES:
-            rel.target_part._blob = blob
-            return
-    part = Part(PackURI("/docProps/custom.xml"), CT.OFC_CUSTOM_PROPERTIES, blob, package)
-    package.relate_to(part, RT.CUSTOM_PROPERTIES)
+    properties = parse_xml(_custom_properties_xml(custom))
+    part = related_xml_part(package, RT.CUSTOM_PROPERTIES)
+    if part is None:
+        part = XmlPart(
+            PackURI("/docProps/custom.xml"), CT.OFC_CUSTOM_PROPERTIES, properties, package
+        )
+        package.relate_to(part, RT.CUSTOM_PROPERTIES)
+    else:
+        part.element[:] = list(properties)
 
 
 _DOCPROPERTY = re.compile(r"^\s*DOCPROPERTY\s+\"?([^\"\s\\]+)\"?")
@@ -258,7 +258,7 @@ def finish(
     splices: Sequence[bytes] = (),
 ) -> bytes:
     """Properties, field caches and update-on-open set; the reproducible bytes (with
-    ``splices`` written into the main document, see :func:`ooxml.docx_bytes`)."""
+    ``splices`` written into the main document, see :func:`~dossier.word.save.docx_bytes`)."""
     if properties is not None:
         core = doc.core_properties
         moment = dt.datetime.combine(properties.when, dt.time(0, 0))

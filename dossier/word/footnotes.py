@@ -12,11 +12,13 @@ from typing import Any
 from docx.opc.constants import CONTENT_TYPE as CT
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.opc.packuri import PackURI
-from docx.opc.part import Part
+from docx.opc.part import XmlPart
+from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls, qn
 from lxml import etree
 
 from dossier.word.ooxml import run
+from dossier.word.save import related_xml_part
 
 __all__ = ["Footnotes"]
 
@@ -28,34 +30,33 @@ _EMPTY = (
 
 
 class Footnotes:
-    """The footnotes part of a document, opened for appending."""
+    """The footnotes part of a document, opened for appending (the notes are in the
+    part's element, which is what the document saves)."""
 
     def __init__(self, doc: Any) -> None:
         self._main = doc.part
-        self._part: Any = None
-        for rel in self._main.rels.values():
-            if rel.reltype == RT.FOOTNOTES:
-                self._part = rel.target_part
         self._root: Any = None
         self._next = 1
 
     def _open(self) -> Any:
         if self._root is None:
-            if self._part is None:
-                self._part = Part(
+            part = related_xml_part(self._main, RT.FOOTNOTES)
+            if part is None:
+                part = XmlPart(
                     PackURI("/word/footnotes.xml"),
                     CT.WML_FOOTNOTES,
-                    _EMPTY.encode("utf-8"),
+                    parse_xml(_EMPTY),
                     self._main.package,
                 )
-                self._main.relate_to(self._part, RT.FOOTNOTES)
-            self._root = etree.fromstring(self._part.blob)
+                self._main.relate_to(part, RT.FOOTNOTES)
+            self._root = part.element
             ids = [int(n.get(qn("w:id"), "0")) for n in self._root.iter(qn("w:footnote"))]
             self._next = max([0, *ids]) + 1
         return self._root
 
-    def reference(self, text: str) -> Any:
-        """A run holding the reference mark of a new footnote with this text."""
+    def reference_xml(self, text: str) -> str:
+        """The run holding the reference mark of a new footnote with this text, as XML
+        text (:mod:`dossier.word.ooxml`)."""
         root = self._open()
         ident = self._next
         self._next += 1
@@ -70,18 +71,7 @@ class Footnotes:
         )
         etree.SubElement(mark, qn("w:footnoteRef"))
         p.append(run(" " + text))
-        r = run("")
-        r.remove(r.find(qn("w:t")))
-        r_pr = r.find(qn("w:rPr"))
-        if r_pr is None:
-            r_pr = etree.SubElement(r, qn("w:rPr"))
-        etree.SubElement(r_pr, qn("w:rStyle")).set(qn("w:val"), "FootnoteReference")
-        etree.SubElement(r, qn("w:footnoteReference")).set(qn("w:id"), str(ident))
-        return r
-
-    def save(self) -> None:
-        """Write the appended notes back into the part."""
-        if self._root is not None:
-            self._part._blob = etree.tostring(
-                self._root, xml_declaration=True, encoding="UTF-8", standalone=True
-            )
+        return (
+            '<w:r><w:rPr><w:rStyle w:val="FootnoteReference"/></w:rPr>'
+            f'<w:footnoteReference w:id="{ident}"/></w:r>'
+        )

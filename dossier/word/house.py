@@ -33,7 +33,8 @@ from docx.oxml.ns import nsdecls, qn
 from docx.shared import Mm, Pt, RGBColor
 
 from dossier.core.resources import builtin_dir
-from dossier.word.ooxml import ensure_update_fields, field_runs, normalize_docx, run
+from dossier.word.ooxml import ensure_update_fields, field_runs, run
+from dossier.word.save import normalize_docx
 
 __all__ = ["HEADING_NUM_ID", "REQUIRED_STYLES", "make_house_template"]
 

@@ -15,9 +15,9 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
-from xml.sax.saxutils import escape
 
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement, parse_xml
@@ -44,7 +44,8 @@ from dossier.drafts.numbering import Numbering
 from dossier.word.engine import Anchor, DocProperties, anchor_paragraph, finish, open_rendered
 from dossier.word.footnotes import Footnotes
 from dossier.word.house import HEADING_NUM_ID
-from dossier.word.ooxml import SPLICE, bookmark, field_runs, run
+from dossier.word.ooxml import bookmark, elements, field_runs, field_xml, run, run_xml
+from dossier.word.save import SPLICE
 from dossier.word.templates import TemplateSearch
 
 __all__ = ["write_docx"]
@@ -77,7 +78,7 @@ def _auto_widths(table: Table) -> list[float]:
     """Column widths in characters: every column fits its longest word, and the space left
     goes to the columns whose texts are long (at 8.5 pt, 160 mm hold about 92 characters).
     Long tables are measured on 2,000 evenly spread rows: the widths are a layout choice,
-    and measuring 10,000 rows cell by cell cost a third of writing them.
+    which measuring every cell of a 10,000-row table would not change.
     """
     available = 92.0
     minima, wanted = [], []
@@ -104,44 +105,16 @@ def _auto_widths(table: Table) -> list[float]:
 _SHADING = '<w:shd w:val="clear" w:color="auto" w:fill="DCE6F0"/>'
 
 
-# characters XML 1.0 cannot hold (lxml refuses them); a cell shows U+FFFD instead
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+def _splice_rows(tbl: Any, rows: str, splices: list[bytes]) -> None:
+    """Put the rows of a table, written as XML text, at the end of the table.
 
-
-def _xml_text(text: str) -> str:
-    """Cell text as XML character data, written as lxml writes it (a CR as &#13;)."""
-    return _NOT_XML.sub("\ufffd", escape(text)).replace("\r", "&#13;")
-
-
-def _plain_row_xml(cells: list[str], twips: list[int], header: bool) -> str:
-    """A table row of plain-text cells as XML text, the same markup ``_cell_xml`` builds
-    (text size, spacing and the bold header come from the Table Text/Heading styles)."""
-    shading = _SHADING if header else ""
-    style = "TableHeading" if header else "TableText"
-    padded = cells + [""] * (len(twips) - len(cells))
-    tcs = "".join(
-        f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/>{shading}</w:tcPr><w:p><w:pPr>'
-        f'<w:pStyle w:val="{style}"/></w:pPr><w:r><w:t xml:space="preserve">{_xml_text(text)}'
-        "</w:t></w:r></w:p></w:tc>"
-        for text, width in zip(padded, twips, strict=True)
-    )
-    head = "<w:tblHeader/>" if header else ""
-    return f"<w:tr><w:trPr><w:cantSplit/>{head}</w:trPr>{tcs}</w:tr>"
-
-
-def _append_rows(tbl: Any, plain: list[str], splices: list[bytes]) -> None:
-    """Put pending plain rows at the end of the table (then forget them).
-
-    The rows are XML text already; parsing them into the tree only for the tree to be
-    written out again took two thirds of the time of a 10,000-row table. A comment marks
-    their place instead, and :func:`dossier.word.ooxml.docx_bytes` writes the text
-    there when it writes the document.
+    Parsing rows into the tree only for the tree to be serialized again is most of the
+    work of writing a long table. A comment marks their place instead, and
+    :func:`dossier.word.save.docx_bytes` writes the text there when it writes the
+    document.
     """
-    if not plain:
-        return
     tbl.append(etree.Comment(f"{SPLICE}{len(splices)}"))
-    splices.append("".join(plain).encode("utf-8"))
-    plain.clear()
+    splices.append(rows.encode("utf-8"))
 
 
 class _Writer:
@@ -160,7 +133,7 @@ class _Writer:
         # and a team's template may use other style ids for the same names)
         self._style_ids = {st.name: st.style_id for st in self.out.styles}
         self._shape_id = self.out.part.next_id  # counted on, not searched for each picture
-        self._splices: list[bytes] = []  # table rows written as text (see _append_rows)
+        self._splices: list[bytes] = []  # table rows written as text (see _splice_rows)
 
     def _context(self) -> dict[str, Any]:
         """The plain data the house template prints (cover, front matter, header)."""
@@ -186,26 +159,27 @@ class _Writer:
             self._bookmarks[key] = name
         return name
 
-    def _inline(self, part: Inline) -> list[Any]:
+    def _inline_xml(self, part: Inline) -> str:
+        """The runs of an inline part as XML text."""
         if isinstance(part, Text):
-            return [run(part.text, bold=part.bold, italic=part.italic)]
+            return run_xml(part.text, bold=part.bold, italic=part.italic)
         if isinstance(part, Missing):
-            return [run(part.text, bold=True, highlight="yellow")]
+            return run_xml(part.text, bold=True, highlight="yellow")
         if isinstance(part, Footnote):
-            return [self._footnotes.reference(part.text)]
+            return self._footnotes.reference_xml(part.text)
         if isinstance(part, CrossRef):
             label = self.numbering.label(part.key)
             if label.startswith("section "):
                 switch = "\\r \\h" if self.doc.numbering == "word" else "\\h"
-                return [
-                    run("section "),
-                    *field_runs(
-                        f"REF {self._bookmark_name(part.key)} {switch}",
-                        label.removeprefix("section "),
-                    ),
-                ]
-            return field_runs(f"REF {self._bookmark_name(part.key)} \\h", label)
+                return run_xml("section ") + field_xml(
+                    f"REF {self._bookmark_name(part.key)} {switch}",
+                    label.removeprefix("section "),
+                )
+            return field_xml(f"REF {self._bookmark_name(part.key)} \\h", label)
         raise TypeError(type(part))
+
+    def _runs_xml(self, parts: Sequence[Inline]) -> str:
+        return "".join(self._inline_xml(part) for part in parts)
 
     def _p(self, style: str | None = None) -> Any:
         """A new ``w:p`` at the end of the body, in the named paragraph style."""
@@ -214,11 +188,9 @@ class _Writer:
             p.style = self._style_ids.get(style, style)
         return p
 
-    def _paragraph(self, parts: list[Inline] | tuple[Inline, ...], style: str | None = None) -> Any:
+    def _paragraph(self, parts: Sequence[Inline], style: str | None = None) -> Any:
         p = self._p(style)
-        for part in parts:
-            for element in self._inline(part):
-                p.append(element)
+        p.extend(elements(self._runs_xml(parts)))
         return p
 
     # -- blocks -------------------------------------------------------------------
@@ -231,25 +203,26 @@ class _Writer:
             p.append(element)
         p.append(run(f": {caption}"))
 
-    def _cell_xml(self, cell: Cell, width_twips: int, header: bool) -> Any:
-        # the markup of _plain_row_xml, for cells with placeholders, references or notes
-        tc = parse_xml(
-            f'<w:tc {nsdecls("w")}><w:tcPr><w:tcW w:w="{width_twips}" w:type="dxa"/>'
-            f"{_SHADING if header else ''}</w:tcPr><w:p><w:pPr>"
-            f'<w:pStyle w:val="{"TableHeading" if header else "TableText"}"/></w:pPr></w:p></w:tc>'
+    def _row_xml(self, cells: Sequence[Cell], twips: list[int], header: bool) -> str:
+        """A table row as XML text (text size, spacing and the bold header come from the
+        Table Text/Heading styles)."""
+        shading = _SHADING if header else ""
+        style = "TableHeading" if header else "TableText"
+        padded = [*cells, *[""] * (len(twips) - len(cells))]
+        tcs = "".join(
+            f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/>{shading}</w:tcPr><w:p><w:pPr>'
+            f'<w:pStyle w:val="{style}"/></w:pPr>{self._cell_runs_xml(cell)}</w:p></w:tc>'
+            for cell, width in zip(padded, twips, strict=True)
         )
-        p = tc[-1]
-        parts: list[Inline]
+        head = "<w:tblHeader/>" if header else ""
+        return f"<w:tr><w:trPr><w:cantSplit/>{head}</w:trPr>{tcs}</w:tr>"
+
+    def _cell_runs_xml(self, cell: Cell) -> str:
         if isinstance(cell, str):
-            parts = [Text(cell)]
-        elif isinstance(cell, Missing):
-            parts = [cell]
-        else:
-            parts = list(cell)
-        for part in parts:
-            for element in self._inline(part):
-                p.append(element)
-        return tc
+            return run_xml(cell)
+        if isinstance(cell, Missing):
+            return self._inline_xml(cell)
+        return self._runs_xml(cell)
 
     def _table(self, table: Table) -> None:
         self._caption("Table", table.key, table.caption)
@@ -278,25 +251,9 @@ class _Writer:
             look.addprevious(layout)
         else:
             tbl_pr.append(layout)
-        rows: list[tuple[list[Cell], bool]] = [(list(table.header), True)]
-        rows += [(list(r), False) for r in table.rows]
-        plain: list[str] = []  # rows of plain text, parsed in one go (50x faster per cell)
-        for cells, header in rows:
-            if all(isinstance(c, str) for c in cells):
-                plain.append(_plain_row_xml(cells, twips, header))  # type: ignore[arg-type]
-                continue
-            _append_rows(tbl, plain, self._splices)
-            tr = OxmlElement("w:tr")
-            tr_pr = OxmlElement("w:trPr")
-            tr_pr.append(OxmlElement("w:cantSplit"))
-            if header:
-                tr_pr.append(OxmlElement("w:tblHeader"))
-            tr.append(tr_pr)
-            padded: list[Cell] = cells + [""] * (n - len(cells))
-            for cell, width in zip(padded, twips, strict=True):
-                tr.append(self._cell_xml(cell, width, header))
-            tbl.append(tr)
-        _append_rows(tbl, plain, self._splices)
+        rows = [self._row_xml(table.header, twips, header=True)]
+        rows += [self._row_xml(cells, twips, header=False) for cells in table.rows]
+        _splice_rows(tbl, "".join(rows), self._splices)
         if table.note:
             self._paragraph([Text(table.note, italic=True)])
         else:
@@ -356,7 +313,6 @@ class _Writer:
             if element.tag != qn("w:sectPr"):
                 self._anchor.addprevious(element)
         self._body.remove(self._anchor)
-        self._footnotes.save()
         props = self.doc.properties
         return finish(
             self.out,
