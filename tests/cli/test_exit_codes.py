@@ -5,21 +5,11 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
+from tests.cli.conftest import run_entry_point
+
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def _dossier(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "dossier", *args],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
 
 
 def test_a_data_error_fails_build_and_check_alike(tmp_path: Path) -> None:
@@ -30,14 +20,14 @@ def test_a_data_error_fails_build_and_check_alike(tmp_path: Path) -> None:
     lines[2] = lines[2].replace("9.90", "n/a")
     run.write_text("".join(lines), "utf-8")
 
-    built = _dossier("build", str(folder), "--only", "impd-quality-potency")
+    built = run_entry_point("build", str(folder), "--only", "impd-quality-potency")
     assert built.returncode == 1, built.stdout + built.stderr
     assert "Traceback" not in built.stderr
     assert "cytotoxicity_r1.csv:3:" in built.stdout
     assert "the drafts were written with highlighted placeholders" in built.stderr
     assert (folder / "out" / "impd-quality-potency.docx").is_file()
 
-    checked = _dossier("check", str(folder), "--format", "json")
+    checked = run_entry_point("check", str(folder), "--format", "json")
     assert checked.returncode == 1
     report = json.loads(checked.stdout)
     built_codes = {line.split()[2] for line in built.stdout.splitlines() if " error DOS-" in line}
@@ -48,8 +38,8 @@ def test_a_data_error_fails_build_and_check_alike(tmp_path: Path) -> None:
 def test_findings_alone_do_not_fail_build(tmp_path: Path) -> None:
     """A new starter has open expectation findings but no data errors: exit 0."""
     folder = tmp_path / "new"
-    assert _dossier("init", str(folder), "--archetype", "msc").returncode == 0
-    checked = _dossier("check", str(folder), "--format", "json")
+    assert run_entry_point("init", str(folder), "--archetype", "msc").returncode == 0
+    checked = run_entry_point("check", str(folder), "--format", "json")
     assert json.loads(checked.stdout)["findings"]
-    built = _dossier("build", str(folder), "--only", "readiness")
+    built = run_entry_point("build", str(folder), "--only", "readiness")
     assert built.returncode == 0, built.stdout + built.stderr
