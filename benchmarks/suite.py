@@ -41,10 +41,10 @@ def command_times(project: Path, work: Path, repeat: int) -> dict[str, Any]:
 
     ``*_cold_s``: a fresh process after an edit of the project file (a comment line
     added), with dossier's cache folder as earlier runs left it, as in the loop of
-    editing and rebuilding: the project is loaded and its results computed again, while
-    compiled rules and the figures whose data did not change are reused (as Python
-    reuses ``__pycache__``). ``*_first_run_s``: a fresh process with an empty cache
-    folder of its own, as on a new machine: rules compiled, every figure drawn.
+    editing and rebuilding: the project is loaded, its results computed and its rules
+    evaluated again, while the figures whose data did not change are taken from the
+    cache. ``*_first_run_s``: a fresh process with an empty cache folder of its own, as
+    on a new machine: every figure drawn.
     """
     outs = work / f"out-{project.name}"
     caches = work / f"caches-{project.name}"
@@ -116,7 +116,7 @@ def run(
     growth: bool = True,
     progress: Progress = _quiet,
 ) -> dict[str, Any]:
-    """Every metric at ``scale`` as a JSON-ready dict (see the README's Performance)."""
+    """Every metric at ``scale`` as a JSON-ready dict (see benchmarks/README.md)."""
     work.mkdir(parents=True, exist_ok=True)
     progress(f"generating the project ×{scale}")
     project = generate(scale, work)
