@@ -193,7 +193,7 @@ def _figure_inputs(rng: random.Random) -> list[tuple[Callable[..., object], tupl
     calls: list[tuple[Callable[..., object], tuple[Any, ...]]] = []
     for _ in range(50):
         data = _dose_response(rng)
-        calls.append((dose_response_figure, (data, analyse_4pl(data, "REF"), "dose")))
+        calls.append((dose_response_figure, (data, analyse_4pl(data, "REF"), "dose", "response")))
     criterion = AcceptanceCriterion(
         role="release", lower=50.0, upper=200.0, unit="%", basis="benchmark"
     )

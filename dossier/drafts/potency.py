@@ -22,6 +22,7 @@ from dossier.drafts.blocks import (
     Cell,
     CrossRef,
     Figure,
+    Inline,
     Missing,
     Para,
     Section,
@@ -231,6 +232,12 @@ def _strategy(project: Project) -> list[Block]:
     return blocks
 
 
+def _axis_label(unit: str | None, quantity: str) -> str:
+    """An axis label from the unit the assay declares, or one that says none is declared
+    (a rule asks for it), never a unit guessed."""
+    return unit if unit else f"{quantity} (unit not declared)"
+
+
 def _dose_response_figures(assay: PotencyAssay, computed: ComputedProject) -> list[Block]:
     """One figure per analysed run: the responses and the fitted model."""
     from dossier.figures.draw import dose_response_figure
@@ -243,11 +250,18 @@ def _dose_response_figures(assay: PotencyAssay, computed: ComputedProject) -> li
         run = comp.runs.get(run_id)
         if run is None:
             continue
-        png = dose_response_figure(run.data, run.analysis, "dose (as in the run data)")
+        png = dose_response_figure(
+            run.data,
+            run.analysis,
+            _axis_label(assay.dose_unit, "dose"),
+            _axis_label(assay.response_unit, "response"),
+        )
+        model = MODEL_WORDS[assay.statistical_model].split(" (")[0]
         out.append(
             Figure(
                 f"fig-dr-{assay.id}-{run_id}",
-                f"Dose-response data and fitted {run.analysis.model} model, run {run_id} of {assay.id} ({run.text})",
+                f"Dose-response data and fitted {model}, run {run_id} of the "
+                f"{assay.name} assay ({run.text})",
                 png,
             )
         )
@@ -331,7 +345,21 @@ def _procedures(project: Project, computed: ComputedProject) -> list[Section]:
                     rows,
                 )
             )
-        blocks.extend(_dose_response_figures(a, computed))
+        figures = _dose_response_figures(a, computed)
+        undeclared = [
+            Missing(f"{path}.{field}", what)
+            for field, what in (
+                ("dose_unit", "quantity and unit of the dose axis"),
+                ("response_unit", "quantity and unit of the response axis"),
+            )
+            if figures and not getattr(a, field)
+        ]
+        if undeclared:
+            parts: list[str | Inline] = ["Axes of the dose-response figures: "]
+            for k, missing in enumerate(undeclared):
+                parts += [" " if k else "", missing]
+            blocks.append(Para.of(*parts))
+        blocks.extend(figures)
         out.append(Section(a.name, f"sec-proc-{a.id}", blocks))
     return out
 

@@ -173,20 +173,27 @@ def _png(fig: Any) -> bytes:
 
 
 def dose_response_figure(
-    data: DoseResponseData, analysis: PotencyAnalysis, dose_label: str
+    data: DoseResponseData, analysis: PotencyAnalysis, dose_label: str, response_label: str
 ) -> Drawing:
     """Responses per preparation against dose (log scale) with the fitted model."""
     preps = [analysis.standard, *[r.preparation for r in analysis.results]]
     points = [(o.preparation, o.dose, o.response) for o in data.observations]
     params = sorted(analysis.parameters.items())
     key = _key(
-        "dose-response", preps, points, params, analysis.model, analysis.transform, dose_label
+        "dose-response",
+        preps,
+        points,
+        params,
+        analysis.model,
+        analysis.transform,
+        dose_label,
+        response_label,
     )
-    return Drawing(key, _draw_dose_response, (data, analysis, dose_label))
+    return Drawing(key, _draw_dose_response, (data, analysis, dose_label, response_label))
 
 
 def _draw_dose_response(
-    data: DoseResponseData, analysis: PotencyAnalysis, dose_label: str
+    data: DoseResponseData, analysis: PotencyAnalysis, dose_label: str, response_label: str
 ) -> bytes:
     import numpy as np
 
@@ -224,7 +231,7 @@ def _draw_dose_response(
     if doses:
         _log_axis(ax.xaxis, min(doses), max(doses))
     ax.set_xlabel(dose_label)
-    ax.set_ylabel("response")
+    ax.set_ylabel(response_label)
     ax.legend(frameon=False, loc="upper left")  # "best" searches the plot for a place
     return _png(fig)
 

@@ -342,6 +342,22 @@ class PotencyAssay(StrictModel):
     )
     measurand: Text = Field(description="What is measured (e.g. '% specific lysis at E:T 10:1').")
     readout_unit: str = Field(min_length=1, description="Unit of the reportable value.")
+    dose_unit: str | None = Field(
+        default=None,
+        max_length=48,
+        description=(
+            "What the dose column of the run data holds and its unit, e.g. 'E:T ratio', "
+            "'cells/well', 'ng/mL'; labels the dose axis of the dose-response figures."
+        ),
+    )
+    response_unit: str | None = Field(
+        default=None,
+        max_length=48,
+        description=(
+            "What the response column of the run data holds and its unit, e.g. "
+            "'% specific lysis', 'RLU'; labels the response axis of the dose-response figures."
+        ),
+    )
     reportable_value: Text = Field(
         description=(
             "Definition of the reportable value and its replication, in the sponsor's words "

@@ -194,7 +194,7 @@ class _Writer:
         return p
 
     # -- blocks -------------------------------------------------------------------
-    def _caption(self, kind: str, key: str, caption: str) -> None:
+    def _caption(self, kind: str, key: str, caption: str) -> Any:
         number = self.numbering.table_number(key)
         p = self._p("Caption")
         label = [run(f"{kind} "), *field_runs(f"SEQ {kind} \\* ARABIC", str(number))]
@@ -202,6 +202,7 @@ class _Writer:
         for element in bookmark(self._bookmark_name(key), self._next_id, label):
             p.append(element)
         p.append(run(f": {caption}"))
+        return p
 
     def _row_xml(self, cells: Sequence[Cell], twips: list[int], header: bool) -> str:
         """A table row as XML text (text size, spacing and the bold header come from the
@@ -266,11 +267,16 @@ class _Writer:
         inline = CT_Inline.new_pic_inline(self._shape_id, r_id, image.filename, cx, cy)
         self._shape_id += 1
         p = self._p()
-        p.get_or_add_pPr().jc_val = WD_ALIGN_PARAGRAPH.CENTER
+        p_pr = p.get_or_add_pPr()
+        p_pr.jc_val = WD_ALIGN_PARAGRAPH.CENTER
+        p_pr.keepNext_val = True  # the caption below goes to the next page with its figure
         r = OxmlElement("w:r")
         r.add_drawing(inline)
         p.append(r)
-        self._caption("Figure", figure.key, figure.caption)
+        caption = self._caption("Figure", figure.key, figure.caption)
+        # the Caption style keeps a caption with what follows (a table's caption stands
+        # above it); a figure's caption stands below and ends the figure
+        caption.get_or_add_pPr().keepNext_val = False
 
     def _section(self, section: Section, level: int) -> None:
         heading = self._p(f"Heading {min(level, 3)}")

@@ -80,7 +80,7 @@ def test_each_figure_is_a_png_of_its_printed_size() -> None:
     data, analysis = _dose_response()
     criterion = NS(report_only=False, lower=50.0, upper=200.0)
     pngs = {  # 6.3 in wide at 150 dpi; heights 3.4, 2.8 and 3.2 in
-        (945, 510): dose_response_figure(data, analysis, "dose"),
+        (945, 510): dose_response_figure(data, analysis, "dose", "response"),
         (945, 420): batch_figure(_batches(3), criterion, "% relative potency"),
         (945, 480): biodistribution_figure(
             _biodistribution({"blood": 4000.0, "brain": None}), "high dose"
@@ -100,12 +100,12 @@ def test_the_same_inputs_give_the_same_bytes_in_another_process() -> None:
         "import os, sys; os.environ['DOSSIER_CACHE_DIR'] = '';"
         "from tests.drafts.test_figures import _dose_response;"
         "from dossier.figures.draw import dose_response_figure;"
-        "sys.stdout.buffer.write(dose_response_figure(*_dose_response(), 'dose').result())"
+        "sys.stdout.buffer.write(dose_response_figure(*_dose_response(), 'dose', 'response').result())"
     )
     other = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, check=True, timeout=60
     ).stdout
-    assert other == dose_response_figure(*_dose_response(), "dose").result()
+    assert other == dose_response_figure(*_dose_response(), "dose", "response").result()
 
 
 def test_a_cached_figure_has_the_bytes_of_a_drawn_one(
@@ -128,7 +128,7 @@ def test_a_cached_figure_has_the_bytes_of_a_drawn_one(
 
 
 def test_a_figure_travels_to_a_worker_process_whole() -> None:
-    figure = dose_response_figure(*_dose_response(), "dose")
+    figure = dose_response_figure(*_dose_response(), "dose", "response")
     copied = pickle.loads(pickle.dumps(figure))
     assert copied.key == figure.key
     assert copied.draw() == figure.draw()
@@ -140,7 +140,7 @@ def test_many_batches_still_fit_the_figure() -> None:
 
 def test_data_a_plot_cannot_show_is_left_out() -> None:
     data, analysis = _dose_response(model="parallel-line", doses=(0.0, 5.0))
-    assert _image(dose_response_figure(data, analysis, "dose")).size == (945, 510)
+    assert _image(dose_response_figure(data, analysis, "dose", "response")).size == (945, 510)
     nothing = _biodistribution({"blood": None, "liver": None})
     assert _image(biodistribution_figure(nothing, "high dose")).size == (945, 480)
     assert _image(biodistribution_figure(nothing, "another group")).size == (945, 480)

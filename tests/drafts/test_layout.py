@@ -1,0 +1,81 @@
+"""Layout an assessor accepts, measured in the built drafts and in the PDFs LibreOffice
+makes of them: captions stay with their figures, axes carry units."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import zipfile
+from pathlib import Path
+
+import pytest
+from lxml import etree
+
+from .conftest import EXAMPLES, HAVE_OFFICE
+
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+DRAFTS = ("impd-quality-potency", "impd-nonclinical", "briefing-document")
+
+
+def _body(docx: Path) -> etree._Element:
+    with zipfile.ZipFile(docx) as z:
+        return etree.fromstring(z.read("word/document.xml"))
+
+
+def _keep_next(p: etree._Element) -> bool | None:
+    node = p.find(f"{W}pPr/{W}keepNext")
+    if node is None:
+        return None
+    return node.get(f"{W}val") not in ("0", "false")
+
+
+@pytest.mark.parametrize("example", EXAMPLES)
+def test_a_figure_keeps_with_its_caption_and_the_caption_ends_it(
+    built: dict[str, Path], example: str
+) -> None:
+    figures = 0
+    for name in DRAFTS:
+        body = _body(built[example] / f"{name}.docx")
+        paragraphs = list(body.iter(f"{W}p"))
+        for i, p in enumerate(paragraphs):
+            if p.find(f".//{W}drawing") is None:
+                continue
+            figures += 1
+            caption = paragraphs[i + 1]
+            assert _keep_next(p) is True, f"{name}: figure paragraph {i} lacks keepNext"
+            style = caption.find(f"{W}pPr/{W}pStyle")
+            assert style is not None
+            assert style.get(f"{W}val") == "Caption"
+            assert _keep_next(caption) is False, f"{name}: caption {i + 1} binds what follows"
+    assert figures > 0
+
+
+def _image_pages(pdf: Path) -> list[int]:
+    listing = subprocess.run(
+        ["pdfimages", "-list", str(pdf)], capture_output=True, text=True, check=True
+    ).stdout.splitlines()[2:]
+    # the draft watermark is a drawing, not an image; every image is a figure
+    return [int(line.split()[0]) for line in listing if line.split()[2] == "image"]
+
+
+def _caption_pages(pdf: Path) -> list[int]:
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    pages = []
+    for number, page in enumerate(text.split("\f"), start=1):
+        # captions, not the entries of the lists of contents, tables and figures: their
+        # pages are the ones with dot leaders
+        if re.search(r"\.{4,}\s*\d+\s*$", page, re.M):
+            continue
+        pages += [number for line in page.splitlines() if re.match(r"\s*Figure \d+: ", line)]
+    return pages
+
+
+@pytest.mark.skipif(not HAVE_OFFICE, reason="needs LibreOffice and poppler")
+@pytest.mark.parametrize("example", EXAMPLES)
+def test_every_caption_is_on_the_page_of_its_figure(built: dict[str, Path], example: str) -> None:
+    for name in DRAFTS:
+        pdf = built[example] / f"{name}.pdf"
+        images, captions = _image_pages(pdf), _caption_pages(pdf)
+        assert images == captions, f"{example} {name}: figures on {images}, captions {captions}"
