@@ -195,6 +195,14 @@ def dose_response_figure(
 def _draw_dose_response(
     data: DoseResponseData, analysis: PotencyAnalysis, dose_label: str, response_label: str
 ) -> bytes:
+    fig, _ = dose_response_axes(data, analysis, dose_label, response_label)
+    return _png(fig)
+
+
+def dose_response_axes(
+    data: DoseResponseData, analysis: PotencyAnalysis, dose_label: str, response_label: str
+) -> tuple[Any, Any]:
+    """The matplotlib figure and axes of :func:`dose_response_figure`, before rendering."""
     import numpy as np
 
     fig, ax = _figure()
@@ -232,8 +240,14 @@ def _draw_dose_response(
         _log_axis(ax.xaxis, min(doses), max(doses))
     ax.set_xlabel(dose_label)
     ax.set_ylabel(response_label)
-    ax.legend(frameon=False, loc="upper left")  # "best" searches the plot for a place
-    return _png(fig)
+    # the legend stands above the axes, in rows of up to five preparations: inside, it
+    # would cover the points of a decreasing curve (or of an increasing one, at the other
+    # corner), and "best" searches the plot for a place
+    columns = min(len(preps), 5)
+    rows = -(-len(preps) // columns)
+    fig.subplots_adjust(top=0.95 - 0.065 * rows)
+    ax.legend(frameon=False, loc="lower left", bbox_to_anchor=(0.0, 1.0), ncol=columns)
+    return fig, ax
 
 
 def batch_figure(

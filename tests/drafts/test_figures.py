@@ -100,7 +100,8 @@ def test_the_same_inputs_give_the_same_bytes_in_another_process() -> None:
         "import os, sys; os.environ['DOSSIER_CACHE_DIR'] = '';"
         "from tests.drafts.test_figures import _dose_response;"
         "from dossier.figures.draw import dose_response_figure;"
-        "sys.stdout.buffer.write(dose_response_figure(*_dose_response(), 'dose', 'response').result())"
+        "figure = dose_response_figure(*_dose_response(), 'dose', 'response');"
+        "sys.stdout.buffer.write(figure.result())"
     )
     other = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, check=True, timeout=60
@@ -148,3 +149,26 @@ def test_data_a_plot_cannot_show_is_left_out() -> None:
     assert _image(batch_figure(nan, None, "%")).size == (945, 420)
     outside = [NS(batch="B", value=250.0, ci_lower=90.0, ci_upper=110.0)]
     assert _image(batch_figure(outside, None, "%")).size == (945, 420)
+
+
+@pytest.mark.parametrize("direction", [1.0, -1.0])
+def test_the_legend_covers_no_data_point(direction: float) -> None:
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    from dossier.figures.draw import dose_response_axes
+
+    data, analysis = _dose_response(doses=(0.1, 0.3, 1, 3, 10, 30, 100))
+    for o in data.observations:  # mirrored: a decreasing curve fills the upper left
+        o.response = 90 - o.response if direction < 0 else o.response
+    names = ["REF", "TEST", "TEST-2", "TEST-3", "TEST-4", "TEST-5", "TEST-6"]
+    analysis.results = [NS(preparation=n) for n in names[1:]]
+    fig, ax = dose_response_axes(data, analysis, "E:T ratio", "% specific lysis")
+    renderer = FigureCanvasAgg(fig).get_renderer()
+    box = ax.get_legend().get_window_extent(renderer)
+    points = ax.transData.transform([(o.dose, o.response) for o in data.observations])
+    assert not any(box.contains(x, y) for x, y in points)
+    # the legend stays inside the figure, with every preparation named
+    assert fig.bbox.contains(box.x0, box.y0)
+    assert fig.bbox.contains(box.x1, box.y1)
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == names
+    assert (ax.get_xlabel(), ax.get_ylabel()) == ("E:T ratio", "% specific lysis")
