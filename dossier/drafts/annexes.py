@@ -83,7 +83,6 @@ def add_annexes(
     sections_covered: set[str],
 ) -> Document:
     """Append the standard annexes (in place) and fill the abbreviation list."""
-    text = to_text(document)
     placeholders = missing_in(document)
     todo_rows = [[where, m.label, m.path] for where, m in placeholders]
     relevant = [f for f in findings if f.section in sections_covered and f.severity != "info"]
@@ -114,27 +113,12 @@ def add_annexes(
                 "tab-todo", "Open points", ["Section", "What is missing", "Project file"], todo_rows
             ),
         ]
-    abbreviations = _abbreviations(text, project)
-    document.abbreviations = abbreviations
-    abbr = Section(
-        "Annex: abbreviations",
-        "annex-abbr",
-        [
-            Table(
-                "tab-abbr",
-                "Abbreviations",
-                ["Abbreviation", "Meaning"],
-                [[k, v] for k, v in abbreviations.items()],
-            )
-        ]
-        if abbreviations
-        else [Para.of("No abbreviations are used.")],
-        number="A2",
-    )
+    abbr = Section("Annex: abbreviations", "annex-abbr", [], number="A2")
     refs = [
         f"[{i}] "
         + (f"{r.identifier}: " if r.identifier else "")
         + r.title
+        + (f", {r.version}" if r.version else "")
         + (f" ({r.year})" if r.year else "")
         + (f". {r.url}" if r.url else "")
         for i, r in enumerate(project.references, start=1)
@@ -163,4 +147,20 @@ def add_annexes(
         number="A4",
     )
     document.sections.extend([todo, abbr, ref_section, trace])
+    # the abbreviations of the whole draft, its annexes included; the text is read once
+    # every annex is in place, so that cross-references to them resolve
+    abbreviations = _abbreviations(to_text(document), project)
+    document.abbreviations = abbreviations
+    abbr.blocks = (
+        [
+            Table(
+                "tab-abbr",
+                "Abbreviations",
+                ["Abbreviation", "Meaning"],
+                [[k, v] for k, v in abbreviations.items()],
+            )
+        ]
+        if abbreviations
+        else [Para.of("No abbreviations are used.")]
+    )
     return document

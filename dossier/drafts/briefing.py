@@ -9,12 +9,14 @@ cross-references, annexes generated from the data, and the attendees of a CBG me
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from dossier.drafts.blocks import (
     Block,
     Bullets,
     Cell,
+    CrossRef,
+    Inline,
     Missing,
     Para,
     Section,
@@ -22,15 +24,17 @@ from dossier.drafts.blocks import (
     Text,
 )
 from dossier.drafts.compose import agency_text
-from dossier.drafts.fmt import date
+from dossier.drafts.fmt import count_word, date, plural
 from dossier.drafts.nonclinical import study_table
-from dossier.drafts.outline import Content, UnitContext, section_unit
+from dossier.drafts.outline import Content, UnitContext, section_unit, unit
 
 if TYPE_CHECKING:  # pragma: no cover
     from dossier.model.project import Project
-    from dossier.model.regulatory import Citation, ScientificAdvice
+    from dossier.model.regulatory import Annex, Citation, ScientificAdvice
 
 __all__ = [
+    "annex_key",
+    "annexes_unit",
     "attendees_unit",
     "background_unit",
     "missing_unit",
@@ -46,23 +50,64 @@ DOMAINS = (
 )
 
 
-def _cite(project: Project, cite: Citation) -> str:
+ANNEX_UNITS: dict[str, tuple[str, ...]] = {
+    "potency": ("potency.structure", "potency.batches"),
+    "studies": ("nonclinical.pharmacology", "nonclinical.kinetics", "nonclinical.toxicology"),
+    "risk_profile": ("nonclinical.risk",),
+    "dose_rationale": ("nonclinical.dose",),
+}
+"""The section units of the IMPD whose content a generated annex of the briefing repeats."""
+
+
+def annex_key(annex: Annex) -> str:
+    """The cross-reference key of a declared annex's section."""
+    return f"sec-annex-{annex.id}"
+
+
+def _annex_of(sa: ScientificAdvice, content: str) -> Annex | None:
+    return next((a for a in sa.annexes if a.content == content), None)
+
+
+def _pointer(sa: ScientificAdvice, content: str) -> list[Inline]:
+    """' (section 5.2)' pointing to the declared annex of that content, if there is one."""
+    annex = _annex_of(sa, content)
+    return [] if annex is None else [Text(" ("), CrossRef(annex_key(annex)), Text(")")]
+
+
+def _cite(project: Project, cite: Citation) -> list[Inline]:
+    """A citation of a question's position as readers resolve it: names, not the project
+    file's ids, and a pointer to the table or annex of this document that holds it."""
+    sa = project.scientific_advice
+    assert sa is not None
+    found: Any = None
     if cite.kind == "reference":
         ref = next((r for r in project.references if r.id == cite.id), None)
         name = (ref.identifier or ref.title) if ref else cite.id
-        return name + (f", {cite.section}" if cite.section else "")
+        return [Text(name + (f", {cite.section}" if cite.section else ""))]
     if cite.kind == "fih_dose":
-        return "first-in-human dose rationale (annex)"
-    label = {
-        "assay": "assay",
-        "method": "method",
-        "study": "study",
-        "batch": "batch",
-        "risk": "risk",
-        "annex": "annex",
-        "moa_step": "MoA step",
-    }
-    return f"{label.get(cite.kind, cite.kind)} {cite.id}"
+        pointer = _pointer(sa, "dose_rationale")
+        where = "" if pointer else " in the IMPD, safety and efficacy part"
+        return [Text("first-in-human dose rationale" + where), *pointer]
+    if cite.kind == "annex":
+        annex = next(a for a in sa.annexes if a.id == cite.id)
+        return [Text(f"{annex.title} ("), CrossRef(annex_key(annex)), Text(")")]
+    if cite.kind == "study" and project.nonclinical is not None:
+        found = next(s for s in project.nonclinical.studies if s.id == cite.id)
+        label = f"study {found.title}" + (f" ({found.report})" if found.report else "")
+        return [Text(label + ", "), CrossRef("tab-bd-studies")]
+    if cite.kind == "assay" and project.quality.potency is not None:
+        found = next(a for a in project.quality.potency.assays if a.id == cite.id)
+        return [Text(f"potency assay {found.name}"), *_pointer(sa, "potency")]
+    if cite.kind == "risk" and project.risk_profile is not None:
+        found = next(r for r in project.risk_profile.risks if r.id == cite.id)
+        return [Text(f"risk: {found.name}"), *_pointer(sa, "risk_profile")]
+    if cite.kind == "method":
+        found = next(m for m in project.quality.analytical_methods if m.id == cite.id)
+        return [Text(f"analytical procedure {found.name}")]
+    if cite.kind == "moa_step":
+        found = next(m for m in project.product.mechanism_of_action.steps if m.id == cite.id)
+        return [Text(f"mechanism-of-action step {found.name}")]
+    return [Text(f"{cite.kind.replace('_', ' ')} {cite.id}")]  # batches: their batch numbers
 
 
 def _background(project: Project) -> list[Section]:
@@ -71,14 +116,25 @@ def _background(project: Project) -> list[Section]:
     product = project.product
     nl = project.netherlands
     status = []
-    if product.cat_classification and product.cat_classification.requested:
-        status.append(f"CAT classification: {product.cat_classification.outcome or 'requested'}")
-    if product.orphan_designation:
-        status.append(f"orphan designation: {product.orphan_designation.status}")
-    if nl is not None:
+    cat = product.cat_classification
+    if cat and (cat.requested or cat.reference):
         status.append(
-            f"clinical trial application via CTIS with {nl.ctr.reviewing_committee} as reviewing committee"
-            + (" (staggered submission)" if nl.ctr.staggered_submission else "")
+            f"CAT classification: {cat.outcome or ('requested' if cat.requested else 'not requested')}"
+            + (f" ({cat.reference})" if cat.reference else "")
+        )
+    if product.orphan_designation:
+        od = product.orphan_designation
+        status.append(
+            f"orphan designation: {od.status}" + (f" ({od.reference})" if od.reference else "")
+        )
+    if nl is not None:
+        ctr = nl.ctr
+        committee = ctr.reviewing_committee + (f" ({ctr.mrec_name})" if ctr.mrec_name else "")
+        status.append(
+            f"clinical trial application via CTIS with {committee} as reviewing committee"
+            + (" (staggered submission)" if ctr.staggered_submission else "")
+            + f"; member states concerned: {', '.join(ctr.member_states)}"
+            + (f"; CTIS number {ctr.ctis_number}" if ctr.ctis_number else "")
         )
         gmo = nl.gmo_permit
         status.append(
@@ -88,7 +144,16 @@ def _background(project: Project) -> list[Section]:
                 if not gmo.required
                 else f"{gmo.procedure or 'procedure to be chosen'}, {gmo.status.replace('_', ' ')}"
             )
+            + (f"; VOV category: {gmo.vov_category}" if gmo.vov_category else "")
+            + (f"; reference {gmo.reference}" if gmo.reference else "")
         )
+        he = nl.hospital_exemption
+        if he.applicable or he.igj_status:
+            status.append(
+                "hospital exemption: "
+                + ("applies" if he.applicable else "does not apply")
+                + (f"; status with IGJ: {he.igj_status}" if he.igj_status else "")
+            )
     if sa.background.previous_advice:
         status.append(f"previous advice: {sa.background.previous_advice}")
     studies = project.nonclinical.studies if project.nonclinical else []
@@ -110,6 +175,11 @@ def _background(project: Project) -> list[Section]:
             "sec-disease",
             [
                 Para.of(sa.background.disease),
+                Para.of(
+                    "Target population of the planned trial: ",
+                    product.target_population
+                    or Missing("product.target_population", "patients to be treated in the trial"),
+                ),
                 *(
                     [Para.of("Current treatment: ", sa.background.current_treatment)]
                     if sa.background.current_treatment
@@ -123,6 +193,18 @@ def _background(project: Project) -> list[Section]:
             "sec-product",
             [
                 Para.of(product.description),
+                Para.of(
+                    "Composition: ",
+                    product.composition
+                    or Missing("product.composition", "composition of the finished product"),
+                ),
+                Para.of(
+                    "Manufacturing overview: ",
+                    product.manufacturing_summary
+                    or Missing(
+                        "product.manufacturing_summary", "overview of the manufacturing process"
+                    ),
+                ),
                 Para.of("Mechanism of action: ", product.mechanism_of_action.statement),
                 Bullets(
                     [
@@ -160,13 +242,10 @@ def _questions(project: Project) -> list[Section]:
                 Para([Text("Applicant's position. ", italic=True), Text(q.position)]),
             ]
             if q.cites:
-                blocks.append(
-                    Para.of(
-                        "Supporting data and guidance: ",
-                        "; ".join(_cite(project, c) for c in q.cites),
-                        ".",
-                    )
-                )
+                parts: list[Inline] = [Text("Supporting data and guidance: ")]
+                for i, c in enumerate(q.cites):
+                    parts += [*([Text("; ")] if i else []), *_cite(project, c)]
+                blocks.append(Para([*parts, Text(".")]))
             if q.alternatives:
                 blocks.append(Para.of("Alternatives considered: ", q.alternatives))
             children.append(Section(f"Question {number}", f"sec-q-{q.id}", blocks))
@@ -192,6 +271,10 @@ def missing_unit(ctx: UnitContext) -> Content:
     )
 
 
+def _row(label: str, value: Cell) -> list[Cell]:
+    return [label, value]
+
+
 @section_unit("briefing.summary")
 def summary_unit(ctx: UnitContext) -> Content:
     """Executive summary and scope, with the request details."""
@@ -201,15 +284,26 @@ def summary_unit(ctx: UnitContext) -> Content:
     agency = agency_text(sa)
     title_rows: list[list[Cell]] = [
         ["Product", f"{project.product.name} ({project.product.code})"],
-        ["Applicant", project.project.sponsor.name],
         [
-            "Contact",
-            f"{project.project.contacts[0].name}, {project.project.contacts[0].role}"
-            + (
-                f", {project.project.contacts[0].email}"
-                if project.project.contacts[0].email
-                else ""
+            "Applicant",
+            ", ".join(
+                part
+                for part in (
+                    project.project.sponsor.name,
+                    project.project.sponsor.address,
+                    project.project.sponsor.country,
+                )
+                if part
             ),
+        ],
+        *[
+            _row(
+                "Contact",
+                ", ".join(
+                    part for part in (c.name, c.role, c.affiliation, c.email, c.phone) if part
+                ),
+            )
+            for c in project.project.contacts
         ],
         ["Agency and procedure", f"{agency}, {sa.format} advice"],
         [
@@ -218,6 +312,11 @@ def summary_unit(ctx: UnitContext) -> Content:
             if sa.agency == "CBG"
             else (sa.rpi or Missing("scientific_advice.rpi", "EMA research product identifier")),
         ],
+        *(
+            [_row("Research product identifier (EMA)", sa.rpi)]
+            if sa.agency == "CBG" and sa.rpi
+            else []
+        ),
         [
             "Meeting date",
             date(sa.meeting_date)
@@ -236,7 +335,8 @@ def summary_unit(ctx: UnitContext) -> Content:
             sa.scope,
         ),
         Para.of(
-            f"The request has {len(sa.questions)} question(s): "
+            f"The request has {count_word(len(sa.questions))} "
+            f"{plural(len(sa.questions), 'question')}: "
             + ", ".join(
                 f"{sum(1 for q in sa.questions if q.domain == d)} {t.lower()}"
                 for d, t in DOMAINS
@@ -285,3 +385,42 @@ def attendees_unit(ctx: UnitContext) -> Content:
             )
         ]
     )
+
+
+def _annex_section(ctx: UnitContext, annex: Annex) -> Section:
+    """One declared annex: the IMPD's content repeated from the same units, a pointer to
+    the reference list, or the name of an attached document."""
+    key = annex_key(annex)
+    if annex.content == "file":
+        attached = Para.of(f"Attached as a separate document: {annex.file}.")
+        return Section(annex.title, key, [attached])
+    if annex.content == "references":
+        return Section(
+            annex.title,
+            key,
+            [Para([Text("The references are listed in "), CrossRef("annex-refs"), Text(".")])],
+        )
+    blocks: list[Block] = []
+    children: list[Section] = []
+    for name in ANNEX_UNITS[annex.content]:
+        content = unit(name)(ctx)
+        if content.title is None:  # a unit the outline titles: its content is the annex's
+            blocks += content.blocks
+            children += content.children
+        else:
+            children.append(
+                Section(
+                    content.title,
+                    f"{key}-{name.replace('.', '-')}",
+                    content.blocks,
+                    content.children,
+                )
+            )
+    return Section(annex.title, key, blocks, children)
+
+
+@section_unit("briefing.annexes")
+def annexes_unit(ctx: UnitContext) -> Content:
+    """The annexes the request declares, generated from the project's data."""
+    sa = _advice(ctx)
+    return Content([], [_annex_section(ctx, a) for a in sa.annexes])

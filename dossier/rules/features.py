@@ -53,4 +53,6 @@ def product_features(project: Project) -> frozenset[str]:
             out.add("cbg_advice")
         if sa.format == "meeting":
             out.add("advice_meeting")
+        if sa.annexes:
+            out.add("advice_annexes")
     return frozenset(out)

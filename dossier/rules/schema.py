@@ -19,6 +19,8 @@ from pydantic import (
     model_validator,
 )
 
+from dossier.rules.examples import RuleExamples
+
 RuleId = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2,6}-\d{3}$")]
 Severity = Literal["error", "warning", "info"]
 Confidence = Literal["verified", "known", "uncertain"]
@@ -42,6 +44,7 @@ Feature = Literal[
     "scientific_advice",
     "cbg_advice",
     "advice_meeting",
+    "advice_annexes",
 ]
 
 
@@ -123,6 +126,14 @@ class Rule(_Strict):
         description=(
             "Why the rule has this confidence: what is unverified, how the check reads the "
             "source; required for an uncertain rule of severity error."
+        ),
+    )
+    examples: RuleExamples | None = Field(
+        default=None,
+        description=(
+            "Edits of named example projects that make the rule fire and that leave it "
+            "quiet (dossier.rules.examples); required for every catalogue rule, optional "
+            "in a profile."
         ),
     )
 
