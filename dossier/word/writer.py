@@ -91,8 +91,11 @@ def _auto_widths(table: Table) -> list[float]:
         lengths = [_cell_length(c) for c in cells]
         mean = sum(lengths) / len(lengths) if lengths else 0.0
         longest = max((_longest_word(c) for c in [head, *cells]), default=0) or 4
+        # a column of short phrases ("NOAEL 2.00 × 10⁸ cells/kg") gets room for a few
+        # words a line, not one: the upper quartile of its cell lengths, up to 14 characters
+        phrase = min(sorted(lengths)[3 * len(lengths) // 4], 14) if lengths else 0
         # cell margins take about two characters of every column
-        minima.append(min(longest, 16) + 3.0)
+        minima.append(min(max(longest, phrase), 16) + 3.0)
         wanted.append(max(min(mean * 1.2, 60.0), minima[-1]))
     spare = available - sum(minima)
     if spare <= 0:

@@ -79,3 +79,23 @@ def test_every_caption_is_on_the_page_of_its_figure(built: dict[str, Path], exam
         pdf = built[example] / f"{name}.pdf"
         images, captions = _image_pages(pdf), _caption_pages(pdf)
         assert images == captions, f"{example} {name}: figures on {images}, captions {captions}"
+
+
+def _grid_widths(docx: Path, first_header: str) -> list[int]:
+    body = _body(docx)
+    for tbl in body.iter(f"{W}tbl"):
+        header = "".join(tbl.find(f"{W}tr").itertext())
+        if header.startswith(first_header):
+            return [int(c.get(f"{W}w")) for c in tbl.find(f"{W}tblGrid")]
+    raise AssertionError(f"no table starting with {first_header!r}")
+
+
+@pytest.mark.parametrize("example", EXAMPLES)
+def test_a_column_of_short_phrases_is_not_one_word_wide(
+    built: dict[str, Path], example: str
+) -> None:
+    # the studies tables' last column holds 'NOAEL 2.00 × 10⁸ CAR+ T cells/kg'; at 12 % of
+    # the table (19 mm, about eight characters a line) it wrapped word by word into six
+    # lines. At 15 % (24 mm) a line holds about eleven characters: three lines
+    widths = _grid_widths(built[example] / "impd-nonclinical.docx", "Study (report)")
+    assert widths[-1] / sum(widths) >= 0.15
