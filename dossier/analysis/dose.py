@@ -9,7 +9,15 @@ on the project's declared basis, step by step:
   organ metric given with the input;
 - ``flat``: the same total dose;
 - ``bsa``: the FDA 2005 Table 1 conversion (:func:`dossier.compute.dose.scale_dose`),
-  which needs a species of that table.
+  which needs a species of that table: the Km ratio, or the table's divisor when
+  ``scaling.bsa_factor`` asks for it, to the adult or child Km that the patients'
+  reference weight and ``scaling.population`` select; FDA 2005's weight-adjusted
+  formula when a weight is outside the range of its Km (warning ``DOS-A021``). Every
+  human equivalent dose computed (the one used and the cross-checks) is a row of the
+  derivation.
+
+The basis each input was actually scaled on is recorded with it
+(:class:`~dossier.analysis.results.DoseBasis`), for the drafts to state.
 
 The safety limit is the lowest scaled NOAEL/HNSTD divided by the safety factor; the most
 conservative estimate is the lowest of that limit and the activity-based estimates.
@@ -20,9 +28,10 @@ possible, never guessed.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from dossier.analysis.results import DoseStep, FihComputed
+from dossier.analysis.results import DoseBasis, DoseStep, FihComputed
 from dossier.analysis.verdicts import Verdict
 from dossier.core.diagnostics import Diagnostic, Severity
 
@@ -32,6 +41,16 @@ if TYPE_CHECKING:  # pragma: no cover
     from dossier.model.project_io import LoadedProject
 
 __all__ = ["run"]
+
+_METRIC_WORDS = {
+    "brain_g": "brain mass",
+    "csf_ml": "CSF volume",
+    "liver_g": "liver mass",
+    "retina_mm2": "retinal area",
+    "defect_cm2": "defect area",
+    "tumour_ml": "tumour volume",
+    "other": "value of the organ metric",
+}
 
 # a start dose equal to a limit up to rounding is at the limit
 _TOLERANCE = 1 + 1e-9
@@ -59,42 +78,112 @@ def _per_animal_base(unit: str) -> str:
     return unit
 
 
-def _scale(inp: DoseInput, fih: FihDose) -> tuple[float | None, str, str]:
-    """(human dose, its unit, formula) for one input on the project's basis."""
+@dataclass(frozen=True, slots=True)
+class _Scaled:
+    """One input scaled: the human dose used, the rows of the table, the basis used."""
+
+    value: float | None
+    unit: str
+    rows: tuple[tuple[str, float | None, str, str], ...]
+    """(label, value, unit, formula) of each dose row; the used one gives ``value``."""
+    method: str
+    basis: str
+    warnings: tuple[str, ...] = ()
+
+
+def _one(value: float | None, unit: str, formula: str, method: str, basis: str) -> _Scaled:
+    return _Scaled(value, unit, (("human equivalent dose", value, unit, formula),), method, basis)
+
+
+def _scale(inp: DoseInput, fih: FihDose) -> _Scaled:
+    """The human dose of one input on the project's basis, with the basis used."""
     basis = fih.scaling.basis
     value, unit = inp.dose.value, inp.dose.unit
     if inp.approach == "prior_human_experience" or (inp.species or "").lower() == "human":
-        return value, _norm(unit), "human dose, used as given"
+        return _one(
+            value, _norm(unit), "human dose, used as given", "human", "human dose, used as given"
+        )
     if basis == "per_kg":
         if _per_kg(unit):
-            return value, _norm(unit), f"{value:.3g} {unit} (per kg, unchanged)"
+            return _one(
+                value,
+                _norm(unit),
+                f"{value:.3g} {unit} (per kg, unchanged)",
+                "per-kg",
+                "per kg body weight, the per-kg animal dose taken as the per-kg human dose",
+            )
         if inp.animal_body_weight_kg:
             base = _per_animal_base(unit)
             scaled = value / inp.animal_body_weight_kg
-            return scaled, f"{base}/kg", f"{value:.3g} {unit} / {inp.animal_body_weight_kg:g} kg"
-        return None, _norm(unit), "per-kg scaling needs a per-kg dose or the animal body weight"
+            return _one(
+                scaled,
+                f"{base}/kg",
+                f"{value:.3g} {unit} / {inp.animal_body_weight_kg:g} kg",
+                "per-kg",
+                f"per kg body weight, the dose per animal divided by the "
+                f"{inp.animal_body_weight_kg:g} kg animal weight taken as the per-kg human dose",
+            )
+        reason = "per-kg scaling needs a per-kg dose or the animal body weight"
+        return _one(None, _norm(unit), reason, "not-scaled", f"not scaled ({reason})")
     if basis in {"organ_mass", "organ_volume", "area"}:
+        words = basis.replace("_", " ")
         if inp.organ is None:
-            return None, _norm(unit), "organ/area scaling needs the organ values of the input"
+            reason = "organ/area scaling needs the organ values of the input"
+            return _one(None, _norm(unit), reason, "not-scaled", f"not scaled ({reason})")
         factor = inp.organ.human_value / inp.organ.animal_value
-        return (
+        metric = _METRIC_WORDS[inp.organ.metric]
+        return _one(
             value * factor,
             _norm(unit),
             f"{value:.3g} {unit} × {inp.organ.human_value:g}/{inp.organ.animal_value:g}",
+            "area" if basis == "area" else "organ",
+            f"{words}, dose × human / animal {metric} "
+            f"({inp.organ.human_value:g} / {inp.organ.animal_value:g})",
         )
     if basis == "flat":
-        return value, _norm(unit), f"{value:.3g} {unit} (same total dose)"
+        return _one(
+            value,
+            _norm(unit),
+            f"{value:.3g} {unit} (same total dose)",
+            "flat",
+            "flat, the same total dose",
+        )
     from dossier.compute.dose import UnknownSpecies, scale_dose
 
     if not inp.species:
-        return None, _norm(unit), "BSA scaling needs the species of the input"
+        reason = "BSA scaling needs the species of the input"
+        return _one(None, _norm(unit), reason, "not-scaled", f"not scaled ({reason})")
+    scaling = fih.scaling
     try:
         result = scale_dose(
-            inp.species, value, unit, "bsa", animal_weight_kg=inp.animal_body_weight_kg
+            inp.species,
+            value,
+            unit,
+            "bsa",
+            animal_weight_kg=inp.animal_body_weight_kg,
+            human_weight_kg=scaling.human_body_weight_kg,
+            km="table-divisor" if scaling.bsa_factor == "table_divisor" else "km-ratio",
+            population=scaling.population,
         )
     except (UnknownSpecies, ValueError) as exc:
-        return None, _norm(unit), f"BSA scaling not possible: {exc}"
-    return result.human_equivalent_dose, _norm(result.unit), result.steps[-2].formula
+        reason = f"BSA scaling not possible: {exc}"
+        return _one(None, _norm(unit), reason, "not-scaled", f"not scaled ({reason})")
+    hed_unit = _norm(result.unit)
+    # the human equivalent doses (used and cross-checks); the Km values, ratio, divisor
+    # and factor are written into their formulas
+    rows = tuple(
+        (step.label, step.value, hed_unit, step.formula)
+        for step in result.steps
+        if step.label.startswith("human equivalent dose")
+    )
+    return _Scaled(
+        result.human_equivalent_dose,
+        hed_unit,
+        rows,
+        result.method,
+        result.basis_text,
+        result.method_warnings,
+    )
 
 
 def run(loaded: LoadedProject, computed: ComputedProject) -> None:
@@ -107,11 +196,25 @@ def run(loaded: LoadedProject, computed: ComputedProject) -> None:
     safety: list[float] = []
     activity: list[float] = []
     for i, inp in enumerate(fih.inputs):
-        human, unit, formula = _scale(inp, fih)
+        scaled = _scale(inp, fih)
+        human, unit = scaled.value, scaled.unit
         source = f"study {inp.study}" if inp.study else (inp.description or "project file")
-        result.steps.append(
-            DoseStep(inp.id, inp.approach, "human equivalent dose", human, unit, formula, source)
-        )
+        for label, value, row_unit, formula in scaled.rows:
+            result.steps.append(
+                DoseStep(inp.id, inp.approach, label, value, row_unit, formula, source)
+            )
+        result.bases.append(DoseBasis(inp.id, scaled.method, scaled.basis))
+        for warning in scaled.warnings:
+            computed.diagnostics.append(
+                Diagnostic(
+                    "DOS-A021",
+                    Severity.WARNING,
+                    f"dose input '{inp.id}': {warning}",
+                    loaded.locate(("fih_dose", "inputs", i)),
+                    "check the animal and patient weights; the derivation shows the Km "
+                    "ratio as a cross-check",
+                )
+            )
         if human is None:
             continue
         if unit != target:

@@ -40,6 +40,7 @@ __all__ = [
     "Contradiction",
     "ContradictionKind",
     "CriterionResult",
+    "DoseBasis",
     "DoseStep",
     "FihComputed",
     "Provenance",
@@ -78,6 +79,21 @@ class DoseStep:
     source: str
 
 
+@dataclass(frozen=True, slots=True)
+class DoseBasis:
+    """The scaling basis actually used for one dose input: ``method`` (``per-kg``,
+    ``km-ratio``, ``table-divisor``, ``weight-adjusted``, ``organ``, ``area``, ``flat``,
+    ``human`` or ``not-scaled``) and ``text``, the basis in words with its source."""
+
+    input_id: str
+    method: str
+    text: str
+
+    def rule_data(self) -> dict[str, Any]:
+        """Plain data for rules."""
+        return {"input": self.input_id, "method": self.method, "text": self.text}
+
+
 @dataclass
 class FihComputed:
     """The scaled doses and the verdicts on the proposed start dose.
@@ -96,6 +112,17 @@ class FihComputed:
     start_at_or_below_most_conservative: Verdict = Verdict.NOT_ASSESSED
     incomparable: list[str] = field(default_factory=list)
     """Inputs whose human dose is in another unit than the start dose (not compared)."""
+    bases: list[DoseBasis] = field(default_factory=list)
+    """The basis each input was scaled on (as used, which may differ from the declared
+    one: e.g. the weight-adjusted formula for an animal outside its working range)."""
+
+    @property
+    def bases_text(self) -> str:
+        """The bases used in words, inputs sharing one grouped ("per kg ... (D1, D2)")."""
+        grouped: dict[str, list[str]] = {}
+        for basis in self.bases:
+            grouped.setdefault(basis.text, []).append(basis.input_id)
+        return "; ".join(f"{text} ({', '.join(ids)})" for text, ids in grouped.items())
 
     def dose_text(self, value: float | None) -> str:
         """A dose of this derivation in words ("not computed" without a value)."""
@@ -114,6 +141,7 @@ class FihComputed:
             "start_within_limit": self.start_within_limit.met,
             "start_at_or_below_most_conservative": self.start_at_or_below_most_conservative.met,
             "incomparable": list(self.incomparable),
+            "bases": [b.rule_data() for b in self.bases],
         }
 
 

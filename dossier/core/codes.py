@@ -28,6 +28,9 @@ MEANINGS: dict[str, str] = {
     "DOS-A014": "a batch result rests on fewer runs than the assay's declared reportable "
     "value requires",
     "DOS-A020": "a first-in-human dose input scales to another unit than the start dose",
+    "DOS-A021": "a first-in-human dose input is scaled by FDA 2005's weight-adjusted formula "
+    "(a weight outside the range of its Table 1 Km), or a Table 1 divisor requested for a "
+    "child is replaced by the Km ratio",
     "DOS-C101": "a profile disables or re-grades a rule that is not in the catalogue",
     "DOS-C102": "a rule added by a profile has the id of a catalogue rule",
     "DOS-C103": "the expression or message of a rule added by a profile does not parse",

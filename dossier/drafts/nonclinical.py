@@ -420,6 +420,10 @@ def _dose(project: Project, computed: ComputedProject) -> list[Block]:
             f". Scaling basis: {fih.scaling.basis.replace('_', ' ')}. ",
             fih.scaling.justification,
         ),
+    ]
+    if result is not None and result.bases:
+        blocks.append(Para.of("Basis used for each input: ", result.bases_text, "."))
+    blocks += [
         Table(
             "tab-dose",
             "First-in-human dose rationale: inputs, scaling and safety limit",

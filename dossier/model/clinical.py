@@ -12,6 +12,8 @@ from dossier.model.base import Id, IdRef, Quantity, StrictModel, Text, new_list
 
 Approach = Literal["noael", "hnstd", "mabel", "pad_med", "prior_human_experience"]
 ScalingBasis = Literal["per_kg", "bsa", "organ_mass", "organ_volume", "area", "flat"]
+Population = Literal["adult", "paediatric"]
+BsaFactor = Literal["km_ratio", "table_divisor"]
 
 
 class OrganScaling(StrictModel):
@@ -48,8 +50,42 @@ class Scaling(StrictModel):
     basis: ScalingBasis = Field(description="Scaling basis.")
     justification: Text = Field(description="Why this basis fits the product (required).")
     human_body_weight_kg: float = Field(
-        default=70.0, gt=0, description="Reference patient body weight (kg)."
+        default=70.0,
+        gt=0,
+        description=(
+            "Reference patient body weight (kg): gives total doses and, for bsa, chooses "
+            "the FDA 2005 Table 1 human Km or the weight-adjusted formula. Required for a "
+            "paediatric population."
+        ),
     )
+    population: Population = Field(
+        default="adult",
+        description=(
+            "Patients the doses are scaled to. bsa: adult takes the Table 1 adult Km (37); "
+            "paediatric takes the Table 1 child Km (25, 20 kg child) for reference weights "
+            "of 10.2-34.8 kg, the adult Km for 30.5-104 kg, and FDA 2005's weight-adjusted "
+            "formula (dose x (animal weight / human weight)^0.33) otherwise."
+        ),
+    )
+    bsa_factor: BsaFactor = Field(
+        default="km_ratio",
+        description=(
+            "bsa only: km_ratio multiplies by Km animal / Km human of FDA 2005 Table 1; "
+            "table_divisor divides by the rounded divisor printed in the table (up to 4 % "
+            "off the Km ratio). Both are shown in the derivation."
+        ),
+    )
+
+    @model_validator(mode="after")
+    def _population_weight(self) -> Self:
+        if self.population == "paediatric" and "human_body_weight_kg" not in self.model_fields_set:
+            raise ValueError(
+                "a paediatric population needs 'human_body_weight_kg', the patients' reference "
+                "weight (the 70 kg default is an adult's)"
+            )
+        if "bsa_factor" in self.model_fields_set and self.basis != "bsa":
+            raise ValueError(f"'bsa_factor' applies to basis bsa only, not {self.basis}")
+        return self
 
 
 class SafetyFactor(StrictModel):
