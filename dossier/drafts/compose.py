@@ -62,6 +62,7 @@ def cover_rows(project: Project, label: str) -> list[tuple[str, str]]:
     p = project.product
     return [
         ("Product", f"{p.name} ({p.code})" if p.code else p.name),
+        ("Project", project.project.title),
         ("Document", label),
         ("Sponsor", project.project.sponsor.name),
         ("Development stage", STAGE_LABELS.get(project.stage, project.stage)),

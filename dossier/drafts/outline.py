@@ -135,7 +135,7 @@ def _load_units() -> None:
     import importlib
     from importlib.metadata import entry_points
 
-    for module in ("potency", "nonclinical", "briefing", "readiness"):
+    for module in ("quality", "potency", "nonclinical", "briefing", "readiness"):
         importlib.import_module(f"dossier.drafts.{module}")
     for entry in entry_points(group="dossier.sections"):
         entry.load()

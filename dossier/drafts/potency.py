@@ -43,7 +43,7 @@ from dossier.drafts.outline import Content, UnitContext, section_unit
 
 if TYPE_CHECKING:  # pragma: no cover
     from dossier.analysis.results import BatchComputed, CharacteristicResult, ComputedProject
-    from dossier.model.potency import PotencyAssay, ReportableValue
+    from dossier.model.potency import PotencyAssay, ReportableValue, ValidityCriterion
     from dossier.model.project import Project
     from dossier.model.quality import Batch, LifecycleStatus
 
@@ -229,6 +229,32 @@ def _strategy(project: Project) -> list[Block]:
                 )
             )
         )
+    links = potency.strategy.assurance_links
+    if links:
+        names = {a.id: a.name for a in assays}
+        blocks.append(
+            Table(
+                "tab-assurance",
+                "Potency assurance: potency-related attributes and the controls that assure them",
+                [
+                    "Attribute",
+                    "Process controls",
+                    "Material controls",
+                    "In-process tests",
+                    "Release assays",
+                ],
+                [
+                    [
+                        link.cqa,
+                        "; ".join(link.process_controls) or "—",
+                        "; ".join(link.material_controls) or "—",
+                        "; ".join(link.in_process_tests) or "—",
+                        "; ".join(names.get(r, r) for r in link.release_assays) or "—",
+                    ]
+                    for link in links
+                ],
+            )
+        )
     return blocks
 
 
@@ -236,6 +262,23 @@ def _axis_label(unit: str | None, quantity: str) -> str:
     """An axis label from the unit the assay declares, or one that says none is declared
     (a rule asks for it), never a unit guessed."""
     return unit if unit else f"{quantity} (unit not declared)"
+
+
+def _validity_limit(criterion: ValidityCriterion) -> str:
+    """The limit of a validity criterion as entered: the significance level of a test,
+    the margins or limits of an equivalence or limit criterion, and any further value."""
+    margins = (
+        range_text(criterion.lower, criterion.upper, "")
+        if criterion.lower is not None or criterion.upper is not None
+        else ""
+    )
+    if criterion.method == "significance":
+        op = "<" if criterion.criterion == "regression" else "≥"
+        text = f"p {op} {criterion.alpha:g}"
+        return text + (f"; limits {margins}" if margins else "")
+    if "alpha" in criterion.model_fields_set:
+        return f"{margins} (α = {criterion.alpha:g})"
+    return margins
 
 
 def _dose_response_figures(assay: PotencyAssay, computed: ComputedProject) -> list[Block]:
@@ -294,6 +337,24 @@ def _procedures(project: Project, computed: ComputedProject) -> list[Section]:
             ),
             Para.of("Statistical analysis: ", MODEL_WORDS[a.statistical_model], "."),
         ]
+        if a.category == "surrogate" or a.surrogate_justification:
+            blocks.append(
+                Para.of(
+                    "Justification of the surrogate readout, as stated by the sponsor: ",
+                    a.surrogate_justification
+                    or Missing(
+                        f"{path}.surrogate_justification",
+                        "evidence that the surrogate readout reflects biological activity",
+                    ),
+                )
+            )
+        if a.clinical_correlation:
+            blocks.append(
+                Para.of(
+                    "Relation to clinical outcome, as planned by the sponsor: ",
+                    a.clinical_correlation,
+                )
+            )
         if a.reference_standard is not None:
             rs = a.reference_standard
             assigned = (
@@ -304,7 +365,8 @@ def _procedures(project: Project, computed: ComputedProject) -> list[Section]:
             blocks.append(
                 Para.of(
                     "Reference standard: ",
-                    f"{rs.id}, {rs.type.replace('_', ' ')}; assigned potency {assigned}.",
+                    f"{rs.id}, {rs.type.replace('_', ' ')}; assigned potency {assigned}. ",
+                    rs.description,
                 )
             )
         elif a.statistical_model != "absolute":
@@ -319,14 +381,13 @@ def _procedures(project: Project, computed: ComputedProject) -> list[Section]:
                 Table(
                     f"tab-validity-{a.id}",
                     f"Validity criteria of {a.name}",
-                    ["Criterion", "Method", "Limit"],
+                    ["Criterion", "Method", "Limit", "Description"],
                     [
                         [
                             c.criterion.replace("_", " "),
                             c.method,
-                            f"p {'<' if c.criterion == 'regression' else '≥'} {c.alpha:g}"
-                            if c.method == "significance"
-                            else range_text(c.lower, c.upper, ""),
+                            _validity_limit(c),
+                            c.description or "—",
                         ]
                         for c in a.validity_criteria
                     ],
@@ -421,6 +482,20 @@ def _validation_caption(assays: list[PotencyAssay], computed: int) -> str:
     return f"{what[0].upper()}{what[1:]} of the potency assays: {source}"
 
 
+def _validation_note(assays: list[PotencyAssay]) -> str | None:
+    """Below the potency validation table: the design of each data set and the report."""
+    sentences = []
+    for a in assays:
+        designs = [f"{d.characteristic}: {d.design}" for d in a.validation_data if d.design]
+        if not a.validation_data:
+            continue  # the report is cited in the row itself
+        text = f"{a.name}: " + ("; ".join(designs) if designs else "designs not described")
+        if a.validation_report:
+            text += f" (report {a.validation_report})"
+        sentences.append(text + ".")
+    return " ".join(sentences) or None
+
+
 def _validation(project: Project, computed: ComputedProject) -> list[Block]:
     potency = project.quality.potency
     blocks: list[Block] = [_stage_expectation(project)]
@@ -468,6 +543,7 @@ def _validation(project: Project, computed: ComputedProject) -> list[Block]:
                 _validation_caption(potency.assays, computed_assays),
                 ["Assay", "Characteristic", "Result", "Criterion", "Met"],
                 rows,
+                note=_validation_note(potency.assays),
             )
         )
     methods = project.quality.analytical_methods
@@ -516,6 +592,46 @@ def _validation(project: Project, computed: ComputedProject) -> list[Block]:
             ],
         )
     )
+    described = [m for m in methods if m.principle or m.validation_report]
+    if described:
+        blocks.append(
+            Bullets(
+                [
+                    Para.of(
+                        f"{m.name}: ",
+                        " ".join(
+                            part
+                            for part in (
+                                m.principle or "",
+                                f"Report: {m.validation_report}." if m.validation_report else "",
+                            )
+                            if part
+                        ),
+                    )
+                    for m in described
+                ]
+            )
+        )
+    entries = [(m, e) for m in methods for e in m.validation]
+    if entries:
+        blocks.append(
+            Table(
+                "tab-method-validation",
+                "Qualification and validation of the other procedures, as summarised by the sponsor",
+                ["Method", "Characteristic", "Design", "Result", "Criterion", "Met"],
+                [
+                    [
+                        m.name,
+                        e.characteristic.replace("_", " "),
+                        e.design,
+                        e.result,
+                        e.criterion,
+                        "yes" if e.met else "no",
+                    ]
+                    for m, e in entries
+                ],
+            )
+        )
     return blocks
 
 
@@ -787,13 +903,24 @@ def _reference_standards(project: Project) -> list[Block]:
         return [
             Para.of(f"No reference standard is used: {subject} absolute readouts against controls.")
         ]
+    standards = (
+        [a.reference_standard for a in potency.assays if a.reference_standard] if potency else []
+    )
     return [
         Table(
             "tab-refstd",
             "Potency reference standards",
             ["Id", "Type", "Lot", "Assigned potency", "Qualification", "Storage"],
             rows,
-        )
+        ),
+        *[
+            Para.of(
+                f"{rs.id}: ",
+                rs.description,
+                f" Expiry or re-test date: {date(rs.expiry)}." if rs.expiry else "",
+            )
+            for rs in standards
+        ],
     ]
 
 

@@ -15,10 +15,14 @@ from pydantic import (
     StringConstraints,
     ValidationInfo,
 )
+from pydantic.config import JsonDict
 
 from dossier.core.units import check_unit
 
 __all__ = [
+    "CHECKS_ONLY",
+    "DATA_FILE",
+    "FIELD_USE_KEY",
     "CountNoun",
     "Duration",
     "Id",
@@ -47,6 +51,15 @@ IdRef = Annotated[
     Field(description="Reference to the id of another item in this project file."),
 ]
 Text = Annotated[str, StringConstraints(min_length=1, max_length=20_000)]
+
+# Every field of the project file reaches a draft, except the few marked here (the
+# sentinel test in tests/drafts/test_sentinels.py enforces it; the field reference
+# lists them). Each mark is a reviewed decision, given as the field's json_schema_extra.
+FIELD_USE_KEY = "x-dossier-use"
+CHECKS_ONLY: JsonDict = {FIELD_USE_KEY: "checks"}
+"""Read by the expectation checks (and the analysis), not printed in the drafts."""
+DATA_FILE: JsonDict = {FIELD_USE_KEY: "data-file"}
+"""Where or how a data file is read; the drafts print what the file holds."""
 
 
 class StrictModel(BaseModel):

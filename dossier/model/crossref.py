@@ -123,6 +123,9 @@ def _refs(project: Project) -> Iterator[tuple[str | tuple[str, ...], str, Path]]
             yield "batch", b, (*base, "post_batches", j)
         for j, m in enumerate(comp.methods):
             yield ("assay", "method"), m, (*base, "methods", j)
+        for j, compared in enumerate(comp.results):
+            if compared.method is not None:
+                yield ("assay", "method"), compared.method, (*base, "results", j, "method")
     if q.potency is not None:
         strategy = q.potency.strategy
         for i, ev in enumerate(strategy.evolution_plan):

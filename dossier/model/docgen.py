@@ -17,7 +17,7 @@ import typing
 from pathlib import Path
 from typing import Any
 
-from dossier.model.base import ID_PATTERN, Text
+from dossier.model.base import FIELD_USE_KEY, ID_PATTERN, Text
 from dossier.model.schema import project_json_schema
 
 __all__ = ["DOCS", "REFERENCE", "SCHEMA_FILE", "generated_files", "main", "reference_markdown"]
@@ -61,6 +61,10 @@ How to read the tables:
   `-` (at most 64 characters); ids are unique within their kind, and references must
   name an existing id.
 - **default**: the value used when an optional key is left out; a dash means none.
+
+Every value entered reaches at least one draft, except the few fields whose description
+says otherwise: those used by the checks only, and those that say where or how a data file
+is read (the drafts show what the file holds, not its name).
 
 Quantities are written as `{{value: 2.0e6, unit: "CAR+ cells/kg"}}`; a number without its
 unit is an error. The JSON Schema for editors (completion, hover, checking while typing)
@@ -168,8 +172,17 @@ def _default(prop: dict[str, Any], required: bool) -> str:
     return _code(value)
 
 
+_USE_NOTES = {
+    "checks": "Used by the checks only; not printed in the drafts.",
+    "data-file": "Where or how a data file is read; the drafts show what the file holds.",
+}
+
+
 def _description(prop: dict[str, Any]) -> str:
     text = " ".join(str(prop.get("description", "")).split())
+    use = prop.get(FIELD_USE_KEY)
+    if use in _USE_NOTES:
+        text += (" " if text else "") + f"*{_USE_NOTES[use]}*"
     examples = prop.get("examples") or []
     if examples:
         text += (" " if text else "") + "Example: " + ", ".join(_code(e) for e in examples) + "."

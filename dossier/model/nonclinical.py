@@ -5,7 +5,16 @@ from typing import Literal, Self
 
 from pydantic import Field, model_validator
 
-from dossier.model.base import Duration, Id, IdRef, Quantity, StrictModel, Text, new_list
+from dossier.model.base import (
+    DATA_FILE,
+    Duration,
+    Id,
+    IdRef,
+    Quantity,
+    StrictModel,
+    Text,
+    new_list,
+)
 from dossier.model.potency import DataDecimal, DataThousands, check_number_convention
 
 StudyType = Literal[
@@ -123,10 +132,15 @@ class GroupSize(StrictModel):
 class StudyData(StrictModel):
     """Data files of a study that dossier analyses."""
 
-    send: str | None = Field(default=None, description="Folder with the study's SEND package.")
+    send: str | None = Field(
+        default=None,
+        description="Folder with the study's SEND package.",
+        json_schema_extra=DATA_FILE,
+    )
     biodistribution: str | None = Field(
         default=None,
-        description=("Long CSV/XLSX: animal, sex, group, timepoint, tissue, copies_per_ug, lloq."),
+        description="Long CSV/XLSX: animal, sex, group, timepoint, tissue, copies_per_ug, lloq.",
+        json_schema_extra=DATA_FILE,
     )
     decimal: DataDecimal = "point"
     thousands: DataThousands = "none"

@@ -10,7 +10,16 @@ from typing import Annotated, Literal, Self
 from pydantic import Field, model_validator
 
 from dossier.load.numbers import DecimalSeparator, ThousandsSeparator
-from dossier.model.base import Id, IdRef, Quantity, StrictModel, Text, new_dict, new_list
+from dossier.model.base import (
+    DATA_FILE,
+    Id,
+    IdRef,
+    Quantity,
+    StrictModel,
+    Text,
+    new_dict,
+    new_list,
+)
 from dossier.model.quality import LifecycleStatus
 
 AssayCategory = Literal["biological_functional", "surrogate", "matrix_component"]
@@ -171,14 +180,19 @@ class AssayRun(StrictModel):
         description=(
             "CSV or XLSX file relative to the project file; columns preparation, dose, "
             "response, plus block (randomised block) or row and column (Latin square)."
-        )
+        ),
+        json_schema_extra=DATA_FILE,
     )
-    sheet: str | None = Field(default=None, description="Sheet name for XLSX files.")
+    sheet: str | None = Field(
+        default=None, description="Sheet name for XLSX files.", json_schema_extra=DATA_FILE
+    )
     decimal: DataDecimal = "point"
     thousands: DataThousands = "none"
     date: dt.date | None = Field(default=None, description="Date of the run.")
     standard: str = Field(
-        min_length=1, description="Name of the reference-standard preparation in the data."
+        min_length=1,
+        description="Name of the reference-standard preparation in the data.",
+        json_schema_extra=DATA_FILE,
     )
     batches: dict[str, IdRef] = Field(
         default_factory=new_dict,
@@ -206,13 +220,18 @@ class ValidationDataset(StrictModel):
         description=(
             "CSV/XLSX file: accuracy and linearity 'nominal,measured' (optional 'level'); "
             "precision one column per factor (outermost first) and 'value'."
-        )
+        ),
+        json_schema_extra=DATA_FILE,
     )
-    sheet: str | None = Field(default=None, description="Sheet name for XLSX files.")
+    sheet: str | None = Field(
+        default=None, description="Sheet name for XLSX files.", json_schema_extra=DATA_FILE
+    )
     decimal: DataDecimal = "point"
     thousands: DataThousands = "none"
     factors: list[str] = Field(
-        default_factory=new_list, description="Precision: factor columns, outermost first."
+        default_factory=new_list,
+        description="Precision: factor columns, outermost first.",
+        json_schema_extra=DATA_FILE,
     )
     log_scale: bool = Field(
         default=False, description="Analyse on the log scale (relative potency, GCV)."

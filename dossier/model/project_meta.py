@@ -5,7 +5,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from dossier.model.base import CountNoun, Id, StrictModel, Text, new_list
+from dossier.model.base import DATA_FILE, CountNoun, Id, StrictModel, Text, new_list
 
 SponsorType = Literal["academic", "SME", "industry"]
 Stage = Literal["exploratory_fih", "exploratory_later", "confirmatory"]
@@ -67,6 +67,7 @@ class OutputSettings(StrictModel):
     templates: str | None = Field(
         default=None,
         description="Folder (relative to the project file) with templates overriding built-ins.",
+        json_schema_extra=DATA_FILE,
     )
     documents: list[Literal["impd-quality-potency", "impd-nonclinical", "briefing"]] | None = Field(
         default=None, description="Documents to build; default: all that apply."

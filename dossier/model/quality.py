@@ -107,11 +107,68 @@ class AnalyticalMethod(StrictModel):
     )
 
 
+class ComparabilityResult(StrictModel):
+    """The comparison of one quality attribute before and after a change."""
+
+    attribute: Text = Field(description="Quality attribute compared (e.g. 'relative potency').")
+    method: IdRef | None = Field(
+        default=None, description="Potency assay or analytical method used (id)."
+    )
+    pre_change: Text = Field(
+        description="Result(s) before the change as reported (e.g. '97 % (B-TOX-01)')."
+    )
+    post_change: Text = Field(description="Result(s) after the change as reported.")
+    criterion: str | None = Field(
+        default=None, description="Acceptance criterion of the comparison (margin or range)."
+    )
+    met: bool | None = Field(
+        default=None,
+        description=(
+            "Whether the criterion was met, as the sponsor assessed it; omit while pending."
+        ),
+    )
+
+
+class MethodBridging(StrictModel):
+    """A change of analytical method for an attribute, e.g. vector titre by qPCR → ddPCR."""
+
+    attribute: Text = Field(description="Attribute measured (e.g. 'vector genome titre').")
+    previous_method: Text = Field(description="Method used before (e.g. 'qPCR, ITR primers').")
+    new_method: Text = Field(description="Method used after (e.g. 'ddPCR, transgene primers').")
+    design: str | None = Field(
+        default=None, description="How the methods were compared (samples, runs, replicates)."
+    )
+    ratio: float | None = Field(
+        default=None,
+        gt=0,
+        allow_inf_nan=False,
+        description="Mean ratio of the new to the previous method on the same samples.",
+    )
+    ratio_ci_lower: float | None = Field(
+        default=None, gt=0, allow_inf_nan=False, description="Lower 95 % limit of the ratio."
+    )
+    ratio_ci_upper: float | None = Field(
+        default=None, gt=0, allow_inf_nan=False, description="Upper 95 % limit of the ratio."
+    )
+    effect_on_dose: Text = Field(
+        description=(
+            "What the change does to the dose: how doses of earlier batches, studies or "
+            "trials read in the new method, and whether the clinical dose is restated."
+        )
+    )
+
+
 class ComparabilityExercise(StrictModel):
     """A comparability assessment after a manufacturing change (or tox vs clinical)."""
 
     id: Id
     change: Text = Field(description="The change assessed (e.g. 'research to GMP process').")
+    pre_change: str | None = Field(
+        default=None, description="Process, site, material or method before the change."
+    )
+    post_change: str | None = Field(
+        default=None, description="Process, site, material or method after the change."
+    )
     pre_batches: list[IdRef] = Field(min_length=1, description="Batches before the change.")
     post_batches: list[IdRef] = Field(min_length=1, description="Batches after the change.")
     attributes: list[str] = Field(min_length=1, description="Quality attributes compared.")
@@ -120,6 +177,17 @@ class ComparabilityExercise(StrictModel):
     )
     approach: Literal["equivalence_margins", "quality_ranges", "descriptive"] = Field(
         description="Statistical approach to the comparison."
+    )
+    results: list[ComparabilityResult] = Field(
+        default_factory=new_list,
+        description=(
+            "Results per attribute before and after the change; the potency results of the "
+            "batches compared are also taken from the potency assays."
+        ),
+    )
+    method_bridging: list[MethodBridging] = Field(
+        default_factory=new_list,
+        description="Changes of analytical method bridged in this exercise (e.g. qPCR → ddPCR).",
     )
     outcome: Literal["comparable", "not_comparable", "pending"] = Field(
         description="Outcome of the exercise."
