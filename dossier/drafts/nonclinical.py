@@ -12,15 +12,18 @@ from typing import TYPE_CHECKING
 
 from dossier.drafts.blocks import (
     Block,
+    Bullets,
     Cell,
     CrossRef,
     Figure,
+    Inline,
     Missing,
     Para,
     Section,
     Table,
+    Text,
 )
-from dossier.drafts.fmt import given, join_items, number
+from dossier.drafts.fmt import date, given, number
 from dossier.drafts.outline import Content, UnitContext, section_unit
 from dossier.model.nonclinical import KINETICS_TYPES, PHARMACOLOGY_TYPES, TOXICOLOGY_TYPES
 
@@ -58,9 +61,12 @@ def _size(study: Study) -> str:
     g = study.group_size
     if g is None:
         return "—"
+    parts = []
     if g.per_sex:
-        return f"{g.per_sex}/sex ({', '.join(g.sexes)})"
-    return f"{g.total} per group"
+        parts.append(f"{g.per_sex}/sex ({', '.join(g.sexes)})")
+    if g.total:
+        parts.append(f"{g.total} per group")
+    return "; ".join(parts)
 
 
 def _levels(study: Study) -> str:
@@ -240,6 +246,7 @@ def _group_section(project: Project, group: str, computed: ComputedProject) -> S
     title, _ = GROUPS[group]
     studies = _group(project, group)
     blocks: list[Block] = []
+    children: list[Section] = []
     if not studies:
         blocks.append(
             Para.of(
@@ -253,15 +260,161 @@ def _group_section(project: Project, group: str, computed: ComputedProject) -> S
         blocks.append(
             study_table(f"tab-{group}", f"{title}: tabulated summary of studies", studies)
         )
-        for s in studies:
-            blocks.append(Para.of(f"{s.id} ({s.status}). ", s.objective, " ", s.key_findings or ""))
+        # an integrated study is described once, in the group of its main type
+        children = [_study_block(project, s) for s in studies if s.study_type in GROUPS[group][1]]
     if group == "kinetics":
         for study_id, bd in computed.biodistribution.items():
             blocks.extend(_biodistribution_blocks(study_id, bd))
     if group == "toxicology":
         for study_id, send in computed.send.items():
             blocks.extend(_send_blocks(study_id, send))
-    return Section(title, f"sec-{group}", blocks)
+    return Section(title, f"sec-{group}", blocks, children)
+
+
+REPRESENTATIVENESS = {
+    "clinical_process": "made with the clinical manufacturing process",
+    "earlier_process": "made with an earlier manufacturing process",
+    "homologous": "a homologous (animal) version of the product",
+    "research_grade": "research-grade material",
+}
+TOXICITY_TYPES = frozenset({"single_dose_toxicity", "repeat_dose_toxicity"})
+
+
+def _test_item(project: Project, study: Study, path: str) -> Cell:
+    """The batches dosed, with their process version, and how representative they are."""
+    item = study.test_item
+    versions = {b.id: b.process_version for b in project.quality.batches}
+    batches = ", ".join(
+        f"{b} (process {versions[b]})" if b in versions else b for b in item.batches
+    )
+    parts: list[Inline] = [
+        Text(f"{batches}; " if batches else ""),
+        Text(REPRESENTATIVENESS[item.representativeness]),
+    ]
+    if item.representativeness != "clinical_process":
+        if item.comparability is not None:
+            change = next(
+                (c.change for c in project.quality.comparability if c.id == item.comparability),
+                item.comparability,
+            )
+            parts.append(
+                Text(f"; bridged to the clinical product by the comparability of: {change}")
+            )
+        else:
+            parts += [
+                Text("; "),
+                Missing(f"{path}.test_item.comparability", "bridge to the clinical product"),
+            ]
+    elif item.comparability is not None:
+        parts.append(Text(f"; comparability: {item.comparability}"))
+    if not item.batches and study.model_type != "in_vitro":
+        parts = [Missing(f"{path}.test_item.batches", "batches dosed"), Text("; "), *parts[1:]]
+    if item.description:
+        parts.append(Text(f". {item.description}"))
+    return tuple(parts)
+
+
+def _study_block(project: Project, study: Study) -> Section:
+    """What assessors read first about a study: test item, design and results."""
+    index = next(i for i, s in enumerate(project.nonclinical.studies) if s is study)  # type: ignore[union-attr]
+    path = f"nonclinical.studies[{index}]"
+    in_vivo = study.model_type != "in_vitro"
+    glp = study.glp
+    glp_text = GLP_WORDS[glp.status]
+    if glp.test_facility:
+        glp_text += f"; test facility: {glp.test_facility}"
+    if glp.oversight:
+        glp_text += f"; oversight: {glp.oversight}"
+    if glp.prospective_protocol is not None:
+        glp_text += (
+            "; prospective protocol" if glp.prospective_protocol else "; no prospective protocol"
+        )
+    rows: list[list[Cell]] = [
+        ["Status", study.status + (f"; report {study.report}" if study.report else "")],
+    ]
+    if study.start_date:
+        rows.append(["Start of in-life phase", date(study.start_date)])
+    rows += [
+        [
+            "Species, strain and model",
+            f"{study.species}"
+            + (f", {study.strain}" if study.strain else "")
+            + f" ({study.model_type.replace('_', ' ')})",
+        ],
+        ["GLP status", glp_text],
+        ["Test item", _test_item(project, study, path)],
+        [
+            "Route",
+            study.route + ("" if study.clinical_route else " (differs from the clinical route)"),
+        ],
+    ]
+    if in_vivo or study.dose_levels:
+        rows.append(["Dose levels", _doses(study)])
+        rows.append(["Regimen", study.regimen or Missing(f"{path}.regimen", "dosing regimen")])
+        rows.append(
+            [
+                "Duration",
+                str(study.duration)
+                if study.duration
+                else Missing(f"{path}.duration", "observation duration"),
+            ]
+        )
+        if study.recovery is not None:
+            rows.append(["Recovery period", str(study.recovery)])
+        elif study.study_type in TOXICITY_TYPES:
+            rows.append(
+                [
+                    "Recovery period",
+                    Missing(f"{path}.recovery", "recovery period, or why there is none"),
+                ]
+            )
+        rows.append(
+            [
+                "Animals per sex and group",
+                _size(study)
+                if study.group_size
+                else Missing(f"{path}.group_size", "animals per sex and group"),
+            ]
+        )
+    elif study.regimen:
+        rows.append(["Regimen", study.regimen])
+    rows.append(
+        [
+            "Endpoints",
+            "; ".join(study.endpoints) or Missing(f"{path}.endpoints", "endpoints assessed"),
+        ]
+    )
+    if study.also_covers:
+        rows.append(["Also covers", ", ".join(t.replace("_", " ") for t in study.also_covers)])
+    levels = _levels(study)
+    if levels != "—":
+        rows.append(["NOAEL, MED, HNSTD", levels])
+    risks = _risk_names(project, study.addresses_risks)
+    if risks:
+        rows.append(["Risks addressed", risks])
+    steps = [m.name for m in project.product.mechanism_of_action.steps if m.id in study.moa_steps]
+    if steps:
+        rows.append(["Mechanism-of-action steps", "; ".join(steps)])
+    blocks: list[Block] = [
+        Para.of("Objective. ", study.objective),
+        Table(f"tab-study-{study.id}", f"Design of {study.id}", ["Item", "Details"], rows),
+    ]
+    if glp.justification:
+        blocks.append(
+            Para.of(
+                "Justification of the GLP status, as stated by the sponsor: ", glp.justification
+            )
+        )
+    if study.key_findings:
+        blocks.append(Para.of("Key findings, as reported by the sponsor: ", study.key_findings))
+    elif study.status == "completed":
+        blocks.append(Para.of(Missing(f"{path}.key_findings", "key findings")))
+    return Section(f"{study.id}: {study.title}", f"sec-study-{study.id}", blocks)
+
+
+def _risk_names(project: Project, ids: list[str]) -> str:
+    risks = {r.id: r.name for r in project.risk_profile.risks} if project.risk_profile else {}
+    return "; ".join(f"{r} {risks[r]}" if r in risks else r for r in ids)
 
 
 def _chain(project: Project, computed: ComputedProject) -> list[Block]:
@@ -385,12 +538,58 @@ def _risk(project: Project) -> list[Block]:
             note="; ".join(f"{r.id}: {r.name}" for r in risks),
         ),
     ]
-    for risk in risks:
+    notes = [f for f in rp.factors if f.rationale]
+    if notes:
         blocks.append(
-            Para.of(
-                f"{risk.id} {risk.name}. ",
-                conclusions.get(risk.id)
-                or Missing("risk_profile.conclusions", f"conclusion for {risk.id}"),
+            Bullets([Para.of(f"{f.name} ({f.product_value}): ", f.rationale or "") for f in notes])
+        )
+    impacts = {c.risk: c.impacts_sections for c in rp.conclusions}
+    factors = {f.id: f for f in rp.factors}
+    for risk in risks:
+        parts: list[str | Inline] = [Text(f"{risk.id} {risk.name}. ", bold=True)]
+        if risk.rationale:
+            parts += ["Why it applies: ", risk.rationale, " "]
+        parts += [
+            "Conclusion: ",
+            conclusions.get(risk.id)
+            or Missing("risk_profile.conclusions", f"conclusion for {risk.id}"),
+        ]
+        if impacts.get(risk.id):
+            parts.append(f" Sections affected: {'; '.join(impacts[risk.id])}.")
+        blocks.append(Para.of(*parts))
+        items = []
+        for cell in rp.cells:
+            if cell.risk != risk.id:
+                continue
+            of = factors.get(cell.factor)
+            head = f"{of.name if of else cell.factor} (relevant: {cell.relevant}; residual uncertainty {cell.residual_uncertainty}): "
+            bits = [cell.assessment or ""]
+            bits += [
+                f"evidence {e.ref}" + (f": {e.summary}" if e.summary else "") for e in cell.evidence
+            ]
+            if cell.mitigations:
+                bits.append("mitigations: " + "; ".join(cell.mitigations))
+            if cell.data_gap_action:
+                bits.append(f"to close the data gap: {cell.data_gap_action}")
+            items.append(Para.of(head, "; ".join(b.rstrip(".") for b in bits if b), "."))
+        if items:
+            blocks.append(Bullets(items))
+    excluded = [r for r in rp.risks if not r.applicable]
+    if excluded:
+        blocks.append(Para.of("Risks considered not applicable, with the sponsor's reason:"))
+        blocks.append(
+            Bullets(
+                [
+                    Para.of(
+                        f"{r.id} {r.name}: ",
+                        r.rationale
+                        or Missing(
+                            f"risk_profile.risks[{rp.risks.index(r)}].rationale",
+                            "why the risk does not apply",
+                        ),
+                    )
+                    for r in excluded
+                ]
             )
         )
     return blocks
@@ -435,6 +634,46 @@ def _dose(project: Project, computed: ComputedProject) -> list[Block]:
             fih.start_dose_justification,
         ),
     ]
+    if fih.safety_factor.justification:
+        blocks.append(
+            Para.of("Safety factor, as justified by the sponsor: ", fih.safety_factor.justification)
+        )
+    blocks.append(
+        Bullets(
+            [
+                Para.of(
+                    f"{i.id} ({i.approach.replace('_', ' ')}"
+                    + (f", {i.species}" if i.species else "")
+                    + (f", study {i.study}" if i.study else "")
+                    + f"): {given(i.dose.value)} {i.dose.unit}"
+                    + (
+                        f" ({given(i.animal_body_weight_kg)} kg animals)"
+                        if i.animal_body_weight_kg
+                        else ""
+                    )
+                    + (
+                        f"; {i.organ.metric.replace('_', ' ')}: animal {given(i.organ.animal_value)}, "
+                        f"human {given(i.organ.human_value)}"
+                        + (f" ({i.organ.source})" if i.organ.source else "")
+                        if i.organ
+                        else ""
+                    )
+                    + ". ",
+                    i.description or "",
+                )
+                for i in fih.inputs
+            ]
+        )
+    )
+    blocks.append(
+        Para.of(
+            "Trial population: ",
+            fih.population.rstrip(".")
+            if fih.population
+            else Missing("fih_dose.population", "population of the trial"),
+            f"; reference body weight {given(fih.scaling.human_body_weight_kg)} kg.",
+        )
+    )
     if fih.escalation:
         blocks.append(
             Table(
@@ -466,7 +705,7 @@ def _dose(project: Project, computed: ComputedProject) -> list[Block]:
         )
     )
     if fih.stopping_rules:
-        blocks.append(Para.of("Stopping rules: ", join_items(fih.stopping_rules)))
+        blocks.append(Para.of("Stopping rules: ", "; ".join(fih.stopping_rules)))
     else:
         blocks.append(
             Para.of("Stopping rules: ", Missing("fih_dose.stopping_rules", "stopping rules"))
