@@ -86,10 +86,12 @@ def add_annexes(
     placeholders = missing_in(document)
     todo_rows = [[where, m.label, m.path] for where, m in placeholders]
     relevant = [f for f in findings if f.section in sections_covered and f.severity != "info"]
+    # the findings by their message: rule codes belong in the readiness report, not in a
+    # draft that goes to a regulator
     todo_rows += [
         [
             f.section or "",
-            f"{f.code}: {f.message}",
+            f.message,
             f"{f.location.yaml_path} ({Path(f.location.file).name}, line {f.location.line})",
         ]
         for f in relevant

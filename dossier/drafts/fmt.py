@@ -16,6 +16,7 @@ __all__ = [
     "count_word",
     "date",
     "given",
+    "join_items",
     "join_words",
     "number",
     "or_missing",
@@ -115,6 +116,16 @@ def join_words(items: list[str], last: str = "and") -> str:
     head = ", ".join(items[:-1])
     comma = "," if any("," in i for i in items) else ""
     return f"{head}{comma} {last} {items[-1]}"
+
+
+def join_items(items: list[str]) -> str:
+    """Items of a list in one sentence: "A; B" for phrases, "A. B." for items that are
+    sentences themselves (never "A.; B.")."""
+    items = [i.strip() for i in items if i.strip()]
+    if any(i.endswith((".", "!", "?")) for i in items):
+        sentences = [i[0].upper() + i[1:] for i in items]
+        return " ".join(i if i.endswith((".", "!", "?")) else i + "." for i in sentences)
+    return "; ".join(items)
 
 
 def or_missing(value: str | None, path: str, label: str) -> str | Missing:

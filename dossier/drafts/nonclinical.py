@@ -23,7 +23,7 @@ from dossier.drafts.blocks import (
     Table,
     Text,
 )
-from dossier.drafts.fmt import date, given, number
+from dossier.drafts.fmt import date, given, join_items, number
 from dossier.drafts.outline import Content, UnitContext, section_unit
 from dossier.model.nonclinical import KINETICS_TYPES, PHARMACOLOGY_TYPES, TOXICOLOGY_TYPES
 
@@ -705,7 +705,7 @@ def _dose(project: Project, computed: ComputedProject) -> list[Block]:
         )
     )
     if fih.stopping_rules:
-        blocks.append(Para.of("Stopping rules: ", "; ".join(fih.stopping_rules)))
+        blocks.append(Para.of("Stopping rules: ", join_items(fih.stopping_rules)))
     else:
         blocks.append(
             Para.of("Stopping rules: ", Missing("fih_dose.stopping_rules", "stopping rules"))

@@ -32,6 +32,7 @@ from dossier.drafts.fmt import (
     count_word,
     date,
     given,
+    join_items,
     join_words,
     number,
     or_missing,
@@ -489,7 +490,7 @@ def _validation_note(assays: list[PotencyAssay]) -> str | None:
         designs = [f"{d.characteristic}: {d.design}" for d in a.validation_data if d.design]
         if not a.validation_data:
             continue  # the report is cited in the row itself
-        text = f"{a.name}: " + ("; ".join(designs) if designs else "designs not described")
+        text = f"{a.name}: " + (join_items(designs) if designs else "designs not described")
         if a.validation_report:
             text += f" (report {a.validation_report})"
         sentences.append(text + ".")

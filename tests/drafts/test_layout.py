@@ -99,3 +99,34 @@ def test_a_column_of_short_phrases_is_not_one_word_wide(
     # lines. At 15 % (24 mm) a line holds about eleven characters: three lines
     widths = _grid_widths(built[example] / "impd-nonclinical.docx", "Study (report)")
     assert widths[-1] / sum(widths) >= 0.15
+
+
+@pytest.mark.parametrize("example", EXAMPLES)
+def test_no_list_is_joined_with_a_full_stop_and_a_semicolon(
+    built: dict[str, Path], example: str
+) -> None:
+    for name in (*DRAFTS, "readiness-report"):
+        text = "".join(_body(built[example] / f"{name}.docx").itertext())
+        assert ".;" not in text, name
+
+
+def test_list_items_that_are_sentences_stay_sentences() -> None:
+    from dossier.drafts.fmt import join_items
+
+    assert join_items(["Any grade 5 event.", "Two grade 4 events."]) == (
+        "Any grade 5 event. Two grade 4 events."
+    )
+    assert join_items(["accuracy: five levels.", "linearity: log scale"]) == (
+        "Accuracy: five levels. Linearity: log scale."
+    )
+    assert join_items(["blood", "liver", " "]) == "blood; liver"
+
+
+@pytest.mark.parametrize("example", EXAMPLES)
+def test_no_rule_code_in_a_draft_for_the_regulator(built: dict[str, Path], example: str) -> None:
+    from dossier.rules.check import builtin_rules
+
+    codes = {rule.id for rule in builtin_rules()}
+    for name in DRAFTS:
+        text = "".join(_body(built[example] / f"{name}.docx").itertext())
+        assert not set(re.findall(r"[A-Z]{2,4}-\d{3}", text)) & codes, name
