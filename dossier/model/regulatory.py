@@ -30,6 +30,15 @@ class Citation(StrictModel):
         default=None, description="Section of a referenced guideline (for kind 'reference')."
     )
 
+    @model_validator(mode="after")
+    def _section_of_a_reference(self) -> Self:
+        if self.section is not None and self.kind != "reference":
+            raise ValueError(
+                f"'section' names a section of a guideline (kind 'reference'); a citation of "
+                f"kind '{self.kind}' has none: leave it out or cite the reference"
+            )
+        return self
+
 
 class Question(StrictModel):
     """A scientific-advice question with the applicant's position."""
@@ -74,6 +83,11 @@ class Annex(StrictModel):
     def _file(self) -> Self:
         if self.content == "file" and not self.file:
             raise ValueError("an annex with content 'file' needs 'file'")
+        if self.content != "file" and self.file:
+            raise ValueError(
+                f"an annex with content '{self.content}' is generated from the project; "
+                "'file' is for content 'file' (an attached document)"
+            )
         return self
 
 
