@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from dossier.analysis.batches import batch_results, trend
+from dossier.analysis.outliers import attach
 from dossier.analysis.potency_results import AssayComputed, RunResult
 from dossier.analysis.results import Provenance
 from dossier.analysis.validation import analyse_validation
@@ -21,6 +22,7 @@ from dossier.core.diagnostics import Diagnostic, Severity
 from dossier.core.errors import UserError
 
 if TYPE_CHECKING:  # pragma: no cover
+    from dossier.analysis.outlier_results import RunOutliers
     from dossier.analysis.results import ComputedProject
     from dossier.compute.potency.types import DoseResponseData, PotencyAnalysis
     from dossier.model.potency import PotencyAssay
@@ -40,8 +42,9 @@ def _alphas(assay: PotencyAssay) -> dict[str, float]:
 
 def _analyse_run(
     loaded: LoadedProject, assay: PotencyAssay, index: int, run_index: int
-) -> tuple[DoseResponseData, PotencyAnalysis]:
+) -> tuple[DoseResponseData, RunOutliers, PotencyAnalysis]:
     """Read one run's data file and analyse it with the assay's model and criteria."""
+    from dossier.analysis.outliers import screen_run
     from dossier.compute.potency.io import read_dose_response
 
     run = assay.runs[run_index]
@@ -54,26 +57,48 @@ def _analyse_run(
         decimal=run.decimal,
         thousands=run.thousands,
     )
+    # every run screened; outliers removed only under the assay's declared rule
+    outliers, data = screen_run(assay, run, data)
     kind = assay.statistical_model
     alphas = _alphas(assay)
     if kind == "parallel_line":
         from dossier.compute.potency.parallel_line import analyse_parallel_line
 
-        return data, analyse_parallel_line(
-            data, run.standard, assumed=run.assumed_potency, transform=run.transform, alphas=alphas
+        return (
+            data,
+            outliers,
+            analyse_parallel_line(
+                data,
+                run.standard,
+                assumed=run.assumed_potency,
+                transform=run.transform,
+                alphas=alphas,
+            ),
         )
     if kind == "slope_ratio":
         from dossier.compute.potency.slope_ratio import analyse_slope_ratio
 
-        return data, analyse_slope_ratio(
-            data, run.standard, assumed=run.assumed_potency, transform=run.transform, alphas=alphas
+        return (
+            data,
+            outliers,
+            analyse_slope_ratio(
+                data,
+                run.standard,
+                assumed=run.assumed_potency,
+                transform=run.transform,
+                alphas=alphas,
+            ),
         )
     from dossier.compute.potency.logistic import analyse_4pl
 
     # similarity by the declared F-test; the significance level comes from the criteria
     alpha = alphas.get("non_parallelism", 0.05)
-    return data, analyse_4pl(
-        data, run.standard, assumed=run.assumed_potency, transform=run.transform, alpha=alpha
+    return (
+        data,
+        outliers,
+        analyse_4pl(
+            data, run.standard, assumed=run.assumed_potency, transform=run.transform, alpha=alpha
+        ),
     )
 
 
@@ -108,12 +133,12 @@ def _runs(
             )
             continue
         try:
-            data, analysis = _analyse_run(loaded, assay, index, run_index)
+            data, outliers, analysis = _analyse_run(loaded, assay, index, run_index)
         except UserError as exc:
             computed.diagnostics.extend(exc.diagnostics)
             result.runs[assay_run.id] = None
             continue
-        result.runs[assay_run.id] = RunResult.of(assay_run.id, analysis, data)
+        result.runs[assay_run.id] = attach(RunResult.of(assay_run.id, analysis, data), outliers)
         for prep in analysis.results:
             computed.provenance.append(
                 Provenance(

@@ -16,6 +16,7 @@ from dossier.analysis.validation_results import ValidationResult
 from dossier.analysis.verdicts import Verdict
 
 if TYPE_CHECKING:  # pragma: no cover
+    from dossier.analysis.outlier_results import RunOutliers
     from dossier.compute.potency.combine_types import Combination, Precondition
     from dossier.compute.potency.types import DoseResponseData, PotencyAnalysis, TestResult
     from dossier.compute.trend import TrendResult
@@ -119,6 +120,8 @@ class RunResult:
     reasons: tuple[RunReason, ...]
     analysis: PotencyAnalysis
     data: DoseResponseData
+    outliers: RunOutliers | None = None
+    """The outlier screen of the run's responses and what the assay's rule did with it."""
 
     @classmethod
     def of(cls, run_id: str, analysis: PotencyAnalysis, data: DoseResponseData) -> RunResult:
@@ -136,8 +139,12 @@ class RunResult:
 
     @property
     def text(self) -> str:
-        """The validity in words: valid, or invalid with the reasons."""
-        return "valid" if self.valid else "invalid: " + "; ".join(r.text for r in self.reasons)
+        """The validity in words: valid, or invalid with the reasons; then the outliers
+        when the screen found any."""
+        verdict = "valid" if self.valid else "invalid: " + "; ".join(r.text for r in self.reasons)
+        if self.outliers is not None and self.outliers.screen.flagged:
+            return f"{verdict}; {self.outliers.summary}"
+        return verdict
 
     def rule_data(self) -> dict[str, Any]:
         """Plain data for rules."""
@@ -145,6 +152,7 @@ class RunResult:
             "valid": self.valid,
             "reasons": [r.text for r in self.reasons],
             "checks": [c.rule_data() for c in self.checks],
+            "outliers": None if self.outliers is None else self.outliers.rule_data(),
         }
 
 

@@ -148,6 +148,39 @@ class SystemSuitability(StrictModel):
     limits: Text = Field(description="Limits (e.g. 'within historical mean ± 3 SD').")
 
 
+class OutlierRule(StrictModel):
+    """The declared rule that removes outlying replicate responses before a run is analysed.
+
+    Every run is screened whether or not a rule is declared, and its outliers reported;
+    only this rule removes them (dossier.compute.potency.outliers documents the method).
+    """
+
+    method: Literal["studentized_residual"] = Field(
+        default="studentized_residual",
+        description=(
+            "studentized_residual: externally studentized residuals of the replicate-group "
+            "model (one mean per preparation and dose, plus block, row and column effects), "
+            "on the analysis scale, against a two-sided Bonferroni limit over the responses "
+            "screened. A response of a pair of replicates is never removed (the data cannot "
+            "say which one is outlying)."
+        ),
+    )
+    alpha: float = Field(
+        default=0.05,
+        gt=0,
+        lt=0.5,
+        description="Family-wise significance level of the screen of one run (default 5 %).",
+    )
+    max_removed: int = Field(
+        default=1,
+        ge=1,
+        description=(
+            "Most responses one run may lose; a run with more outliers than this is "
+            "invalid (analysed on all its responses, nothing removed)."
+        ),
+    )
+
+
 class AcceptanceCriterion(StrictModel):
     """Acceptance criterion of an assay for one role (release, stability, ...)."""
 
@@ -404,6 +437,13 @@ class PotencyAssay(StrictModel):
     )
     system_suitability: list[SystemSuitability] = Field(
         default_factory=new_list, description="System-suitability criteria."
+    )
+    outliers: OutlierRule | None = Field(
+        default=None,
+        description=(
+            "Outlier rule of the runs. Without it each run's outliers are screened (5 %) and "
+            "reported but kept; with it they are removed before the run is analysed."
+        ),
     )
     roles: list[AssayRole] = Field(min_length=1, description="Roles of the assay.")
     acceptance_criteria: list[AcceptanceCriterion] = Field(
