@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from dossier.api import document_types
-from dossier.cli.common import print_diagnostics, user_errors_exit
+from dossier.cli.common import DIAGNOSTICS_FORMAT_OPTION, print_diagnostics, user_errors_exit
 
 
 @click.command("build")
@@ -42,6 +42,7 @@ from dossier.cli.common import print_diagnostics, user_errors_exit
     type=click.IntRange(min=1),
     help="Processes drawing figures (default: one per core; 1 draws them in this one).",
 )
+@DIAGNOSTICS_FORMAT_OPTION
 @user_errors_exit
 def build_cmd(
     path: Path,
@@ -51,12 +52,16 @@ def build_cmd(
     pdf: bool,
     force: bool,
     jobs: int | None,
+    fmt: str,
 ) -> None:
     """Build the drafts of the project at PATH: IMPD potency, IMPD non-clinical,
     briefing document and readiness report.
 
     A draft edited in Word since it was generated is never overwritten silently: the
-    build stops and names it; --force keeps a timestamped backup first.
+    build stops and names it; --force keeps a timestamped backup first. A draft open in
+    Word or LibreOffice stops the build before anything is written. The drafts, their
+    PDFs and manifest.json are replaced together or not at all; a build waits up to a
+    minute for another build of the same output folder.
 
     Exit 0 when the project and its data have no errors (expectation findings and
     placeholders do not count: they are the drafts' open points); 1 when they have
@@ -80,11 +85,12 @@ def build_cmd(
         progress=progress,
     )
     report = api.build(path, options)
-    print_diagnostics(report.diagnostics)
+    print_diagnostics(report.diagnostics, fmt)
     for backup in report.backups:
         click.echo(f"kept a backup of an edited draft: {backup}", err=True)
     for written in [*report.written, *report.pdfs]:
-        click.echo(f"wrote {written}")
+        # with --format json, standard output holds the JSON document only
+        click.echo(f"wrote {written}", err=fmt == "json")
     click.echo(
         f"{report.findings} expectation finding(s): see readiness-report.docx or run dossier check",
         err=True,

@@ -113,13 +113,51 @@ def cli() -> None:
     """
 
 
+CRASH_LOGS_KEPT = 20
+"""How many crash logs the cache folder keeps; older ones are deleted."""
+
+
+def crash_log_folder() -> str | None:
+    """Where crash logs go: ``crash/`` in dossier's cache folder (``None`` when caching
+    is switched off; the temporary folder is used then)."""
+    from dossier.core.cache import cache_folder
+
+    folder = cache_folder()
+    return None if folder is None else os.path.join(folder, "crash")
+
+
+def _prune_crash_logs(folder: str, keep: int = CRASH_LOGS_KEPT) -> None:
+    """Delete all but the ``keep`` newest crash logs of ``folder``."""
+    import contextlib
+
+    logs = []
+    with contextlib.suppress(OSError):
+        for entry in os.scandir(folder):
+            if entry.name.startswith("dossier-crash-") and entry.name.endswith(".log"):
+                with contextlib.suppress(OSError):
+                    logs.append((entry.stat().st_mtime, entry.name))
+    for _, name in sorted(logs, reverse=True)[keep:]:
+        with contextlib.suppress(OSError):
+            os.unlink(os.path.join(folder, name))
+
+
 def _save_traceback() -> str:
     import tempfile
     import traceback
 
-    fd, path = tempfile.mkstemp(prefix="dossier-crash-", suffix=".log")
+    folder = crash_log_folder()
+    try:
+        if folder is None:
+            raise OSError("no cache folder")
+        os.makedirs(folder, exist_ok=True)
+        fd, path = tempfile.mkstemp(prefix="dossier-crash-", suffix=".log", dir=folder)
+    except OSError:  # no usable cache folder: the temporary folder, as before
+        folder = None
+        fd, path = tempfile.mkstemp(prefix="dossier-crash-", suffix=".log")
     with os.fdopen(fd, "w", encoding="utf-8") as fh:
         traceback.print_exc(file=fh)
+    if folder is not None:
+        _prune_crash_logs(folder)
     return path
 
 
@@ -127,7 +165,8 @@ def run(argv: list[str] | None = None) -> Any:
     """Console entry point: run the CLI and turn unexpected errors into one line.
 
     Exit codes: 0 success, 1 the input has errors, 2 the command was used wrongly,
-    3 an internal error (with the traceback saved to a file, never printed).
+    3 an internal error (with the traceback saved to a file in ``crash/`` of the cache
+    folder, which keeps the newest 20, never printed).
     """
     _skip_pydantic_plugin_scan()
     _defer_collection()
