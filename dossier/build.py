@@ -14,9 +14,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from dossier.core.diagnostics import DiagnosticCounts, DiagnosticList
+from dossier.core.diagnostics import (
+    Diagnostic,
+    DiagnosticCounts,
+    DiagnosticList,
+    Location,
+    Severity,
+)
+from dossier.core.errors import UserError
 
 if TYPE_CHECKING:
+    from dossier.drafts.outline import Outline
     from dossier.model.project_io import LoadedProject
 
 __all__ = ["BuildReport", "build_project", "document_types", "template_folders"]
@@ -52,6 +60,43 @@ def template_folders(loaded: LoadedProject, extra: Sequence[Path] = ()) -> list[
     return folders
 
 
+def _input_name(path: Path, root: Path) -> str:
+    """How the manifest names a template or outline: relative to the project folder, as
+    ``dossier:<folder>/<file>`` for a built-in one, else by its absolute path."""
+    from dossier.core.resources import builtin_dir
+
+    resolved = path.resolve()
+    for base, prefix in (
+        (root.resolve(), ""),
+        (builtin_dir("sections").resolve(), "dossier:sections/"),
+        (builtin_dir("templates").resolve(), "dossier:templates/"),
+    ):
+        if resolved.is_relative_to(base):
+            return prefix + resolved.relative_to(base).as_posix()
+    return resolved.as_posix()
+
+
+def _check_output_files(outlines: dict[str, Outline], paths: dict[str, Path]) -> None:
+    """Two document types writing one file (letter case ignored) is an error."""
+    first: dict[str, str] = {}
+    problems = []
+    for doc_type, outline in outlines.items():
+        other = first.setdefault(outline.file.casefold(), doc_type)
+        if other != doc_type:
+            problems.append(
+                Diagnostic(
+                    "DOS-B005",
+                    Severity.ERROR,
+                    f"the outlines of '{other}' and '{doc_type}' both write {outline.file}; "
+                    "one draft would replace the other",
+                    Location(str(paths[doc_type])),
+                    f"give one of them another file name (file: in {paths[doc_type].name})",
+                )
+            )
+    if problems:
+        raise UserError(problems)
+
+
 def build_project(
     path: Path | str | LoadedProject,
     *,
@@ -68,20 +113,14 @@ def build_project(
 
     ``jobs`` processes draw the figures that are not in the cache (default: one per core;
     1 draws them in this process)."""
-    built = _build(path, out_dir, only, force, templates, jobs, progress)
-    if pdf:
-        from dossier.package.outputs import convert_to_pdf
-
-        if progress is not None:
-            progress("converting to PDF with LibreOffice")
-        built.pdfs = convert_to_pdf(built.written, built.out_dir)
-    return built
+    return _build(path, out_dir, only, pdf, force, templates, jobs, progress)
 
 
 def _build(
     path: Path | str | LoadedProject,
     out_dir: Path | None,
     only: list[str] | None,
+    pdf: bool,
     force: bool,
     templates: Sequence[Path],
     jobs: int | None,
@@ -94,7 +133,14 @@ def _build(
     from dossier.figures.draw import Drawing
     from dossier.figures.pool import draw_all
     from dossier.model.project_io import LoadedProject, data_references, load_project
-    from dossier.package.outputs import Output, sha256, write_outputs
+    from dossier.package.outputs import (
+        Output,
+        check_editor_locks,
+        check_names,
+        output_names,
+        sha256,
+        write_outputs,
+    )
     from dossier.rules.check import check_project
     from dossier.word.templates import TemplateSearch
     from dossier.word.writer import write_docx
@@ -105,10 +151,21 @@ def _build(
     target = out_dir or loaded.root / "out"
     folders = template_folders(loaded, templates)
     search = TemplateSearch.of(folders)
-    outlines = {
-        doc_type: load_outline(find_outline(doc_type, [f / "sections" for f in folders]))
+    outline_paths = {
+        doc_type: find_outline(doc_type, [f / "sections" for f in folders])
         for doc_type in (only or project.project.output.documents or document_types())
     }
+    outlines = {doc_type: load_outline(p) for doc_type, p in outline_paths.items()}
+    _check_output_files(outlines, outline_paths)
+    templates_used = {
+        o.document: search.find(o.template, o.document, named_in=outline_paths[doc_type])
+        for doc_type, o in outlines.items()
+    }
+    # an open draft stops the build before anything is computed (checked again, with
+    # edits, under the output folder's lock before anything is replaced)
+    planned = [Output(o.file, b"") for o in outlines.values()]
+    check_names(output_names(planned, pdf=pdf), target)
+    check_editor_locks(target, output_names(planned, pdf=pdf))
     say("computing results from the data files")
     computed = compute_project(loaded)
     say("checking expectations")
@@ -122,9 +179,14 @@ def _build(
         for file in files:
             if file.is_file():
                 inputs[str(file.relative_to(loaded.root))] = sha256(file.read_bytes())
-    templates_used = {o.document: search.find(o.template, o.document) for o in outlines.values()}
+    # the outlines and templates by path (relative to the project, or to dossier's own
+    # folders for the built-in ones), so that two files of one name are two entries
+    for outline_path in sorted(set(outline_paths.values())):
+        inputs[f"outline:{_input_name(outline_path, loaded.root)}"] = sha256(
+            outline_path.read_bytes()
+        )
     for template in sorted(set(templates_used.values())):
-        inputs[f"template:{template.name}"] = sha256(template.read_bytes())
+        inputs[f"template:{_input_name(template, loaded.root)}"] = sha256(template.read_bytes())
     build_id = sha256("".join(f"{k}={v}" for k, v in sorted(inputs.items())).encode())[:12]
     # every draft is composed before any is written, so that the figures missing from
     # the cache are drawn together, shared between processes
@@ -155,8 +217,28 @@ def _build(
         for doc_type, outline, document in documents
     ]
     say(f"writing {len(outputs)} document(s) to {target}")
-    _, backups = write_outputs(target, outputs, inputs, force=force)
-    built = BuildReport(target, [target / o.name for o in outputs], backups=backups)
+    written = write_outputs(
+        target,
+        outputs,
+        inputs,
+        force=force,
+        build_id=build_id,
+        when=project.project.document.date,
+        pdf=pdf,
+        owner={"project": str(loaded.source.path)},
+        progress=say,
+    )
+    built = BuildReport(target, written.written, written.pdfs, backups=written.backups)
+    for name in written.left:
+        built.diagnostics.append(
+            Diagnostic(
+                "DOS-B007",
+                Severity.WARNING,
+                f"{name} was changed while the build was writing; it was left as it is",
+                Location(str(target / name)),
+                "build again to see whether it was edited",
+            )
+        )
     built.diagnostics.extend(loaded.diagnostics)
     built.diagnostics.extend(computed.diagnostics)
     built.findings = len(result.findings)

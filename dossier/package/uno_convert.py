@@ -33,7 +33,7 @@ def main(argv: list[str]) -> int:
             "--invisible",
             "--nologo",
             "--norestore",
-            "-env:UserInstallation=file://" + profile,
+            "-env:UserInstallation=" + uno.systemPathToFileUrl(os.path.abspath(profile)),
             f"--accept=pipe,name={pipe};urp;StarOffice.ComponentContext",
         ],
         stdout=subprocess.DEVNULL,
