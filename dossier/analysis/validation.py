@@ -8,11 +8,17 @@ words and one :class:`~dossier.analysis.validation_results.CriterionResult` per
 criterion of ``validation_criteria`` that applies to it, judged here once; the range
 becomes a :class:`~dossier.analysis.validation_results.RangeCoverage`. Provenance
 records go to the computed project.
+
+The mean recovery is judged on its point estimate, or, when the criteria say
+``recovery_judged_by: confidence-interval``, on its 90 % two-sided t-interval, which
+must lie wholly within the recovery range (USP <1033>: equivalence, 5 % per side).
+Precision is summarised with 95 % confidence intervals (chi-square for repeatability,
+Satterthwaite for intermediate precision).
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict, Unpack
 
 from dossier.analysis.results import Provenance
 from dossier.analysis.validation_results import (
@@ -26,11 +32,28 @@ from dossier.core.errors import UserError
 
 if TYPE_CHECKING:  # pragma: no cover
     from dossier.analysis.results import ComputedProject
-    from dossier.compute.validation_stats import AccuracyResult, LinearityResult, PrecisionResult
+    from dossier.compute.validation_stats import (
+        AccuracyResult,
+        LinearityResult,
+        PrecisionInterval,
+        PrecisionResult,
+    )
     from dossier.model.potency import PotencyAssay, ValidationCriteria, ValidationDataset
     from dossier.model.project_io import LoadedProject
 
-__all__ = ["analyse_validation"]
+__all__ = ["RECOVERY_INTERVAL_CONFIDENCE", "analyse_validation"]
+
+RECOVERY_INTERVAL_CONFIDENCE = 0.90
+"""Confidence of the two-sided interval of the mean recovery judged against the recovery
+range when the criteria ask for it (two one-sided tests at 5 %)."""
+
+
+class Shown(TypedDict, total=False):
+    """How a criterion's value is shown (fields of CriterionResult)."""
+
+    unit: str
+    statistic: str
+    digits: str
 
 
 def _fmt(value: float) -> str:
@@ -85,7 +108,7 @@ def _criterion(
     characteristic: str,
     value: float | None,
     limits: tuple[float | None, float | None],
-    **shown: str,
+    **shown: Unpack[Shown],
 ) -> CriterionResult:
     lower, upper = limits
     return CriterionResult(
@@ -95,16 +118,16 @@ def _criterion(
 
 def _declared(
     characteristic: str, criteria: ValidationCriteria | None, word: str = "CV"
-) -> list[tuple[str, tuple[float | None, float | None], dict[str, str]]]:
+) -> list[tuple[str, tuple[float | None, float | None], Shown]]:
     """The criteria of ``validation_criteria`` that apply to a characteristic: name,
     (lower, upper) and how the value is shown."""
     if criteria is None:
         return []
-    out: list[tuple[str, tuple[float | None, float | None], dict[str, str]]] = []
+    out: list[tuple[str, tuple[float | None, float | None], Shown]] = []
     if characteristic == "accuracy" and criteria.recovery_percent:
         out.append(("mean recovery", criteria.recovery_percent, {"unit": "%"}))
     if characteristic == "precision":
-        shown = {"unit": "%", "statistic": word}
+        shown: Shown = {"unit": "%", "statistic": word}
         if criteria.repeatability_cv_percent_max:
             out.append(("repeatability", (None, criteria.repeatability_cv_percent_max), shown))
         if criteria.intermediate_precision_cv_percent_max:
@@ -118,18 +141,79 @@ def _declared(
     return out
 
 
-def _accuracy(acc: AccuracyResult, criteria: ValidationCriteria | None) -> CharacteristicResult:
-    o = acc.overall
-    summary = (
-        f"mean recovery {_fmt(o.mean_recovery_percent)} % "
-        f"(95 % CI {_fmt(o.ci_lower or 0)}–{_fmt(o.ci_upper or 0)} %), "
-        f"{len(acc.levels)} levels, n = {o.n}"
+def _interval_criterion(
+    name: str,
+    value: float,
+    interval: tuple[float | None, float | None],
+    confidence: float,
+    limits: tuple[float | None, float | None],
+    **shown: Unpack[Shown],
+) -> CriterionResult:
+    """A criterion judged on the confidence interval of the value: met when the whole
+    interval lies within the limits."""
+    low, high = interval
+    lower, upper = limits
+    if low is None or high is None:
+        verdict, note = Verdict.NOT_ASSESSED, "fewer than two values: no confidence interval"
+    else:
+        verdict = Verdict.of((lower is None or low >= lower) and (upper is None or high <= upper))
+        note = ""
+    return CriterionResult(
+        name,
+        "accuracy",
+        value,
+        lower,
+        upper,
+        verdict,
+        note=note,
+        interval_lower=low,
+        interval_upper=high,
+        interval_confidence=confidence,
+        **shown,
     )
+
+
+def _accuracy(
+    acc: AccuracyResult, criteria: ValidationCriteria | None, judging: AccuracyResult
+) -> CharacteristicResult:
+    """``judging`` is the same analysis at the confidence of the interval judged
+    (:data:`RECOVERY_INTERVAL_CONFIDENCE`)."""
+    o = acc.overall
+    ci = (
+        f" (95 % CI {_fmt(o.ci_lower)}–{_fmt(o.ci_upper)} %)"
+        if o.ci_lower is not None and o.ci_upper is not None
+        else ""
+    )
+    summary = (
+        f"mean recovery {_fmt(o.mean_recovery_percent)} %{ci}, {len(acc.levels)} levels, n = {o.n}"
+    )
+    by_interval = criteria is not None and criteria.recovery_judged_by == "confidence-interval"
+    j = judging.overall
     judged = tuple(
-        _criterion(name, "accuracy", o.mean_recovery_percent, limits, **shown)
+        _interval_criterion(
+            name,
+            o.mean_recovery_percent,
+            (j.ci_lower, j.ci_upper),
+            RECOVERY_INTERVAL_CONFIDENCE,
+            limits,
+            **shown,
+        )
+        if by_interval
+        else _criterion(name, "accuracy", o.mean_recovery_percent, limits, **shown)
         for name, limits, shown in _declared("accuracy", criteria)
     )
     return CharacteristicResult("accuracy", summary, judged)
+
+
+def _interval_text(interval: PrecisionInterval | None) -> str:
+    """ "(95 % CI 2.97–6.16 %, chi-square, 16 df)"; empty without an interval."""
+    if interval is None:
+        return ""
+    how = "chi-square" if interval.method.startswith("chi-square") else "Satterthwaite"
+    return (
+        f" ({interval.confidence * 100:g} % CI {_fmt(interval.cv_lower_percent)}–"
+        f"{_fmt(interval.cv_upper_percent)} %, {how}, {interval.df:.3g} df)"
+    )
 
 
 def _precision(
@@ -137,9 +221,11 @@ def _precision(
 ) -> CharacteristicResult:
     word = "GCV" if prec.log_scale else "CV"
     summary = (
-        f"repeatability {word} {_fmt(prec.repeatability_cv_percent)} %, "
-        f"intermediate precision {word} {_fmt(prec.intermediate_cv_percent)} % "
-        f"(factors {', '.join(factors)}; n = {prec.n})"
+        f"repeatability {word} {_fmt(prec.repeatability_cv_percent)} %"
+        f"{_interval_text(prec.repeatability_ci)}; "
+        f"intermediate precision {word} {_fmt(prec.intermediate_cv_percent)} %"
+        f"{_interval_text(prec.intermediate_ci)}; "
+        f"factors {', '.join(factors)}; n = {prec.n}"
     )
     values = {
         "repeatability": prec.repeatability_cv_percent,
@@ -209,14 +295,17 @@ def analyse_validation(
         rows = loaded_table.rows
         try:
             if ds.characteristic == "accuracy":
-                acc = vs.accuracy(
+                pairs = (
                     [r.numbers["nominal"] for r in rows],
                     [r.numbers["measured"] for r in rows],
                     [r.text.get("level") or f"{r.numbers['nominal']:g}" for r in rows],
-                    log_scale=ds.log_scale,
+                )
+                acc = vs.accuracy(*pairs, log_scale=ds.log_scale)
+                judging = vs.accuracy(
+                    *pairs, log_scale=ds.log_scale, confidence=RECOVERY_INTERVAL_CONFIDENCE
                 )
                 levels.extend(r.numbers["nominal"] for r in rows)
-                result = _accuracy(acc, criteria)
+                result = _accuracy(acc, criteria, judging)
                 method = acc.method
             elif ds.characteristic == "precision":
                 prec = vs.precision(

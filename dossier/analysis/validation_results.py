@@ -21,7 +21,10 @@ class CriterionResult:
 
     ``name`` says what is judged ("repeatability"), ``statistic`` how the value is
     expressed ("GCV"; empty when the name says it), ``lower``/``upper`` are the inclusive
-    limits of the criterion, ``note`` says why a criterion was not assessed.
+    limits of the criterion, ``note`` says why a criterion was not assessed. When
+    ``interval_confidence`` is set the verdict is on the confidence interval
+    ``interval_lower``–``interval_upper`` of the value (wholly within the limits, as
+    USP <1033> asks for an equivalence criterion), not on the point estimate.
     """
 
     name: str
@@ -34,11 +37,37 @@ class CriterionResult:
     statistic: str = ""
     digits: str = ".3g"
     note: str = ""
+    interval_lower: float | None = None
+    interval_upper: float | None = None
+    interval_confidence: float | None = None
 
     @property
     def met(self) -> bool | None:
         """True, False, or None when not assessed."""
         return self.verdict.met
+
+    @property
+    def judged_by(self) -> str:
+        """ "confidence interval" or "point estimate"."""
+        return "point estimate" if self.interval_confidence is None else "confidence interval"
+
+    @property
+    def interval_name(self) -> str:
+        """The interval's confidence in words, e.g. "90 % CI"; empty for a point estimate."""
+        if self.interval_confidence is None:
+            return ""
+        return f"{self.interval_confidence * 100:g} % CI"
+
+    @property
+    def interval_shown(self) -> str:
+        """The interval as reported, e.g. "97.1–103 %"; empty when there is none."""
+        if self.interval_lower is None or self.interval_upper is None:
+            return ""
+        tail = f" {self.unit}" if self.unit else ""
+        return (
+            f"{format(self.interval_lower, self.digits)}–"
+            f"{format(self.interval_upper, self.digits)}{tail}"
+        )
 
     @property
     def label(self) -> str:
@@ -50,12 +79,20 @@ class CriterionResult:
         """The value as reported, e.g. "4.01 %"."""
         if self.value is None:
             return "not computed"
-        return format(self.value, self.digits) + (f" {self.unit}" if self.unit else "")
+        point = format(self.value, self.digits) + (f" {self.unit}" if self.unit else "")
+        if self.interval_shown:
+            return f"{point} ({self.interval_name} {self.interval_shown})"
+        return point
 
     @property
     def criterion(self) -> str:
-        """The criterion in words: "repeatability ≤ 15 %"."""
-        return f"{self.name} {limits_text(self.lower, self.upper, self.unit)}"
+        """The criterion in words: "repeatability ≤ 15 %", "mean recovery 90 % CI within
+        80–125 %"."""
+        limits = limits_text(self.lower, self.upper, self.unit)
+        if self.interval_confidence is None:
+            return f"{self.name} {limits}"
+        within = "within " if self.lower is not None and self.upper is not None else ""
+        return f"{self.name} {self.interval_name} {within}{limits}"
 
     @property
     def reason(self) -> str:
@@ -64,6 +101,21 @@ class CriterionResult:
             return f"{self.label} not assessed" + (f" ({self.note})" if self.note else "")
         met = self.verdict is Verdict.MET
         tail = f" {self.unit}" if self.unit else ""
+        if self.interval_confidence is not None:
+            if self.lower is not None and self.upper is not None:
+                relation = "within" if met else "not within"
+                limit = f"{self.lower:g}–{self.upper:g}{tail}"
+            elif self.upper is not None:
+                relation, limit = (
+                    ("at or below" if met else "reaching above"),
+                    f"{self.upper:g}{tail}",
+                )
+            else:
+                relation, limit = (
+                    ("at or above" if met else "reaching below"),
+                    f"{self.lower:g}{tail}",
+                )
+            return f"{self.label} {self.interval_name} {self.interval_shown} {relation} {limit}"
         if self.lower is not None and self.upper is not None:
             relation = "within" if met else "outside"
             limit = f"{self.lower:g}–{self.upper:g}{tail}"
@@ -91,6 +143,10 @@ class CriterionResult:
             "met": self.met,
             "verdict": self.verdict.value,
             "reason": self.reason,
+            "judged_by": self.judged_by,
+            "interval_lower": self.interval_lower,
+            "interval_upper": self.interval_upper,
+            "interval_confidence": self.interval_confidence,
         }
 
 

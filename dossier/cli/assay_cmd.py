@@ -269,16 +269,25 @@ def potency_cmd(
 
 
 def _validation_json(characteristic: str, result: Any) -> dict[str, Any]:
-    """The JSON contract of ``dossier assay validation``."""
+    """The JSON contract of ``dossier assay validation``.
+
+    Fields are named for what they hold: on the log scale an SD is of natural logarithms
+    (``sd_ln``) and a coefficient of variation is geometric (``gcv_percent``).
+    """
     if characteristic == "accuracy":
 
         def level(item: Any) -> dict[str, Any]:
+            spread = (
+                {"sd_ln": item.sd, "gcv_percent": item.gcv_percent}
+                if result.log_scale
+                else {"sd": item.sd}
+            )
             return {
                 "level": item.level,
                 "n": item.n,
                 "mean_recovery_percent": item.mean_recovery_percent,
                 "relative_bias_percent": item.relative_bias_percent,
-                "sd": item.sd,
+                **spread,
                 "ci_lower": item.ci_lower,
                 "ci_upper": item.ci_upper,
             }
@@ -286,22 +295,41 @@ def _validation_json(characteristic: str, result: Any) -> dict[str, Any]:
         return {
             "overall": level(result.overall),
             "levels": [level(x) for x in result.levels],
+            "log_scale": result.log_scale,
+            "ci_level": 0.95,
             "method": result.method,
         }
     if characteristic == "precision":
+        sd_key, cv_key = ("sd_ln", "gcv_percent") if result.log_scale else ("sd", "cv_percent")
+
+        def interval(ci: Any) -> dict[str, Any] | None:
+            if ci is None:
+                return None
+            return {
+                "level": ci.confidence,
+                "df": ci.df,
+                f"{sd_key}_lower": ci.sd_lower,
+                f"{sd_key}_upper": ci.sd_upper,
+                f"{cv_key}_lower": ci.cv_lower_percent,
+                f"{cv_key}_upper": ci.cv_upper_percent,
+                "method": ci.method,
+            }
+
+        def part(sd: float, cv: float, ci: Any) -> dict[str, Any]:
+            return {sd_key: sd, cv_key: cv, "ci": interval(ci)}
+
         return {
-            "repeatability": {
-                "sd": result.repeatability_sd,
-                "cv_percent": result.repeatability_cv_percent,
-            },
-            "intermediate_precision": {
-                "sd": result.intermediate_sd,
-                "cv_percent": result.intermediate_cv_percent,
-            },
+            "repeatability": part(
+                result.repeatability_sd, result.repeatability_cv_percent, result.repeatability_ci
+            ),
+            "intermediate_precision": part(
+                result.intermediate_sd, result.intermediate_cv_percent, result.intermediate_ci
+            ),
             "variance_components": result.components,
             "log_scale": result.log_scale,
             "n": result.n,
             "method": result.method,
+            "interval_note": result.interval_note or None,
         }
     return {
         "slope": result.slope,
@@ -415,11 +443,13 @@ def validation_cmd(
         return
     click.echo(f"{data}: {characteristic}")
     if characteristic == "accuracy":
-        click.echo(f"  {'level':<10} {'n':>3} {'recovery %':>11} {'SD':>8} {'95 % CI':>18}")
+        spread = "GCV %" if result.log_scale else "SD"
+        click.echo(f"  {'level':<10} {'n':>3} {'recovery %':>11} {spread:>8} {'95 % CI':>18}")
         for item in [*result.levels, result.overall]:
             ci = f"{_fmt(item.ci_lower)} – {_fmt(item.ci_upper)}"
             recovery = _fmt(item.mean_recovery_percent)
-            click.echo(f"  {item.level:<10} {item.n:>3} {recovery:>11} {_fmt(item.sd):>8} {ci:>18}")
+            shown = _fmt(item.gcv_percent if result.log_scale else item.sd)
+            click.echo(f"  {item.level:<10} {item.n:>3} {recovery:>11} {shown:>8} {ci:>18}")
     elif characteristic == "precision":
         word = "GCV %" if result.log_scale else "CV %"
         rep, inter = result.repeatability_cv_percent, result.intermediate_cv_percent
@@ -429,6 +459,18 @@ def validation_cmd(
         click.echo(
             f"  intermediate precision: SD {_fmt(result.intermediate_sd)}, {word} {_fmt(inter)}"
         )
+        for name, ci in (
+            ("repeatability", result.repeatability_ci),
+            ("intermediate precision", result.intermediate_ci),
+        ):
+            if ci is not None:
+                click.echo(
+                    f"  {name} {ci.confidence * 100:g} % CI: SD {_fmt(ci.sd_lower)} – "
+                    f"{_fmt(ci.sd_upper)}, {word} {_fmt(ci.cv_lower_percent)} – "
+                    f"{_fmt(ci.cv_upper_percent)} ({ci.method}; {_fmt(ci.df)} df)"
+                )
+        if result.interval_note:
+            click.echo(f"  note: {result.interval_note}")
         for name, value in result.components.items():
             click.echo(f"  variance component {name}: {_fmt(value)}")
         click.echo(f"  method: {result.method}")

@@ -283,6 +283,15 @@ class ValidationCriteria(StrictModel):
     recovery_percent: tuple[float, float] | None = Field(
         default=None, description="Accepted mean recovery range, e.g. [80, 125]."
     )
+    recovery_judged_by: Literal["point-estimate", "confidence-interval"] = Field(
+        default="point-estimate",
+        description=(
+            "How the mean recovery is judged against recovery_percent: 'point-estimate' "
+            "(the mean within the range) or 'confidence-interval' (its 90 % two-sided "
+            "confidence interval wholly within the range, the equivalence approach of "
+            "USP <1033>)."
+        ),
+    )
     repeatability_cv_percent_max: float | None = Field(
         default=None, gt=0, description="Maximum repeatability CV or GCV (%)."
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 
 import pytest
@@ -223,11 +224,20 @@ def test_validation_precision_json_contract() -> None:
     )
     assert result.exit_code == 0, result.stderr
     doc = json.loads(result.stdout)
-    assert set(doc["repeatability"]) == {"sd", "cv_percent"}
-    assert set(doc["intermediate_precision"]) == {"sd", "cv_percent"}
+    # on the log scale the fields say what they hold: SD of ln(value) and GCV %
+    assert set(doc["repeatability"]) == {"sd_ln", "gcv_percent", "ci"}
+    assert set(doc["intermediate_precision"]) == {"sd_ln", "gcv_percent", "ci"}
     # tests/reference/r/precision.out: ANOVA residual 0.001542359548
-    assert doc["repeatability"]["sd"] ** 2 == pytest.approx(0.001542359548, rel=1e-8)
+    assert doc["repeatability"]["sd_ln"] ** 2 == pytest.approx(0.001542359548, rel=1e-8)
     assert set(doc["variance_components"]) == {"day", "analyst", "residual"}
+    # tests/reference/r/precision_ci.out: "nested intermediate ... df 4.19593453697
+    # 95% CI 0.0724290478949 0.331858087512"
+    ci = doc["intermediate_precision"]["ci"]
+    assert (ci["level"], ci["df"]) == (0.95, pytest.approx(4.19593453697, rel=1e-10))
+    assert ci["sd_ln_upper"] == pytest.approx(0.331858087512, rel=1e-10)
+    assert ci["gcv_percent_lower"] == pytest.approx(
+        100 * (2.718281828459045**0.0724290478949 - 1), rel=1e-9
+    )
 
 
 def test_validation_accuracy_json_contract_and_errors(tmp_path: Path) -> None:
@@ -239,6 +249,18 @@ def test_validation_accuracy_json_contract_and_errors(tmp_path: Path) -> None:
     assert set(doc["overall"]) >= {"mean_recovery_percent", "sd", "ci_lower", "ci_upper"}
     assert doc["overall"]["mean_recovery_percent"] == pytest.approx(100.0)
     assert [lvl["level"] for lvl in doc["levels"]] == ["A", "B"]
+    # log scale: the spread is the SD of ln(recovery) and its GCV %, never a GCV named sd
+    logged = json.loads(
+        _validation(
+            str(path), "--characteristic", "accuracy", "--log-scale", "--format", "json"
+        ).stdout
+    )
+    level_a = logged["levels"][0]
+    assert "sd" not in level_a
+    # recoveries 90 % and 110 %: SD of (ln 0.9, ln 1.1) = |ln 1.1 − ln 0.9| / sqrt(2)
+    sd_ln = abs(math.log(1.1) - math.log(0.9)) / math.sqrt(2)
+    assert level_a["sd_ln"] == pytest.approx(sd_ln, rel=1e-12)
+    assert level_a["gcv_percent"] == pytest.approx(100 * (math.exp(sd_ln) - 1), rel=1e-12)
     missing = _validation(str(path), "--characteristic", "precision")
     assert missing.exit_code == 2
     bad = tmp_path / "bad.csv"
