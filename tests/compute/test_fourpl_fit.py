@@ -22,7 +22,10 @@ designs (``test_realistic_assays...``: 1,000 runs of standard and test, 8 doses 
 replicates; typical, steep, one asymptote not reached, noisy; rising and falling; a
 tenth with a blank) at most 1 % of the runs may have a fit declared not converged; on
 the hostile designs (100 runs: shallow curves, EC50 beyond the doses, very noisy, 4 doses)
-there is no such limit.
+and the hard designs (``_simulate_hard``, 40 runs: steep curves, one asymptote outside
+the doses, very noisy, decreasing, flat; 5 to 10 doses, 1 to 3 replicates, responses up
+to 1000) there is no such limit: each fit must reach the reference or say that it did
+not converge.
 """
 
 from __future__ import annotations
@@ -43,6 +46,8 @@ HOSTILE_RUNS = 100
 RELATIVE_EXCESS = 1e-6
 KINDS = ("typical", "steep", "asymptote outside", "noisy")
 HOSTILE = ("shallow", "EC50 beyond the doses", "very noisy", "four doses")
+HARD = ("steep", "asymptote outside", "noisy", "decreasing", "flat")
+HARD_RUNS_QUICK = 40
 
 
 def _simulate(rng: np.random.Generator, kind: str) -> DoseResponseData:
@@ -92,6 +97,48 @@ def _simulate(rng: np.random.Generator, kind: str) -> DoseResponseData:
             )
             for _ in range(replicates):
                 response = d + (a - d) * logistic_term + rng.normal(0, sd)
+                observations.append(
+                    Observation(prep, float(dose), float(response), len(observations) + 2)
+                )
+    return DoseResponseData(tuple(observations), "<simulated>")
+
+
+def _simulate_hard(rng: np.random.Generator, kind: str) -> DoseResponseData:
+    """Standard and test, 5 to 10 doses (2- to 4-fold) x 1 to 3 replicates.
+
+    steep: |B| x span 30 to 300 (a step between two doses at the top); asymptote
+    outside: the EC50 0.3 to 0.8 span from the centre, so that one plateau lies beyond
+    the doses; noisy: SD 10 to 35 % of the response range; decreasing: the curve falls
+    with the dose; flat: no dose-response at all (SD 2 to 20 % of a notional range).
+    The test preparation's potency is 1/3 to 3; a tenth of the runs have a blank.
+    """
+    ratio = float(rng.choice([2.0, 2.5, 3.0, 4.0]))
+    replicates = int(rng.choice([1, 2, 3]))
+    doses = 0.1 * ratio ** np.arange(int(rng.choice([5, 6, 8, 10])))
+    x = np.log(doses)
+    span = float(x[-1] - x[0])
+    if rng.random() < 0.1:
+        doses[0] = 0.0
+    low, high = rng.uniform(-20, 20), rng.uniform(60, 1000)
+    a, d = (high, low) if kind == "decreasing" or rng.random() < 0.5 else (low, high)
+    if kind == "flat":
+        a = d = rng.uniform(low, high)
+    b = (rng.uniform(30, 300) if kind == "steep" else rng.uniform(2, 20)) / span
+    centre = float(x.mean())
+    if kind == "asymptote outside":
+        c_std = centre + rng.choice([-1, 1]) * span * rng.uniform(0.3, 0.8)
+    else:
+        c_std = centre + rng.uniform(-0.3, 0.3) * span
+    sd = (high - low) * {
+        "noisy": rng.uniform(0.1, 0.35),
+        "flat": rng.uniform(0.02, 0.2),
+    }.get(kind, rng.uniform(0.01, 0.06))
+    observations = []
+    for prep, shift in (("S", 0.0), ("T", math.log(rng.uniform(1 / 3, 3)))):
+        for dose in doses:
+            z = min(700.0, b * (math.log(dose) - c_std - shift)) if dose > 0 else -math.inf
+            for _ in range(replicates):
+                response = d + (a - d) / (1 + math.exp(z)) + rng.normal(0, sd)
                 observations.append(
                     Observation(prep, float(dose), float(response), len(observations) + 2)
                 )
@@ -182,7 +229,11 @@ def _reference_rss(x: np.ndarray, y: np.ndarray, groups: np.ndarray, n_groups: i
 
 
 def _check_runs(
-    monkeypatch: pytest.MonkeyPatch, kinds: tuple[str, ...], runs: int, seed: int
+    monkeypatch: pytest.MonkeyPatch,
+    kinds: tuple[str, ...],
+    runs: int,
+    seed: int,
+    simulate: Any = _simulate,
 ) -> tuple[int, float]:
     """Analyse ``runs`` simulated assays; check every fit against the reference.
 
@@ -206,7 +257,7 @@ def _check_runs(
     for run in range(runs):
         recorded.clear()
         kind = kinds[run % len(kinds)]
-        analysis = logistic.analyse_4pl(_simulate(rng, kind), "S")
+        analysis = logistic.analyse_4pl(simulate(rng, kind), "S")
         assert len(recorded) == 3
         if not all(fit.converged for *_, fit in recorded):
             not_converged += 1
@@ -281,3 +332,14 @@ def test_a_fit_that_cannot_start_is_not_converged_and_says_why() -> None:
     fit = logistic.fit_4pl(x, y, np.zeros(8, dtype=int), 1)
     assert not fit.converged
     assert fit.message
+
+
+def _check_hard(monkeypatch: pytest.MonkeyPatch, runs: int, seed: int) -> None:
+    not_converged, worst = _check_runs(monkeypatch, HARD, runs, seed, _simulate_hard)
+    print(f"{runs} hard runs: {not_converged} not converged; largest excess {worst:.3g}")
+
+
+def test_hard_assays_reach_the_reference_minimum_or_say_so(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    _check_hard(monkeypatch, HARD_RUNS_QUICK, seed=20261215)

@@ -16,16 +16,19 @@ scaled responses on ln(dose) with one intercept per group.
 A fit is *doubtful* when it did not converge, when a parameter reaches a plausibility
 limit (a slope so steep that the curve is a step between two doses, |B| × span > 60; an
 asymptote more than five response ranges beyond the responses), or when a group's EC50
-lies outside its doses, or when a point of the coarse grid below fits better than it.
-Further starts then come from a coarse grid over the slope and each
-group's C, with the asymptotes solved by linear least squares at each grid point
-(variable projection). Of all the fits the one with the smallest residual sum of squares
-is kept (a converged one if it is as good to 1e-9 relative).
+lies outside its doses, or when a point of the coarse grid below fits nearly as well
+(its sum of squares within 25 % of the fit's: it may lie in a deeper valley). Further
+starts then come from that grid over the slope and each group's C, with the asymptotes
+solved by linear least squares at each grid point (variable projection), one from each
+valley of the grid's profile over the slope first. Of all the fits the one with the
+smallest residual sum of squares is kept (a converged one if it is as good to 1e-9
+relative).
 
 A converged fit is still reported as not converged when the sum of squares has no
-finite minimum (an asymptote runs off beyond the limit above) or when its EC50 lies
-outside the doses and the fit is singular (column-scaled Jacobian with a condition number
-above 1e12): then the data do not determine the curve.
+finite minimum (an asymptote runs off beyond the limit above), or when it is singular
+(column-scaled Jacobian with a condition number above 1e12) with its EC50 outside the
+doses or its slope beyond the steepness limit (a step between two doses, whose slope
+any larger value fits as well): then the data do not determine the curve.
 
 Convergence is judged on three things: the solver's status (a tolerance met, not the
 evaluation limit), the gradient (the cosine between the residual vector and each column
@@ -52,11 +55,14 @@ MAX_COSINE = 1e-6
 """Largest cosine between the residuals and a Jacobian column accepted at a minimum."""
 RUNAWAY = "an asymptote lies far beyond the responses (the data do not determine it)"
 OUTSIDE = "an EC50 lies outside the doses"
+STEP = "the slope is at its plausibility limit (a step between two doses)"
 MAX_CONDITION = 1e12
 """Condition number of the column-scaled Jacobian beyond which a fit is singular."""
 EXACT = 1e-20
 """A sum of squares below this fraction of the responses' own is an exact fit (rounding
 error only, where the gradient test means nothing)."""
+RIVAL = 0.25
+"""A grid point whose sum of squares is within this fraction of a fit's is a rival start."""
 ASYMPTOTE_RANGES = 5.0
 """How many response ranges beyond the responses an asymptote may lie before it is doubtful."""
 
@@ -174,7 +180,7 @@ def _doubts(params: np.ndarray, x: np.ndarray, y: np.ndarray, groups: np.ndarray
     span = float(np.ptp(x[finite])) if finite.sum() > 1 else 1.0
     doubts = []
     if abs(params[1]) * span > MAX_STEEPNESS:
-        doubts.append("the slope is at its plausibility limit (a step between two doses)")
+        doubts.append(STEP)
     low, high = float(y.min()), float(y.max())
     reach = ASYMPTOTE_RANGES * max(high - low, 1e-300)
     if not all(low - reach <= v <= high + reach for v in (params[0], params[2])):
@@ -232,6 +238,10 @@ def _verdict(model: _Model, best: _Attempt, x: np.ndarray, groups: np.ndarray, d
         # off: the data determine no finite fit
         converged = False
         message = "no finite minimum of the sum of squares"
+    elif converged and STEP in doubts and _singular(model, params):
+        # so steep a curve that it is a step between two doses: its slope is any large value
+        converged = False
+        message = "the slope is not determined (the curve is a step between two doses)"
     elif converged and OUTSIDE in doubts and _singular(model, params):
         # a curve beyond the doses that a whole family of others fits as well
         converged = False
@@ -260,9 +270,10 @@ def _search(
     p0 = np.array(start, dtype=float) if given else starting_values(x, y, groups, n_groups)
     best = _solve(model, p0)
     grid = grid_starts(x, y, groups, n_groups)
-    # a point of the coarse grid that fits better also makes the fit doubtful
-    beaten = bool(grid) and grid[0][0] < float(best[1] @ best[1]) * (1 - 1e-9)
-    if best[2] and not beaten and not _doubts(best[0], x, y, groups):
+    # a point of the coarse grid that fits nearly as well (within RIVAL) may lie in another
+    # valley of the sum of squares, whose floor is lower than the fit's
+    rival = bool(grid) and grid[0][0] < float(best[1] @ best[1]) * (1 + RIVAL)
+    if best[2] and not rival and not _doubts(best[0], x, y, groups):
         return best
     data_start = starting_values(x, y, groups, n_groups) if given else p0
     starts = ([data_start] if given else []) + [point for _, point in grid]

@@ -119,16 +119,38 @@ def _profile(
     return np.where(np.isfinite(rss), rss, np.inf), s, d
 
 
+FULL_GRID_GROUPS = 3
+"""Up to this many groups every combination of the groups' C's is tried at each slope."""
+
+
+def _joint_pick(per_group: np.ndarray, n: float, sy: float, syy: float) -> np.ndarray:
+    """Each slope's best combination of the groups' C's over the whole grid (groups,
+    slopes), from the per-group sums (3, groups, slopes, cs) added by broadcasting."""
+    import numpy as np
+
+    _, n_groups, n_slopes, n_cs = per_group.shape
+    total = np.zeros((3, n_slopes) + (n_cs,) * n_groups)
+    for g in range(n_groups):
+        where = [3, n_slopes] + [1] * n_groups
+        where[2 + g] = n_cs
+        total += per_group[:, g].reshape(where)
+    rss = _profile((total[0], total[1], total[2]), n, sy, syy)[0].reshape(n_slopes, -1)
+    best = np.argmin(rss, axis=1)
+    return np.array(np.unravel_index(best, (n_cs,) * n_groups))
+
+
 def grid_starts(
     x: np.ndarray, y: np.ndarray, groups: np.ndarray, n_groups: int, keep: int = 3
 ) -> list[tuple[float, np.ndarray]]:
     """Starts from a coarse grid over B and each group's C, the asymptotes solved by
     linear least squares at each point (variable projection).
 
-    For each slope the C's are chosen one group at a time (each group's best alone, then
-    two sweeps with the others held), which costs a sum per group, slope and C rather
-    than one per combination of C's. The ``keep`` best slopes give the starts, each with
-    the sum of squares at the grid point (best first).
+    For each slope the C's are the best combination of the grid's (up to three groups),
+    or, for more groups, chosen one group at a time (each group's best alone, then two
+    sweeps with the others held), which costs a sum per group, slope and C rather than
+    one per combination of C's. The ``keep`` best slopes give the starts, each with
+    the sum of squares at the grid point: first the slopes where the profile over the
+    slope has a local minimum (each a valley of its own), then the best of the others.
     """
     import numpy as np
 
@@ -159,7 +181,9 @@ def grid_starts(
     )
     pick = np.argmin(alone, axis=2)  # (groups, slopes): each group's best C alone
     rows = np.arange(slopes.size)
-    for _ in range(2 if n_groups > 1 else 0):
+    if 1 < n_groups <= FULL_GRID_GROUPS:
+        pick = _joint_pick(per_group, n, sy, syy)
+    for _ in range(2 if n_groups > FULL_GRID_GROUPS else 0):
         for g in range(n_groups):
             chosen = per_group[:, np.arange(n_groups)[:, None], rows[None, :], pick]
             held = chosen.sum(axis=1) - chosen[:, g]  # (3, slopes)
@@ -168,8 +192,13 @@ def grid_starts(
     chosen = per_group[:, np.arange(n_groups)[:, None], rows[None, :], pick].sum(axis=1)
     total = (chosen[0], chosen[1], chosen[2])
     rss, s, d = _profile(total, n, sy, syy)
+    # the slopes where the profile has a local minimum (distinct valleys) first, best first
+    lower_left = np.concatenate([[True], rss[1:] <= rss[:-1]])
+    lower_right = np.concatenate([rss[:-1] <= rss[1:], [True]])
+    valleys = lower_left & lower_right
+    order = sorted(range(rss.size), key=lambda k: (not valleys[k], float(rss[k])))
     starts = []
-    for k in np.argsort(rss)[:keep]:
+    for k in order[:keep]:
         if math.isfinite(float(rss[k])):
             low = float(d[k]) + mean
             point = np.array([low + float(s[k]), slopes[k], low, *cs[pick[:, k]]], dtype=float)
