@@ -41,9 +41,14 @@ def _alphas(assay: PotencyAssay) -> dict[str, float]:
 
 
 def _analyse_run(
-    loaded: LoadedProject, assay: PotencyAssay, index: int, run_index: int
+    loaded: LoadedProject,
+    assay: PotencyAssay,
+    index: int,
+    run_index: int,
+    warnings: list[Diagnostic] | None = None,
 ) -> tuple[DoseResponseData, RunOutliers, PotencyAnalysis]:
-    """Read one run's data file and analyse it with the assay's model and criteria."""
+    """Read one run's data file and analyse it with the assay's model and criteria;
+    warnings about the file (rows repeated exactly) are added to ``warnings``."""
     from dossier.analysis.outliers import screen_run
     from dossier.compute.potency.io import read_dose_response
 
@@ -56,6 +61,7 @@ def _analyse_run(
         display=_display(loaded, run.data),
         decimal=run.decimal,
         thousands=run.thousands,
+        warnings=warnings,
     )
     # every run screened; outliers removed only under the assay's declared rule
     outliers, data = screen_run(assay, run, data)
@@ -133,11 +139,18 @@ def _runs(
             )
             continue
         try:
-            data, outliers, analysis = _analyse_run(loaded, assay, index, run_index)
+            data, outliers, analysis = _analyse_run(
+                loaded, assay, index, run_index, computed.diagnostics
+            )
         except UserError as exc:
             computed.diagnostics.extend(exc.diagnostics)
             result.runs[assay_run.id] = None
             continue
+        where = loaded.locate(("quality", "potency", "assays", index, "runs", run_index, "data"))
+        computed.diagnostics.extend(
+            Diagnostic("DOS-A030", Severity.WARNING, f"run '{assay_run.id}': {text}", where)
+            for text in analysis.warnings
+        )
         result.runs[assay_run.id] = attach(RunResult.of(assay_run.id, analysis, data), outliers)
         for prep in analysis.results:
             computed.provenance.append(

@@ -7,6 +7,8 @@ so, with the failing test named), 1 for unreadable or malformed data (located er
 
 from __future__ import annotations
 
+import math
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
@@ -18,8 +20,6 @@ from dossier.compute.potency import models as potency_models
 from dossier.load.numbers import DECIMALS, THOUSANDS
 
 if TYPE_CHECKING:  # pragma: no cover
-    from collections.abc import Sequence
-
     from dossier.compute.potency.types import Transform
     from dossier.core.diagnostics import Diagnostic
     from dossier.load.numbers import DecimalSeparator, ThousandsSeparator
@@ -36,18 +36,55 @@ assay_group.add_command(combine_cmd)
 
 
 def _parse_assumed(values: tuple[str, ...]) -> dict[str, float]:
+    """PREP=VALUE pairs; a value must be a finite number above zero (a potency)."""
     out: dict[str, float] = {}
     for item in values:
         name, sep, number = item.partition("=")
         try:
-            if not sep or not name:
+            if not sep or not name.strip():
                 raise ValueError
-            out[name] = float(number)
+            value = float(number)
         except ValueError:
             raise click.BadParameter(
                 f"'{item}' is not PREP=VALUE", param_hint="--assumed"
             ) from None
+        if not (math.isfinite(value) and value > 0):
+            raise click.BadParameter(
+                f"'{item}': an assumed potency is a finite number above zero",
+                param_hint="--assumed",
+            )
+        if name in out:
+            raise click.BadParameter(f"'{name}' is given twice", param_hint="--assumed")
+        out[name] = value
     return out
+
+
+def _check_assumed(assumed: dict[str, float], preparations: Sequence[str], standard: str) -> None:
+    """Every --assumed name is a test preparation of the data (usage errors otherwise)."""
+    for name in assumed:
+        if name == standard:
+            raise click.BadParameter(
+                f"'{name}' is the standard; an assumed potency belongs to a test preparation",
+                param_hint="--assumed",
+            )
+        if name not in preparations:
+            known = ", ".join(p for p in preparations if p != standard)
+            raise click.BadParameter(
+                f"'{name}' is not a preparation of the data (test preparations: {known})",
+                param_hint="--assumed",
+            )
+
+
+def _finite(value: Any) -> Any:
+    """The JSON form of a value: every float that is not finite becomes null (the reasons
+    of the analysis say why it could not be computed)."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {key: _finite(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_finite(item) for item in value]
+    return value
 
 
 def _fmt(value: float | None, digits: int = 4) -> str:
@@ -60,49 +97,68 @@ def _fmt(value: float | None, digits: int = 4) -> str:
 
 
 def _not_testable(t: Any) -> bool:
-    """A validity test that the design cannot perform (e.g. non-linearity with 2 doses)."""
-    return t.F is None and t.p is None and not t.passed and t.criterion == "not testable"
+    """A validity test that the design or the fits cannot perform (e.g. non-linearity with
+    2 doses): not assessed, neither passed nor failed."""
+    return (
+        t.F is None
+        and t.p is None
+        and not t.passed
+        and t.criterion.startswith(("not testable", "not assessed"))
+    )
 
 
-def potency_json(analysis: Any) -> dict[str, Any]:
-    """The JSON contract of ``dossier assay potency`` (other tools read it)."""
-    tests = {
+def _tests_json(tests: Iterable[tuple[str, Any]]) -> dict[str, Any]:
+    return {
         name: {
             "F": t.F,
             "p": t.p,
             "df": [t.df_num, t.df_den],
             "passed": None if _not_testable(t) else t.passed,
+            "criterion": t.criterion,
         }
-        for name, t in analysis.tests.items()
+        for name, t in tests
     }
-    return {
-        "model": analysis.model,
-        "standard": analysis.standard,
-        "design": analysis.design,
-        "transform": analysis.transform,
-        "valid": analysis.valid,
-        "reasons": list(analysis.reasons),
-        "tests": tests,
-        "results": [
-            {
-                "preparation": r.preparation,
-                "relative_potency": r.relative_potency,
-                "potency": r.potency,
-                "ci_lower": r.ci_lower,
-                "ci_upper": r.ci_upper,
-                "assumed_potency": r.assumed_potency,
-                "ci_method": r.ci_method,
-                "valid": r.valid,
-                "reasons": list(r.reasons),
-            }
-            for r in analysis.results
-        ],
-        "anova": [dict(row) for row in analysis.anova],
-        "residual_df": analysis.residual_df,
-        "method": analysis.method,
-        "source": analysis.source,
-        "rows_used": analysis.rows_used,
-    }
+
+
+def potency_json(analysis: Any) -> dict[str, Any]:
+    """The JSON contract of ``dossier assay potency`` (other tools read it); a number
+    that could not be computed is null, with the reason among the ``reasons``."""
+    tests = _tests_json(analysis.tests.items())
+    doc: dict[str, Any] = _finite(
+        {
+            "model": analysis.model,
+            "standard": analysis.standard,
+            "design": analysis.design,
+            "transform": analysis.transform,
+            "valid": analysis.valid,
+            "reasons": list(analysis.reasons),
+            "tests": tests,
+            "results": [
+                {
+                    "preparation": r.preparation,
+                    "relative_potency": r.relative_potency,
+                    "potency": r.potency,
+                    "ci_lower": r.ci_lower,
+                    "ci_upper": r.ci_upper,
+                    "assumed_potency": r.assumed_potency,
+                    "ci_method": r.ci_method,
+                    "g": r.g,
+                    "valid": r.valid,
+                    "reasons": list(r.reasons),
+                    "tests": _tests_json((t.name, t) for t in r.tests),
+                }
+                for r in analysis.results
+            ],
+            "anova": [dict(row) for row in analysis.anova],
+            "residual_df": analysis.residual_df,
+            "parameters": dict(analysis.parameters),
+            "warnings": list(analysis.warnings),
+            "method": analysis.method,
+            "source": analysis.source,
+            "rows_used": analysis.rows_used,
+        }
+    )
+    return doc
 
 
 def _print_text(analysis: Any) -> None:
@@ -136,6 +192,8 @@ def _print_text(analysis: Any) -> None:
         )
         for reason in r.reasons:
             click.echo(f"      {reason}")
+    for warning in analysis.warnings:
+        click.echo(f"  warning: {warning}")
     click.echo("")
     if analysis.valid:
         click.echo("  verdict: VALID assay")
@@ -232,6 +290,7 @@ def potency_cmd(
         data, sheet=sheet, decimal=number_decimal, thousands=number_thousands, warnings=warnings
     )
     _warn(warnings)
+    _check_assumed(assumed_map, dataset.preparations, standard)
     if model == "parallel-line":
         from dossier.compute.potency.parallel_line import analyse_parallel_line
 

@@ -31,6 +31,8 @@ MEANINGS: dict[str, str] = {
     "DOS-A021": "a first-in-human dose input is scaled by FDA 2005's weight-adjusted formula "
     "(a weight outside the range of its Table 1 Km), or a Table 1 divisor requested for a "
     "child is replaced by the Km ratio",
+    "DOS-A030": "the analysis of a potency run warns (e.g. Fieller's g above 0.1: a poorly "
+    "determined slope)",
     "DOS-C101": "a profile disables or re-grades a rule that is not in the catalogue",
     "DOS-C102": "a rule added by a profile has the id of a catalogue rule",
     "DOS-C103": "the expression or message of a rule added by a profile does not parse",

@@ -9,6 +9,7 @@ statistic to relative 1e-6. Data: drc datasets S.alba and spinach (GPL-2).
 from __future__ import annotations
 
 import csv
+import math
 from pathlib import Path
 
 import pytest
@@ -101,3 +102,105 @@ def test_flat_and_too_short_data() -> None:
     )
     with pytest.raises(DataFileError, match="at least 4 needed"):
         analyse_4pl(short, "Glyphosate")
+
+
+def _curves(
+    standard: tuple[float, float, float, float],
+    test: tuple[float, float, float, float],
+    *,
+    doses: tuple[float, ...] = (0.1, 0.3, 1.0, 3.0, 10.0, 30.0),
+    replicates: int = 3,
+    sd: float = 1.0,
+    seed: int = 1,
+) -> DoseResponseData:
+    """Standard and test from 4PL curves (A, B, D, C on ln dose) with normal noise."""
+    import math
+
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    obs = []
+    for prep, (a, b, d, c) in (("S", standard), ("T", test)):
+        for dose in doses:
+            for _ in range(replicates):
+                mean = d + (a - d) / (1 + math.exp(b * (math.log(dose) - c)))
+                obs.append(Observation(prep, dose, mean + float(rng.normal(0, sd)), len(obs) + 2))
+    return DoseResponseData(tuple(obs), "curves.csv", {"preparation": 1, "dose": 2})
+
+
+def test_two_flat_lines_at_different_levels_are_no_dose_response() -> None:
+    # each preparation flat, at 20 and at 80: against a grand mean this is a "response"
+    analysis = analyse_4pl(_curves((20, 1, 20, 0), (80, 1, 80, 0)), "S")
+    assert analysis.valid is False
+    for prep in ("S", "T"):
+        test = analysis.tests[f"regression[{prep}]"]
+        assert test.passed is False
+    (result,) = analysis.results
+    assert result.valid is False
+
+
+def test_a_flat_test_preparation_invalidates_the_assay() -> None:
+    analysis = analyse_4pl(_curves((10, 1.5, 90, 0), (50, 1.5, 50, 0)), "S")
+    assert analysis.tests["regression[S]"].passed
+    assert not analysis.tests["regression[T]"].passed
+    (result,) = analysis.results
+    assert result.valid is False
+    assert analysis.valid is False
+    assert analysis.reasons
+
+
+def test_a_valid_assay_passes_each_preparations_regression() -> None:
+    analysis = analyse_4pl(_curves((10, 1.5, 90, 0.2), (10, 1.5, 90, 0.6)), "S")
+    assert analysis.valid, analysis.reasons
+    assert analysis.tests["regression[S]"].p < 1e-10
+    assert analysis.tests["regression[T]"].p < 1e-10
+    assert analysis.results[0].relative_potency == pytest.approx(math.exp(-0.4), rel=0.1)
+
+
+def test_the_standards_ec50_outside_its_doses_invalidates_the_assay() -> None:
+    # the standard's mid-point far above its highest dose, the test's inside
+    data = _curves((10, 1.2, 90, 4.5), (10, 1.2, 90, 1.0), sd=0.5)
+    analysis = analyse_4pl(data, "S")
+    assert analysis.valid is False
+    assert any("EC50 of the standard 'S'" in r for r in analysis.reasons), analysis.reasons
+
+
+def test_an_untestable_similarity_is_not_assessed_and_not_valid() -> None:
+    # four doses, one response each: each preparation's own 4PL fit has no residual df
+    data = _curves(
+        (10, 1.5, 90, 0.0), (10, 1.5, 90, 0.3), doses=(0.1, 0.5, 2.0, 10.0), replicates=1
+    )
+    analysis = analyse_4pl(data, "S")
+    similarity = analysis.tests["non_parallelism"]
+    assert (similarity.p, similarity.passed) == (None, False)
+    assert similarity.criterion.startswith("not assessed")
+    assert analysis.valid is False
+
+
+def test_zero_residual_variance_is_judged_on_the_responses_scale() -> None:
+    # noise-free curves around 1e6: round-off leaves a residual sum of squares that is
+    # not exactly 0 but zero for data of this scale
+    data = _curves((1e6 + 10, 1.5, 1e6 + 90, 0.2), (1e6 + 10, 1.5, 1e6 + 90, 0.5), sd=0.0)
+    analysis = analyse_4pl(data, "S")
+    assert analysis.valid is False
+    assert any("residual variance is zero" in r for r in analysis.reasons), analysis.reasons
+    (result,) = analysis.results
+    assert (result.ci_lower, result.ci_upper) == (None, None)
+    assert result.relative_potency == pytest.approx(math.exp(-0.3), rel=1e-6)
+
+
+@pytest.mark.parametrize(("column", "field"), [("block", "block"), ("row", "latin_row")])
+def test_design_factors_are_refused_with_a_located_error(column: str, field: str) -> None:
+    plain = _curves((10, 1.5, 90, 0.2), (10, 1.5, 90, 0.5))
+    extra = {"block": None, "latin_row": None, "latin_column": None}
+    if field == "latin_row":
+        extra["latin_column"] = "1"
+    observations = tuple(
+        Observation(o.preparation, o.dose, o.response, o.row, **{**extra, field: "1"})
+        for o in plain.observations
+    )
+    data = DoseResponseData(observations, "run.csv", {**plain.columns, column: 4})
+    with pytest.raises(DataFileError, match="does not fit") as caught:
+        analyse_4pl(data, "S")
+    (diagnostic,) = caught.value.diagnostics
+    assert (diagnostic.location.line, diagnostic.location.column) == (1, 4)

@@ -19,7 +19,61 @@ from dossier.core.errors import DataFileError
 if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
 
-__all__ = ["check_data", "data_error", "transform_responses"]
+__all__ = [
+    "ZERO_RESIDUAL",
+    "check_data",
+    "data_error",
+    "large_g_warning",
+    "refuse_design_factors",
+    "residual_is_zero",
+    "transform_responses",
+]
+
+ZERO_RESIDUAL = 1e-9
+"""A root-mean-square residual below this fraction of the largest |response| is rounding
+error: the residual variance is zero for the data's scale (no F-test, no limits)."""
+
+
+def residual_is_zero(rss: float, y: np.ndarray) -> bool:
+    """Whether a residual sum of squares is zero relative to the responses' scale
+    (round-off only), rather than compared with exactly 0."""
+    import numpy as np
+
+    scale = float(np.max(np.abs(y))) if y.size else 0.0
+    return not rss > (ZERO_RESIDUAL * scale) ** 2 * y.size
+
+
+LARGE_G = 0.1
+"""Fieller's g above which the slope is poorly determined (Ph. Eur. 5.3, Finney): the
+limits are wide and asymmetric, and the analysis warns."""
+
+
+def large_g_warning(preparation: str, g: float) -> str | None:
+    """The warning for a g above :data:`LARGE_G` (None below it)."""
+    if not g > LARGE_G:
+        return None
+    return (
+        f"g = {g:.3g} for '{preparation}' is above {LARGE_G:g}: the slope is poorly "
+        "determined, so the Fieller limits are wide and asymmetric"
+    )
+
+
+def refuse_design_factors(data: DoseResponseData, model: str) -> None:
+    """A located error when the data hold block, row or column columns that ``model``
+    does not fit (it would analyse them as a completely randomised design)."""
+    if data.design == "completely-randomised":
+        return
+    names = ("block",) if data.design == "randomised-block" else ("row", "column")
+    present = [n for n in names if n in data.columns]
+    raise data_error(
+        data,
+        f"the {model} model does not fit {' and '.join(repr(n) for n in names)} effects "
+        f"({data.design} design)",
+        1,
+        data.columns.get(present[0], 0) if present else 0,
+        hint="use the parallel-line or slope-ratio model, which fit them, or remove the "
+        "column(s) to analyse the run as completely randomised",
+    )
 
 
 def data_error(

@@ -22,7 +22,12 @@ import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
-from dossier.compute.potency._prepare import check_data, transform_responses
+from dossier.compute.potency._prepare import (
+    check_data,
+    refuse_design_factors,
+    residual_is_zero,
+    transform_responses,
+)
 from dossier.compute.potency.fourpl_fit import Fit, fit_4pl
 from dossier.compute.potency.types import (
     DoseResponseData,
@@ -37,6 +42,9 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = ["Fit", "Margins", "analyse_4pl", "fit_4pl"]
 
+NOT_ASSESSED = "not assessed"
+"""The criterion of a test that the design or the fits cannot give (never passed)."""
+
 
 @dataclass(frozen=True, slots=True)
 class Margins:
@@ -47,15 +55,28 @@ class Margins:
     upper_asymptote: tuple[float, float] = (-10.0, 10.0)
 
 
-def _f_similarity(constrained: Fit, separate: list[Fit], alpha: float) -> TestResult:
+def _f_similarity(constrained: Fit, separate: list[Fit], alpha: float, y: np.ndarray) -> TestResult:
+    """F-test of the constrained fit against the preparations' own fits; "not assessed"
+    (no p value, not passed) when the design or the fits cannot give it."""
     from scipy.special import fdtrc
 
     rss_u = sum(f.rss for f in separate)
     df_u = sum(f.df for f in separate)
     df_num = constrained.df - df_u
     fitted = constrained.converged and all(f.converged for f in separate)
-    if df_u <= 0 or df_num <= 0 or not rss_u > 0 or not fitted:
-        return TestResult("non_parallelism", None, df_num, df_u, None, False, "not testable")
+    why = (
+        "a fit did not converge"
+        if not fitted
+        else "no residual degrees of freedom in the preparations' own fits"
+        if df_u <= 0 or df_num <= 0
+        else "the residual variance is zero for the responses' scale"
+        if residual_is_zero(rss_u, y)
+        else None
+    )
+    if why is not None:
+        return TestResult(
+            "non_parallelism", None, df_num, df_u, None, False, f"{NOT_ASSESSED}: {why}"
+        )
     f = ((constrained.rss - rss_u) / df_num) / (rss_u / df_u)
     f = max(f, 0.0)
     p = float(fdtrc(df_num, df_u, f))
@@ -108,13 +129,14 @@ def analyse_4pl(
     from scipy.special import stdtrit
 
     obs = check_data(data, standard, log_dose=False, min_doses=4)
+    refuse_design_factors(data, "four-parameter logistic")
     y = transform_responses([o.response for o in obs], transform, data)
     preps = [standard, *[p for p in data.preparations if p != standard]]
     with np.errstate(divide="ignore"):
         x = np.log(np.array([o.dose for o in obs]))
     groups = np.array([preps.index(o.preparation) for o in obs])
     reasons: list[str] = []
-    if float(np.ptp(y)) == 0.0:
+    if not float(np.ptp(y)) > 1e-12 * float(np.max(np.abs(y))):
         reasons.append("the responses are all equal (flat curve)")
         return _invalid(data, standard, transform, preps, reasons, len(obs))
     constrained = fit_4pl(x, y, groups, len(preps))
@@ -140,11 +162,29 @@ def analyse_4pl(
     a, b, d = (float(v) for v in constrained.params[:3])
     if abs(a - d) < 1e-9 * max(1.0, abs(a) + abs(d)) or abs(b) < 1e-9:
         reasons.append("degenerate curve: no dose-response (asymptotes equal or zero slope)")
-    tests: dict[str, TestResult] = {"non_parallelism": _f_similarity(constrained, separate, alpha)}
-    regression = _regression_test(x, y, constrained, alpha)
-    tests["regression"] = regression
-    if not regression.passed and regression.p is not None:
-        reasons.append(f"no significant dose-response (p = {regression.p:.3g})")
+    tests: dict[str, TestResult] = {}
+    # a dose-response of each preparation: its own curve against a flat line at its mean
+    regressions = _regression_tests(x, y, groups, preps, separate, alpha)
+    for prep, test in zip(preps, regressions, strict=True):
+        tests[test.name] = test
+        # (a test not assessed because the fit did not converge is said with the fit)
+        if prep == standard and not test.passed and separate[0].converged:
+            reasons.append(
+                f"no significant dose-response of the standard '{prep}' (p = {test.p:.3g})"
+                if test.p is not None
+                else f"dose-response of the standard '{prep}': {test.criterion}"
+            )
+    tests["non_parallelism"] = _f_similarity(constrained, separate, alpha, y)
+    zero_variance = constrained.converged and residual_is_zero(constrained.rss, y)
+    if zero_variance:
+        reasons.append(
+            "the residual variance is zero for the responses' scale (identical replicates or "
+            "an exact fit): no test or confidence limits"
+        )
+    c_std = float(constrained.params[3])
+    std_doses = x[(groups == 0) & np.isfinite(x)]
+    if constrained.converged and not (std_doses.min() <= c_std <= std_doses.max()):
+        reasons.append(f"the EC50 of the standard '{standard}' lies outside its doses")
     equivalence: list[TestResult] = []
     if similarity == "equivalence":
         for g, prep in enumerate(preps[1:], start=1):
@@ -158,10 +198,13 @@ def analyse_4pl(
         tests["equivalence"] = TestResult(
             "equivalence", None, None, None, None, not failed, "all differences within margins"
         )
-    elif not tests["non_parallelism"].passed and tests["non_parallelism"].p is not None:
+    elif similarity == "f-test":
         t = tests["non_parallelism"]
-        reasons.append(f"significant non-similarity (F = {t.F:.3g}, p = {t.p:.3g})")
-    x_finite = x[np.isfinite(x)]
+        if t.p is not None and not t.passed:
+            reasons.append(f"significant non-similarity (F = {t.F:.3g}, p = {t.p:.3g})")
+        elif t.p is None and constrained.converged and all(f.converged for f in separate):
+            # a fit that did not converge already says that similarity cannot be judged
+            reasons.append(f"similarity {t.criterion}")
     t_crit = (
         float(stdtrit(constrained.df, 0.5 + confidence / 2)) if constrained.df > 0 else math.nan
     )
@@ -169,14 +212,24 @@ def analyse_4pl(
     for g, prep in enumerate(preps[1:], start=1):
         c_s, c_t = float(constrained.params[3]), float(constrained.params[3 + g])
         log_rp = c_s - c_t
-        var = float(
-            constrained.cov[3, 3] + constrained.cov[3 + g, 3 + g] - 2 * constrained.cov[3, 3 + g]
-        )
+        with np.errstate(all="ignore"):
+            cov = constrained.cov
+            var = float(cov[3, 3] + cov[3 + g, 3 + g] - 2 * cov[3, 3 + g])
         prep_reasons = []
-        if not (x_finite.min() <= c_t <= x_finite.max()):
-            prep_reasons.append("the EC50 of this preparation lies outside the dose range")
+        own = x[(groups == g) & np.isfinite(x)]
+        if not (own.min() <= c_t <= own.max()):
+            prep_reasons.append("the EC50 of this preparation lies outside its doses")
+        regression = tests[f"regression[{prep}]"]
+        if not regression.passed:
+            prep_reasons.append(
+                f"no significant dose-response (p = {regression.p:.3g})"
+                if regression.p is not None
+                else f"dose-response {regression.criterion}"
+            )
         lo = hi = None
-        if not math.isfinite(var) or var < 0:
+        if zero_variance:
+            pass  # said once for the assay
+        elif not math.isfinite(var) or var < 0:
             prep_reasons.append("the standard error of the log potency ratio cannot be estimated")
         else:
             half = t_crit * math.sqrt(var)
@@ -205,6 +258,12 @@ def analyse_4pl(
                 reasons=tuple(prep_reasons),
                 tests=tuple(t for t in equivalence if t.name.endswith(f"[{prep}]")),
             )
+        )
+    # the assay is valid only when every preparation it was run for is
+    invalid = [r.preparation for r in results if not r.valid]
+    if invalid and not reasons:
+        reasons.append(
+            "no valid estimate for the test preparation(s) " + ", ".join(f"'{p}'" for p in invalid)
         )
     return PotencyAnalysis(
         model="4pl",
@@ -242,20 +301,42 @@ def _representable(log_value: float) -> bool:
     return math.isfinite(log_value) and abs(log_value) < 700.0
 
 
-def _regression_test(x: np.ndarray, y: np.ndarray, fit: Fit, alpha: float) -> TestResult:
-    """Is there a dose-response at all? The constrained model against a mean per preparation."""
+def _regression_tests(
+    x: np.ndarray,
+    y: np.ndarray,
+    groups: np.ndarray,
+    preps: list[str],
+    separate: list[Fit],
+    alpha: float,
+) -> list[TestResult]:
+    """Has each preparation a dose-response? Its own 4PL fit against a flat line at its
+    mean (3 df), over the residual mean square of all the preparations' own fits.
+
+    Not assessed when the preparation's own fit did not converge or the fits leave no
+    residual degrees of freedom; with a residual variance that is zero for the responses'
+    scale, a preparation whose own fit explains its responses passes."""
     from scipy.special import fdtrc
 
-    n = y.size
-    rss0 = float(((y - y.mean()) ** 2).sum())
-    df_num = (n - 1) - fit.df
-    if fit.df <= 0 or fit.rss <= 0 or df_num <= 0:
-        return TestResult(
-            "regression", None, df_num, fit.df, None, fit.rss <= 0 < rss0, "not testable"
-        )
-    f = ((rss0 - fit.rss) / df_num) / (fit.rss / fit.df)
-    p = float(fdtrc(df_num, fit.df, max(f, 0.0)))
-    return TestResult("regression", float(f), df_num, fit.df, p, p < alpha, f"p < {alpha:g}")
+    rss_u = sum(f.rss for f in separate)
+    df_u = sum(f.df for f in separate)
+    exact = df_u > 0 and all(f.converged for f in separate) and residual_is_zero(rss_u, y)
+    out = []
+    for g, (prep, fit) in enumerate(zip(preps, separate, strict=True)):
+        name = f"regression[{prep}]"
+        own = y[groups == g]
+        rss0 = float(((own - own.mean()) ** 2).sum())
+        if exact:
+            shown = not residual_is_zero(rss0, own)
+            criterion = "exact fit" + ("" if shown else " of a flat line (no dose-response)")
+            out.append(TestResult(name, None, 3, df_u, None, shown, criterion))
+        elif not fit.converged or df_u <= 0:
+            why = "its own fit did not converge" if not fit.converged else "no residual df"
+            out.append(TestResult(name, None, 3, df_u, None, False, f"{NOT_ASSESSED}: {why}"))
+        else:
+            f = max((rss0 - fit.rss) / 3 / (rss_u / df_u), 0.0)
+            p = float(fdtrc(3, df_u, f))
+            out.append(TestResult(name, f, 3, df_u, p, p < alpha, f"p < {alpha:g}"))
+    return out
 
 
 def _invalid(

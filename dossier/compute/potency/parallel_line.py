@@ -19,8 +19,13 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
-from dossier.compute.potency._prepare import check_data, transform_responses
-from dossier.compute.potency.fieller import fieller
+from dossier.compute.potency._prepare import (
+    check_data,
+    large_g_warning,
+    residual_is_zero,
+    transform_responses,
+)
+from dossier.compute.potency.fieller import FiellerResult, fieller
 from dossier.compute.potency.types import (
     DoseResponseData,
     PotencyAnalysis,
@@ -152,7 +157,9 @@ def analyse_parallel_line(
         rss_prev, rank_prev = rss, rank
     rss_full, rank_full = rss_prev, rank_prev
     df_err = n - rank_full
-    ms_err = rss_full / df_err if df_err > 0 else math.nan
+    # round-off left by an exact fit is no residual variance (zero for the data's scale)
+    zero_residual = df_err > 0 and residual_is_zero(rss_full, y)
+    ms_err = (0.0 if zero_residual else rss_full / df_err) if df_err > 0 else math.nan
     treat_ss = sum(v[0] for v in ss.values())
     treat_df = sum(v[1] for v in ss.values())
     for name in ("Preparations", "Regression", "Non-parallelism", "Non-linearity"):
@@ -196,8 +203,11 @@ def analyse_parallel_line(
     reasons: list[str] = []
     if df_err <= 0:
         reasons.append("no residual degrees of freedom: replicate the responses")
-    elif ms_err <= 0:
-        reasons.append("the residual variance is zero (all replicates identical)")
+    elif not ms_err > 0:
+        reasons.append(
+            "the residual variance is zero for the responses' scale (identical replicates "
+            "or an exact fit): no test or confidence limits"
+        )
     for key, label in (
         ("regression", "the regression is not significant"),
         ("non_parallelism", "significant non-parallelism"),
@@ -216,6 +226,7 @@ def analyse_parallel_line(
     b = float(coef[slope_index])
     t_crit = float(stdtrit(df_err, 0.5 + confidence / 2)) if df_err > 0 else math.nan
     results = []
+    warnings: list[str] = []
     for j, prep in enumerate(preps[1:]):
         idx = k0 + j
         a = float(coef[idx])
@@ -242,7 +253,17 @@ def analyse_parallel_line(
                 alphas["non_parallelism"],
             ),
         )
-        prep_reasons = [] if fl.bounded else [f"no confidence limits (g = {fl.g:.3g} ≥ 1)"]
+        if not ms_err > 0:  # no residual variance: no limits (and no g)
+            fl = FiellerResult(fl.ratio, None, None, math.nan)
+        prep_reasons = (
+            []
+            if fl.bounded
+            else ["no confidence limits without a residual variance"]
+            if not ms_err > 0
+            else [f"no confidence limits (g = {fl.g:.3g} ≥ 1)"]
+        )
+        if fl.bounded and (warning := large_g_warning(prep, fl.g)):
+            warnings.append(warning)
         if not prep_tests[0].passed and prep_tests[0].p is not None:
             prep_reasons.append(
                 f"significant non-parallelism with the standard (p = {prep_tests[0].p:.3g})"
@@ -266,6 +287,7 @@ def analyse_parallel_line(
                 ci_method=f"Fieller, {confidence:.0%}",
                 reasons=tuple(prep_reasons),
                 tests=prep_tests,
+                g=fl.g if fl.bounded else None,
             )
         )
     if results and all(not r.valid for r in results) and not reasons:
@@ -279,6 +301,7 @@ def analyse_parallel_line(
         tests=tests,
         results=tuple(results),
         reasons=tuple(reasons),
+        warnings=tuple(warnings),
         anova=tuple(rows),
         residual_df=df_err,
         residual_variance=ms_err,

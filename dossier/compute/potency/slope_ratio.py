@@ -15,8 +15,13 @@ from __future__ import annotations
 
 import math
 
-from dossier.compute.potency._prepare import check_data, transform_responses
-from dossier.compute.potency.fieller import fieller
+from dossier.compute.potency._prepare import (
+    check_data,
+    large_g_warning,
+    residual_is_zero,
+    transform_responses,
+)
+from dossier.compute.potency.fieller import FiellerResult, fieller
 from dossier.compute.potency.parallel_line import _dummies, _ftest, _rss
 from dossier.compute.potency.types import (
     DoseResponseData,
@@ -92,7 +97,9 @@ def analyse_slope_ratio(
         ss[name] = (max(rss_prev - rss, 0.0), rank - rank_prev)
         rss_prev, rank_prev = rss, rank
     df_err = n - rank_prev
-    ms_err = rss_prev / df_err if df_err > 0 else math.nan
+    # round-off left by an exact fit is no residual variance (zero for the data's scale)
+    zero_residual = df_err > 0 and residual_is_zero(rss_prev, y)
+    ms_err = (0.0 if zero_residual else rss_prev / df_err) if df_err > 0 else math.nan
     for name, (ssv, df) in ss.items():
         rows.append({"source": name, "df": df, "ss": ssv})
     rows.append({"source": "Residual error", "df": df_err, "ss": rss_prev})
@@ -118,7 +125,10 @@ def analyse_slope_ratio(
     }
     reasons = []
     if df_err <= 0 or not ms_err > 0:
-        reasons.append("no estimate of the residual error (no replication or identical responses)")
+        reasons.append(
+            "no estimate of the residual error (no replication, or a residual variance that "
+            "is zero for the responses' scale)"
+        )
     for key, label in (
         ("regression", "the regression is not significant"),
         ("intersection", "the lines do not intersect at zero dose (significant intersection)"),
@@ -134,12 +144,23 @@ def analyse_slope_ratio(
     t_crit = float(stdtrit(df_err, 0.5 + confidence / 2)) if df_err > 0 else math.nan
     b_s = float(coef[k0])
     results = []
+    warnings: list[str] = []
     for j, prep in enumerate(preps[1:], start=1):
         i = k0 + j
         fl = fieller(
             float(coef[i]), b_s, float(cov[i, i]), float(cov[k0, k0]), float(cov[i, k0]), t_crit
         )
-        prep_reasons = [] if fl.bounded else [f"no confidence limits (g = {fl.g:.3g} ≥ 1)"]
+        if not ms_err > 0:  # no residual variance: no limits (and no g)
+            fl = FiellerResult(fl.ratio, None, None, math.nan)
+        prep_reasons = (
+            []
+            if fl.bounded
+            else ["no confidence limits without a residual variance"]
+            if not ms_err > 0
+            else [f"no confidence limits (g = {fl.g:.3g} ≥ 1)"]
+        )
+        if fl.bounded and (warning := large_g_warning(prep, fl.g)):
+            warnings.append(warning)
         a_t = (assumed or {}).get(prep, 1.0)
         rp = fl.ratio if math.isfinite(fl.ratio) else None
         results.append(
@@ -153,6 +174,7 @@ def analyse_slope_ratio(
                 assumed_potency=a_t,
                 ci_method=f"Fieller, {confidence:.0%}",
                 reasons=tuple(prep_reasons),
+                g=fl.g if fl.bounded else None,
             )
         )
     return PotencyAnalysis(
@@ -164,6 +186,7 @@ def analyse_slope_ratio(
         tests=tests,
         results=tuple(results),
         reasons=tuple(reasons),
+        warnings=tuple(warnings),
         anova=tuple(rows),
         residual_df=df_err,
         residual_variance=ms_err,

@@ -94,6 +94,9 @@ class PreparationResult:
     ci_method: str = ""
     reasons: tuple[str, ...] = ()
     tests: tuple[TestResult, ...] = ()
+    g: float | None = None
+    """Fieller's g of the limits (models with Fieller limits); above 0.1 the slope is
+    poorly determined and the analysis warns."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,6 +115,8 @@ class PotencyAnalysis:
     tests: dict[str, TestResult]
     results: tuple[PreparationResult, ...]
     reasons: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()
+    """What the analysis noticed that does not invalidate it (e.g. a large g)."""
     anova: tuple[dict[str, float | int | str | None], ...] = ()
     residual_df: int | None = None
     residual_variance: float | None = None
