@@ -29,7 +29,9 @@ Files are created with mode ``0666`` less the umask, like any file a program wri
 minutes), after creating ``paused`` in the staging folder: the tests use it to kill a
 build at a known point.
 
-Codes: ``DOS-B004`` another build is writing to the same output folder.
+Codes:
+``DOS-B004`` another build is writing to the same output folder,
+``DOS-B009`` the output set cannot be written (no permission or no room; nothing is replaced).
 """
 
 from __future__ import annotations
@@ -115,6 +117,17 @@ def _error(code: str, message: str, where: Path, hint: str | None = None) -> Use
     return UserError(Diagnostic(code, Severity.ERROR, message, Location(str(where)), hint))
 
 
+def _unwritable(out_dir: Path, exc: OSError, what: str) -> UserError:
+    where = f" ({exc.filename})" if exc.filename else ""
+    return _error(
+        "DOS-B009",
+        f"{what}: {exc.strerror or exc}{where}",
+        out_dir,
+        "check that the output folder and the folder around it can be written and that the "
+        "disk has room",
+    )
+
+
 # --------------------------------------------------------------------------- build lock
 
 
@@ -151,7 +164,10 @@ class BuildLock:
         deadline = time.monotonic() + self.wait
         told = False
         while True:
-            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, FILE_MODE)
+            try:
+                fd = os.open(self.path, os.O_RDWR | os.O_CREAT, FILE_MODE)
+            except OSError as exc:
+                raise _unwritable(self.out_dir, exc, "the build lock cannot be created") from None
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except OSError:
@@ -251,7 +267,12 @@ def commit(out_dir: Path, staging: Path, moves: list[Move], build: str) -> list[
     write_file(tmp, (json.dumps({"build": build, "moves": entries}, indent=1) + "\n").encode())
     os.replace(tmp, staging / JOURNAL)
     _fsync_dir(staging)
-    return _apply(out_dir, staging, moves)
+    try:
+        return _apply(out_dir, staging, moves)
+    except OSError as exc:
+        raise _unwritable(
+            out_dir, exc, "the outputs could not all be moved into place (the next build will)"
+        ) from None
 
 
 def _apply(out_dir: Path, staging: Path, moves: list[Move]) -> list[str]:
@@ -320,19 +341,32 @@ def recover(out_dir: Path, say: Callable[[str], None] | None = None) -> list[str
             )
     if say is not None:
         say("completing the output set of an interrupted build")
-    return _apply(out_dir, staging, moves)
+    try:
+        return _apply(out_dir, staging, moves)
+    except OSError as exc:
+        raise _unwritable(
+            out_dir, exc, "the output set of an interrupted build cannot be completed"
+        ) from None
 
 
 @contextlib.contextmanager
 def staged(out_dir: Path) -> Iterator[Path]:
     """A fresh, empty staging folder; removed again if the block fails (roll back)."""
     staging = staging_folder(out_dir)
-    if staging.exists():
-        shutil.rmtree(staging)
-    staging.mkdir()
+    try:
+        if staging.exists():
+            shutil.rmtree(staging)
+        staging.mkdir()
+    except OSError as exc:
+        raise _unwritable(out_dir, exc, "the staging folder cannot be made") from None
     try:
         yield staging
-    except BaseException:
-        if not (staging / JOURNAL).exists():
-            shutil.rmtree(staging, ignore_errors=True)
+    except BaseException as exc:
+        if (staging / JOURNAL).exists():  # committed: the next build completes the moves
+            raise
+        shutil.rmtree(staging, ignore_errors=True)
+        if isinstance(exc, OSError):
+            raise _unwritable(
+                out_dir, exc, "the outputs could not be written; nothing was replaced"
+            ) from None
         raise

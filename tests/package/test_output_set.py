@@ -277,3 +277,40 @@ def test_force_keeps_a_backup_of_each_edited_draft(tmp_path: Path) -> None:
     assert backup.read_bytes() == b"edited"
     assert backup.name.startswith("briefing-document.backup-")
     assert (out / "briefing-document.docx").read_bytes() == b"briefing v2"
+
+
+def test_a_disk_that_fills_up_while_staging_replaces_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import errno
+
+    out = tmp_path / "out"
+    _write(out, "v1")
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    calls = []
+    real = output_set.write_file
+
+    def full(path: Path, data: bytes) -> None:
+        calls.append(path)
+        if len(calls) == 2:
+            raise OSError(errno.ENOSPC, "No space left on device", str(path))
+        real(path, data)
+
+    monkeypatch.setattr(output_set, "write_file", full)
+    with pytest.raises(UserError) as caught:
+        _write(out, "v2")
+    [problem] = caught.value.diagnostics
+    assert problem.code == "DOS-B009"
+    assert "No space left on device" in problem.message
+    assert "nothing was replaced" in problem.message
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    assert not output_set.staging_folder(out).exists()
+
+
+def test_a_build_lock_that_cannot_be_made_is_a_located_error(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    output_set.lock_path(out).mkdir(parents=True)
+    with pytest.raises(UserError) as caught:
+        _write(out, "v1")
+    assert caught.value.diagnostics[0].code == "DOS-B009"
+    assert "the build lock cannot be created" in caught.value.diagnostics[0].message
