@@ -48,6 +48,7 @@ __all__ = [
     "data_references",
     "load_model",
     "load_project",
+    "project_from_source",
     "pydantic_diagnostics",
     "validate",
 ]
@@ -302,8 +303,12 @@ def load_project(path: Path | str) -> LoadedProject:
     from dossier.load.paths import find_project_file
     from dossier.load.yaml_source import load_yaml
 
-    project_file = find_project_file(Path(path))
-    source = load_yaml(project_file)
+    return project_from_source(load_yaml(find_project_file(Path(path))))
+
+
+def project_from_source(source: SourceDoc) -> LoadedProject:
+    """Validate a parsed project file (its data may have been edited after parsing, as
+    the rule examples do); raise :class:`UserError` with all errors."""
     diags = DiagnosticList()
     version_problem = _schema_version_problem(source)
     if version_problem is not None:

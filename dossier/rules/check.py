@@ -18,15 +18,18 @@ from dossier.core.diagnostics import DiagnosticList, Location, PathPart
 from dossier.core.errors import UserError
 from dossier.model.project import Project
 from dossier.model.project_io import LoadedProject
-from dossier.rules.engine import RuleEvaluator, RuleExpressionError, finding
+from dossier.rules.engine import ItemOutcome, RuleEvaluator, RuleExpressionError, finding
 from dossier.rules.features import product_features
 from dossier.rules.schema import AppliesTo, Catalogue, Citation, Profile, Rule
 
 __all__ = [
     "CheckResult",
+    "Explanation",
     "applies",
+    "applies_reasons",
     "builtin_rules",
     "check_project",
+    "explain_rule",
     "load_profile",
     "matches",
     "ruleset",
@@ -175,6 +178,82 @@ def matches(a: AppliesTo, project: Project, features: frozenset[str]) -> bool:
     if a.any_features and not set(a.any_features) & features:
         return False
     return not (a.not_features and set(a.not_features) & features)
+
+
+def applies_reasons(a: AppliesTo, project: Project, features: frozenset[str]) -> list[str]:
+    """Each condition of an ``AppliesTo`` with the project's value and whether it holds,
+    e.g. 'stage is confirmatory (project: exploratory_fih): no'."""
+    agency = project.scientific_advice.agency if project.scientific_advice else None
+    checks: list[tuple[str, str, bool]] = []
+    if a.atmp_class:
+        cls = project.product.atmp_class
+        checks.append((f"ATMP class is {' or '.join(a.atmp_class)}", cls, cls in a.atmp_class))
+    if a.stage:
+        checks.append((f"stage is {' or '.join(a.stage)}", project.stage, project.stage in a.stage))
+    if a.agency:
+        checks.append(
+            (f"advice agency is {' or '.join(a.agency)}", str(agency), agency in a.agency)
+        )
+    present = ", ".join(sorted(features)) or "none"
+    if a.features:
+        checks.append(
+            (
+                f"features include all of {', '.join(a.features)}",
+                present,
+                set(a.features) <= features,
+            )
+        )
+    if a.any_features:
+        checks.append(
+            (
+                f"features include one of {', '.join(a.any_features)}",
+                present,
+                bool(set(a.any_features) & features),
+            )
+        )
+    if a.not_features:
+        checks.append(
+            (
+                f"features include none of {', '.join(a.not_features)}",
+                present,
+                not set(a.not_features) & features,
+            )
+        )
+    return [f"{what} (project: {value}): {'yes' if ok else 'no'}" for what, value, ok in checks]
+
+
+@dataclass
+class Explanation:
+    """Why a rule fired or not for one project: whether it applies (and each condition),
+    and what it concluded for each item of its scope."""
+
+    rule: Rule
+    applies: bool
+    conditions: list[str]
+    outcomes: list[ItemOutcome] = field(default_factory=list)
+    error: str | None = None
+
+    @property
+    def findings(self) -> list[Any]:
+        """The rule's findings on the project."""
+        return [o.finding for o in self.outcomes if o.finding is not None]
+
+
+def explain_rule(loaded: LoadedProject, computed: dict[str, Any], rule: Rule) -> Explanation:
+    """Evaluate one rule on a project and keep the reasons: applicability condition by
+    condition, and the outcome for every item of the rule's scope."""
+    project = loaded.project
+    features = product_features(project)
+    conditions = applies_reasons(rule.applies_to, project, features)
+    if not applies(rule, project, features):
+        return Explanation(rule, False, conditions)
+    data = project.model_dump(mode="json")
+    evaluator = RuleEvaluator(data, computed, features, loaded.locate)
+    try:
+        outcomes = evaluator.trace(rule)
+    except RuleExpressionError as exc:
+        return Explanation(rule, True, conditions, error=f"the {exc.part} failed: {exc}")
+    return Explanation(rule, True, conditions, outcomes)
 
 
 @dataclass

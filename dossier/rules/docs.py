@@ -51,6 +51,49 @@ rules: []                       # additional rules, same fields as the catalogue
 """
 
 
+_EXPRESSIONS = """
+## Writing rule expressions
+
+`when`, `require` and `message` are Jinja expressions (the message a Jinja template),
+evaluated in a sandbox with undefined names as errors (a rule that cannot be evaluated is
+reported as `DOS-C900`, never passed silently). They see:
+
+- the sections of the project file by name (`product`, `quality`, `nonclinical`,
+  `fih_dose`, `risk_profile`, `scientific_advice`, `netherlands`, `stage`, ...), and the
+  whole file as `project`;
+- `item` (each item the rule's `scope` selects) and `parent` (the list item above it,
+  e.g. the assay of an acceptance criterion);
+- `computed`: the results dossier computes from the data files (`computed.assays[ID]`
+  with runs, batches, range, trend and validation failures; `computed.fih` with the start
+  dose, safety limit and incomparable inputs; `computed.gonads_sampled`);
+- `features`: the product features of the applicability conditions (`gmo`,
+  `in_vivo_gene_therapy`, `pluripotent`, ...);
+- Jinja's filters (`map`, `select`, `selectattr`, `unique`, `length`, ...), the test
+  `is search('regex')` (true when the regular expression matches the value as text), and
+  the helpers below.
+
+`dossier check PROJECT --explain RULE` lists the fields a rule reads and what it
+concluded for each item of its scope.
+
+### Expression helpers
+
+| helper | what it gives | reads |
+| --- | --- | --- |
+"""
+
+
+def _helpers_markdown() -> list[str]:
+    from dossier.rules.engine import helper_docs
+
+    rows = []
+    for h in helper_docs():
+        reads = ", ".join(f"`{r}`" for r in h.reads) or "only its arguments"
+        text = h.text.replace(":func:", "").replace("``", "`")
+        cells = [f"`{h.signature}`", text, reads]
+        rows.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
+    return rows
+
+
 def _applies(rule_applies: dict[str, list[str]]) -> str:
     parts = []
     for key, values in rule_applies.items():
@@ -62,7 +105,7 @@ def _applies(rule_applies: dict[str, list[str]]) -> str:
 def rules_markdown() -> str:
     """The whole rule reference as Markdown."""
     rules = builtin_rules()
-    lines = [_HEADER]
+    lines = [_HEADER, _EXPRESSIONS.strip("\n"), *_helpers_markdown(), ""]
     counts: dict[str, int] = {}
     for r in rules:
         counts[r.confidence] = counts.get(r.confidence, 0) + 1

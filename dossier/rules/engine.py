@@ -11,6 +11,7 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from dossier.core.diagnostics import Citation as DiagnosticCitation
@@ -145,18 +146,25 @@ class RuleEvaluator:
 
     def evaluate(self, rule: Rule) -> list[Diagnostic]:
         """Findings of one rule (empty when satisfied or not applicable)."""
+        return [o.finding for o in self.trace(rule) if o.finding is not None]
+
+    def trace(self, rule: Rule) -> list[ItemOutcome]:
+        """What the rule concluded for each item of its scope (or the project as a whole):
+        left out by ``when``, satisfied, or a finding."""
         items: Iterator[tuple[tuple[PathPart, ...], Any, Any]] = (
             iter_scope(self._data, rule.scope) if rule.scope else iter([((), None, None)])
         )
-        findings = []
+        outcomes = []
         for path, item, parent in items:
             ctx = {**self._base, "item": item, "parent": parent}
             part = "when"
             try:
                 if rule.when and not self._expr(rule.when)(**ctx):
+                    outcomes.append(ItemOutcome(path, "when"))
                     continue
                 part = "require"
                 if self._expr(rule.require)(**ctx):
+                    outcomes.append(ItemOutcome(path, "satisfied"))
                     continue
                 part = "message"
                 message = self._message(rule.message).render(**ctx)
@@ -164,10 +172,19 @@ class RuleEvaluator:
                 raise RuleExpressionError(part, exc) from exc
             target = path + tuple(_parse_target(rule.at)) if rule.at else path
             loc = self._locate(target)
-            findings.append(
-                finding(rule, message, Location(loc.file, loc.line, loc.column, target))
-            )
-        return findings
+            found = finding(rule, message, Location(loc.file, loc.line, loc.column, target))
+            outcomes.append(ItemOutcome(path, "finding", found))
+        return outcomes
+
+
+@dataclass(frozen=True)
+class ItemOutcome:
+    """What a rule concluded for one item of its scope (path () = the whole project):
+    ``when`` (left out by the rule's condition), ``satisfied`` or ``finding``."""
+
+    path: tuple[PathPart, ...]
+    outcome: str
+    finding: Diagnostic | None = None
 
 
 def _parse_target(at: str) -> list[PathPart]:
@@ -188,6 +205,10 @@ def _helpers(data: dict[str, Any]) -> dict[str, Any]:
     batches: list[dict[str, Any]] = _as_list(quality.get("batches"))
 
     def studies(*types: str, status: str | None = None) -> list[dict[str, Any]]:
+        """The non-clinical studies of any of the given types (all studies without types),
+        a study counting for its study_type and for each type it also_covers; with
+        ``status``, only studies of that status. Reads: nonclinical.studies[*].study_type,
+        nonclinical.studies[*].also_covers, nonclinical.studies[*].status."""
         out = []
         for s in all_studies:
             covered = {s.get("study_type"), *_as_list(s.get("also_covers"))}
@@ -199,21 +220,32 @@ def _helpers(data: dict[str, Any]) -> dict[str, Any]:
         return out
 
     def assays(*categories: str) -> list[dict[str, Any]]:
+        """The potency assays of any of the given categories (all assays without).
+        Reads: quality.potency.assays[*].category."""
         return [a for a in all_assays if not categories or a.get("category") in categories]
 
     def assays_with_role(role: str) -> list[dict[str, Any]]:
+        """The potency assays that have the role (release, stability, characterisation,
+        ...). Reads: quality.potency.assays[*].roles."""
         return [a for a in all_assays if role in _as_list(a.get("roles"))]
 
     def batches_used_for(use: str) -> list[dict[str, Any]]:
+        """The batches used for a purpose (toxicology, clinical, engineering, ...).
+        Reads: quality.batches[*].uses."""
         return [b for b in batches if use in _as_list(b.get("uses"))]
 
     def mentions(text: Any, *words: str) -> bool:
+        """Whether a text contains any of the words at the start of a word, ignoring case
+        ('insertional' matches 'insertional mutagenesis', not 'noninsertional'); false
+        for a missing text. Reads: the text it is given."""
         if not isinstance(text, str):
             return False
         lower = text.lower()
         return any(re.search(r"\b" + re.escape(w.lower()), lower) for w in words)
 
     def filled(value: Any) -> bool:
+        """Whether a value is given: not missing, not blank text, not an empty list or
+        mapping (false and 0 count as given). Reads: the value it is given."""
         if value is None:
             return False
         if isinstance(value, str):
@@ -223,9 +255,14 @@ def _helpers(data: dict[str, Any]) -> dict[str, Any]:
         return True
 
     def path_text(path: list[PathPart]) -> str:
+        """A YAML path as text, e.g. ['quality', 'batches', 0] -> 'quality.batches[0]'.
+        Reads: nothing."""
         return format_path(path)
 
     def covered_moa_steps() -> list[str]:
+        """The mechanism-of-action steps that a potency assay reads out or that the
+        strategy lists as not covered (with its reason). Reads:
+        quality.potency.assays[*].moa_steps, quality.potency.strategy.not_covered[*].moa_step."""
         covered = {step for a in all_assays for step in _as_list(a.get("moa_steps"))}
         strategy = potency.get("strategy") or {}
         covered.update(nc.get("moa_step") for nc in _as_list(strategy.get("not_covered")))
@@ -234,11 +271,17 @@ def _helpers(data: dict[str, Any]) -> dict[str, Any]:
     methods: list[dict[str, Any]] = _as_list(quality.get("analytical_methods"))
 
     def safety_tests() -> list[str]:
+        """The safety tests among the analytical methods (sterility, mycoplasma,
+        endotoxin, replication_competent_virus, ...). Reads:
+        quality.analytical_methods[*].type, quality.analytical_methods[*].safety_test."""
         return sorted(
             {str(m.get("safety_test")) for m in methods if m.get("type") == "safety"} - {"None"}
         )
 
     def method_mentions(*words: str) -> bool:
+        """Whether the name, attribute or principle of any analytical method mentions one
+        of the words (as :func:`mentions`). Reads: quality.analytical_methods[*].name,
+        quality.analytical_methods[*].attribute, quality.analytical_methods[*].principle."""
         return any(
             mentions(
                 " ".join(str(m.get(k) or "") for k in ("name", "attribute", "principle")), *words
@@ -247,6 +290,11 @@ def _helpers(data: dict[str, Any]) -> dict[str, Any]:
         )
 
     def study_mentions(types: list[str], *words: str) -> bool:
+        """Whether a study of one of the types (as :func:`studies`) mentions one of the
+        words in its title, objective, key findings, model relevance or endpoints.
+        Reads: nonclinical.studies[*].title, nonclinical.studies[*].objective,
+        nonclinical.studies[*].key_findings, nonclinical.studies[*].model_relevance,
+        nonclinical.studies[*].endpoints."""
         keys = ("title", "objective", "key_findings", "model_relevance")
         for s in studies(*types):
             text = " ".join([*(str(s.get(k) or "") for k in keys), *_as_list(s.get("endpoints"))])
@@ -255,10 +303,15 @@ def _helpers(data: dict[str, Any]) -> dict[str, Any]:
         return False
 
     def studies_addressing(risk_id: str) -> list[dict[str, Any]]:
+        """The studies that name the risk in addresses_risks.
+        Reads: nonclinical.studies[*].addresses_risks."""
         return [s for s in all_studies if risk_id in _as_list(s.get("addresses_risks"))]
 
     def tox_clinical_linked() -> bool:
-        """Tox and clinical batches share a process version, or a comparability covers it."""
+        """Whether every process version of the clinical batches was also used for a
+        toxicology batch, or a comparability exercise concluded 'comparable' (true when
+        either kind of batch is missing). Reads: quality.batches[*].uses,
+        quality.batches[*].process_version, quality.comparability[*].outcome."""
         tox = {b.get("process_version") for b in batches_used_for("toxicology")}
         clinical = {b.get("process_version") for b in batches_used_for("clinical")}
         if not tox or not clinical or clinical <= tox:
@@ -269,6 +322,7 @@ def _helpers(data: dict[str, Any]) -> dict[str, Any]:
         return bool(comparable)
 
     def increasing(values: list[Any]) -> bool:
+        """Whether the numbers strictly increase. Reads: the values it is given."""
         nums = [float(v) for v in values]
         return all(a < b for a, b in itertools.pairwise(nums))
 
@@ -288,3 +342,146 @@ def _helpers(data: dict[str, Any]) -> dict[str, Any]:
         "filled": filled,
         "path_text": path_text,
     }
+
+
+@dataclass(frozen=True)
+class HelperDoc:
+    """A function rule expressions can call: its call signature, what it does and the
+    project fields it reads (from its docstring)."""
+
+    name: str
+    signature: str
+    text: str
+    reads: tuple[str, ...]
+
+
+def helper_docs() -> list[HelperDoc]:
+    """The functions available to rule expressions, documented from their docstrings
+    (the text before 'Reads:' says what they do, the paths after it what they read)."""
+    import inspect
+
+    out = []
+    for name, fn in sorted(_helpers({}).items()):
+        doc = " ".join((inspect.getdoc(fn) or "").split())
+        text, _, reads = doc.partition(" Reads: ")
+        parts = [p.strip().rstrip(".") for p in reads.split(",")]
+        paths = tuple(p for p in parts if "." in p or "[" in p)
+        sig = str(inspect.signature(fn)).split(" -> ")[0].replace("'", "")
+        out.append(HelperDoc(name, f"{name}{sig}", text.strip(), paths))
+    return out
+
+
+def fields_read(rule: Rule) -> list[str]:
+    """The project fields and computed results a rule reads, as paths over the project
+    file ('quality.potency.assays[*].roles', 'computed.fih.start') and the helpers it
+    calls ('studies()'), from its applies-to scope, ``when``, ``require`` and message."""
+    from jinja2 import Environment, nodes
+
+    env = Environment()
+    helpers = set(_helpers({}))
+    scope = rule.scope or ""
+    parent_scope = scope.rsplit("[*]", 2)[0] + "[*]" if scope.count("[*]") >= 2 else ""
+    found: list[str] = []
+
+    def chain(node: nodes.Node) -> str | None:
+        if isinstance(node, nodes.Name):
+            return node.name
+        if isinstance(node, nodes.Getattr):
+            base = chain(node.node)
+            return None if base is None else f"{base}.{node.attr}"
+        if isinstance(node, nodes.Getitem):
+            base = chain(node.node)
+            if base is None:
+                return None
+            arg = node.arg
+            if isinstance(arg, nodes.Const) and isinstance(arg.value, str):
+                return f"{base}.{arg.value}"
+            if isinstance(arg, nodes.Const) and isinstance(arg.value, int):
+                return base  # a part of the value (words of a text)
+            return f"{base}[*]"
+        if isinstance(node, nodes.Filter) and node.node is not None:
+            base = chain(node.node)
+            if base is None:
+                return None
+            # the items of a list mapped before are addressed without a further [*]
+            items = (
+                base
+                if isinstance(node.node, nodes.Filter) and node.node.name == "map"
+                else f"{base}[*]"
+            )
+            if node.name in {"first", "last"}:
+                return items
+            attr = next((k.value for k in node.kwargs if k.key == "attribute"), None)
+            if node.name in {"selectattr", "rejectattr"} and node.args:
+                attr = node.args[0]
+                if isinstance(attr, nodes.Const) and isinstance(attr.value, str):
+                    path = resolve(f"{items}.{attr.value}")
+                    if path is not None:
+                        found.append(path)
+                return base
+            if node.name == "map" and isinstance(attr, nodes.Const):
+                return f"{items}.{attr.value}"
+            return base
+        if isinstance(node, nodes.Call) and isinstance(node.node, nodes.Getattr):
+            return chain(node.node.node)  # a method of a value (text.count): the value
+        return None
+
+    def resolve(text: str) -> str | None:
+        head, _, rest = text.partition(".")
+        if head in {"item", "parent"}:
+            base = scope if head == "item" else parent_scope
+            if not base:
+                return None
+            return f"{base}.{rest}" if rest else base
+        if head == "project":
+            return rest or None
+        if head in {"features", "loop", "range", "true", "false", "none"} or head in local:
+            return "product features" if head == "features" else None
+        return text
+
+    def visit(node: nodes.Node) -> None:
+        if isinstance(node, nodes.Call) and isinstance(node.node, nodes.Name):
+            if node.node.name in helpers:
+                found.append(f"{node.node.name}()")
+            for child in node.iter_child_nodes():
+                if child is not node.node:
+                    visit(child)
+            return
+        text = chain(node)
+        if text is not None:
+            path = resolve(text)
+            if path is not None:
+                found.append(path)
+            # the arguments of item lookups and filters are read too
+            for child in node.iter_child_nodes():
+                if isinstance(node, nodes.Getitem) and child is node.arg:
+                    visit(child)
+                elif isinstance(node, nodes.Filter) and child is not node.node:
+                    visit(child)
+                elif isinstance(node, nodes.Call) and child is not node.node:
+                    visit(child)
+                elif isinstance(child, (nodes.Getattr, nodes.Getitem, nodes.Filter)):
+                    inner = child
+                    while isinstance(inner, (nodes.Getattr, nodes.Getitem, nodes.Filter)):
+                        if isinstance(inner, nodes.Getitem):
+                            visit(inner.arg)
+                        elif isinstance(inner, nodes.Filter):
+                            for c in inner.iter_child_nodes():
+                                if c is not inner.node:
+                                    visit(c)
+                        inner = inner.node  # type: ignore[assignment]
+            return
+        for child in node.iter_child_nodes():
+            visit(child)
+
+    sources = [(rule.when, True), (rule.require, True), (rule.message, False)]
+    local: set[str] = set()
+    for source, is_expression in sources:
+        if not source:
+            continue
+        tree = env.parse("{{ (" + source + ") }}" if is_expression else source)
+        local |= {n.name for n in tree.find_all(nodes.Name) if n.ctx == "store"}
+        visit(tree)
+    if rule.scope:
+        found.insert(0, rule.scope)
+    return list(dict.fromkeys(found))
