@@ -10,7 +10,7 @@ Every computed value gets a provenance record.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal, cast
 
 from dossier.analysis.batches import batch_results, trend
 from dossier.analysis.outliers import attach
@@ -24,11 +24,12 @@ from dossier.core.errors import UserError
 if TYPE_CHECKING:  # pragma: no cover
     from dossier.analysis.outlier_results import RunOutliers
     from dossier.analysis.results import ComputedProject
+    from dossier.compute.potency.criteria import Criterion, Method
     from dossier.compute.potency.types import DoseResponseData, PotencyAnalysis
     from dossier.model.potency import PotencyAssay
     from dossier.model.project_io import LoadedProject
 
-__all__ = ["run"]
+__all__ = ["criteria_of", "run"]
 
 
 def _alphas(assay: PotencyAssay) -> dict[str, float]:
@@ -38,6 +39,39 @@ def _alphas(assay: PotencyAssay) -> dict[str, float]:
         if c.method == "significance"
         and c.criterion in {"regression", "non_parallelism", "non_linearity", "intersection"}
     }
+
+
+def criteria_of(assay: PotencyAssay) -> tuple[Criterion, ...]:
+    """The assay's validity criteria and system suitability, as the run is judged on them
+    (a criterion or a suitability limit in words only is listed, not computed)."""
+    from dossier.compute.potency.criteria import Criterion
+
+    out = []
+    for c in assay.validity_criteria:
+        if c.criterion == "other":
+            label = c.description or "other criterion"
+            out.append(Criterion("other", "described", label=label))
+        else:
+            method = cast("Method", c.method)
+            label = c.description or ""
+            out.append(Criterion(c.criterion, method, c.lower, c.upper, c.alpha, label=label))
+    for s in assay.system_suitability:
+        if s.measure is None:
+            label = f"{s.parameter} ({s.limits})"
+            out.append(Criterion("system_suitability", "described", label=label, suitability=True))
+        else:
+            out.append(
+                Criterion(
+                    s.measure,
+                    "limit",
+                    s.lower,
+                    s.upper,
+                    preparation=s.preparation,
+                    label=s.parameter,
+                    suitability=True,
+                )
+            )
+    return tuple(out)
 
 
 def _analyse_run(
@@ -50,6 +84,7 @@ def _analyse_run(
     """Read one run's data file and analyse it with the assay's model and criteria;
     warnings about the file (rows repeated exactly) are added to ``warnings``."""
     from dossier.analysis.outliers import screen_run
+    from dossier.compute.potency.criteria import similarity_by_equivalence
     from dossier.compute.potency.io import read_dose_response
 
     run = assay.runs[run_index]
@@ -67,6 +102,10 @@ def _analyse_run(
     outliers, data = screen_run(assay, run, data)
     kind = assay.statistical_model
     alphas = _alphas(assay)
+    # similarity by declared equivalence margins: the F-test is reported, not deciding
+    similarity: Literal["f-test", "equivalence"] = (
+        "equivalence" if similarity_by_equivalence(criteria_of(assay)) else "f-test"
+    )
     if kind == "parallel_line":
         from dossier.compute.potency.parallel_line import analyse_parallel_line
 
@@ -79,6 +118,7 @@ def _analyse_run(
                 assumed=run.assumed_potency,
                 transform=run.transform,
                 alphas=alphas,
+                similarity=similarity,
             ),
         )
     if kind == "slope_ratio":
@@ -97,15 +137,28 @@ def _analyse_run(
         )
     from dossier.compute.potency.logistic import analyse_4pl
 
-    # similarity by the declared F-test; the significance level comes from the criteria
+    # the F-test's significance level comes from the criteria
     alpha = alphas.get("non_parallelism", 0.05)
     return (
         data,
         outliers,
         analyse_4pl(
-            data, run.standard, assumed=run.assumed_potency, transform=run.transform, alpha=alpha
+            data,
+            run.standard,
+            assumed=run.assumed_potency,
+            transform=run.transform,
+            alpha=alpha,
+            similarity=similarity,
         ),
     )
+
+
+def _scale(assay: PotencyAssay) -> float:
+    """The reportable scale of a relative potency: the reference's assigned potency."""
+    reference = assay.reference_standard
+    if reference is None or reference.assigned_potency is None:
+        return 1.0
+    return reference.assigned_potency.value
 
 
 def _display(loaded: LoadedProject, ref: str) -> str:
@@ -151,7 +204,10 @@ def _runs(
             Diagnostic("DOS-A030", Severity.WARNING, f"run '{assay_run.id}': {text}", where)
             for text in analysis.warnings
         )
-        result.runs[assay_run.id] = attach(RunResult.of(assay_run.id, analysis, data), outliers)
+        run_result = RunResult.of(
+            assay_run.id, analysis, data, criteria_of(assay), scale=_scale(assay)
+        )
+        result.runs[assay_run.id] = attach(run_result, outliers)
         for prep in analysis.results:
             computed.provenance.append(
                 Provenance(

@@ -154,7 +154,7 @@ def _estimates(
         if prep is None:
             excluded.append(ExcludedRun(run_id, f"has no preparation mapped to batch {br.batch}"))
             continue
-        if not (run.valid and prep.valid):
+        if not run.usable(prep.preparation):
             excluded.append(ExcludedRun(run_id, _invalid(run, prep_name)))
             continue
         if prep.ci_lower is None or prep.ci_upper is None or prep.potency is None:

@@ -16,8 +16,11 @@ from dossier.analysis.validation_results import ValidationResult
 from dossier.analysis.verdicts import Verdict
 
 if TYPE_CHECKING:  # pragma: no cover
+    from collections.abc import Sequence
+
     from dossier.analysis.outlier_results import RunOutliers
     from dossier.compute.potency.combine_types import Combination, Precondition
+    from dossier.compute.potency.criteria import Criterion, Outcome
     from dossier.compute.potency.types import DoseResponseData, PotencyAnalysis, TestResult
     from dossier.compute.trend import TrendResult
 
@@ -34,8 +37,15 @@ __all__ = [
 
 @dataclass(frozen=True, slots=True)
 class ValidityCheck:
-    """One validity test of a run (Ph. Eur. 5.3): the statistic, its p value against the
-    limit, and the verdict; not assessed when the test gave no p value."""
+    """One criterion judged on a run: a test of Ph. Eur. 5.3 (the statistic, its p value
+    against the limit), an equivalence margin (the estimate and its confidence interval),
+    a limit or a system-suitability limit (the value); with the verdict and its reason.
+
+    ``kind`` says where the criterion comes from: ``model`` (a test the model applies
+    that the project does not name), ``significance``, ``equivalence``, ``limit``,
+    ``system suitability`` or ``described`` (limits in words only, not computed).
+    ``decides`` is False for what is reported without deciding the run's validity.
+    """
 
     test: str
     preparation: str | None
@@ -45,6 +55,15 @@ class ValidityCheck:
     p: float | None
     limit: str
     verdict: Verdict
+    kind: str = "model"
+    quantity: str = ""
+    value: float | None = None
+    lower: float | None = None
+    upper: float | None = None
+    ci: tuple[float, float] | None = None
+    confidence: float | None = None
+    reason: str = ""
+    decides: bool = True
 
     @classmethod
     def of(cls, result: TestResult, preparation: str | None = None) -> ValidityCheck:
@@ -65,30 +84,94 @@ class ValidityCheck:
             result.p,
             result.criterion,
             verdict,
+            quantity=result.name.replace("_", " "),
+            value=result.p,
+        )
+
+    @classmethod
+    def of_outcome(cls, outcome: Outcome) -> ValidityCheck:
+        """The check of a criterion judged by :mod:`dossier.compute.potency.criteria`."""
+        significance = outcome.kind in {"model", "significance"}
+        return cls(
+            outcome.criterion,
+            outcome.preparation,
+            outcome.statistic,
+            outcome.df[0],
+            outcome.df[1],
+            outcome.value if significance else None,
+            outcome.limit,
+            Verdict.of(outcome.met),
+            kind=outcome.kind,
+            quantity=outcome.quantity,
+            value=outcome.value,
+            lower=outcome.lower,
+            upper=outcome.upper,
+            ci=outcome.ci,
+            confidence=outcome.confidence,
+            reason=outcome.reason,
+            decides=outcome.decides,
         )
 
     @property
+    def name(self) -> str:
+        """The criterion in words, with its preparation: "slope ratio of T1"."""
+        name = self.quantity or self.test.replace("_", " ")
+        return name + (f" of {self.preparation}" if self.preparation else "")
+
+    @property
+    def value_text(self) -> str:
+        """The value judged: "F = 0.8 (1, 20), p = 0.38", "0.97 (90 % CI 0.88–1.07)"."""
+        if self.kind in {"model", "significance"}:
+            numbers = []
+            if self.statistic is not None:
+                dfs = ", ".join(str(d) for d in (self.df_num, self.df_den) if d is not None)
+                numbers.append(f"F = {self.statistic:.3g}" + (f" ({dfs})" if dfs else ""))
+            if self.p is not None:
+                numbers.append(f"p = {self.p:.3g}")
+            return ", ".join(numbers) or "no statistic"
+        if self.value is None:
+            return "—"
+        shown = f"{self.value:.4g}"
+        if self.ci is not None and self.confidence is not None:
+            level = f"{self.confidence * 100:.4g} %"
+            shown += f" ({level} CI {self.ci[0]:.4g} to {self.ci[1]:.4g})"
+        return shown
+
+    @property
+    def verdict_text(self) -> str:
+        """The verdict, with the reason when not assessed or when it decides nothing."""
+        if not self.decides:
+            return "reported, does not decide validity"
+        if self.verdict is Verdict.NOT_ASSESSED:
+            return f"not assessed ({self.reason})" if self.reason else "not assessed"
+        return str(self.verdict.value)
+
+    @property
     def text(self) -> str:
-        """The test in words, e.g. "non parallelism: F = 0.8 (1, 20), p = 0.38; p ≥ 0.05: met"."""
-        name = self.test.replace("_", " ") + (f" of {self.preparation}" if self.preparation else "")
-        numbers = []
-        if self.statistic is not None:
-            dfs = ", ".join(str(d) for d in (self.df_num, self.df_den) if d is not None)
-            numbers.append(f"F = {self.statistic:.3g}" + (f" ({dfs})" if dfs else ""))
-        if self.p is not None:
-            numbers.append(f"p = {self.p:.3g}")
-        shown = ", ".join(numbers) or "no statistic"
-        return f"{name}: {shown}; {self.limit}: {self.verdict.value}"
+        """The check in words, e.g. "non parallelism: F = 0.8 (1, 20), p = 0.38; p ≥ 0.05:
+        met" or "slope ratio of T: 0.97 (90 % CI 0.88 to 1.07); 90 % CI within 0.8–1.25:
+        met"."""
+        if self.kind == "described":
+            return f"{self.name}: {self.reason}"
+        return f"{self.name}: {self.value_text}; {self.limit}: {self.verdict_text}"
 
     def rule_data(self) -> dict[str, Any]:
         """Plain data for rules."""
         return {
             "test": self.test,
+            "name": self.name,
+            "kind": self.kind,
             "preparation": self.preparation,
             "statistic": self.statistic,
             "p": self.p,
+            "value": self.value,
+            "lower": self.lower,
+            "upper": self.upper,
+            "ci": None if self.ci is None else list(self.ci),
             "limit": self.limit,
             "met": self.verdict.met,
+            "decides": self.decides,
+            "reason": self.reason,
             "text": self.text,
         }
 
@@ -108,10 +191,13 @@ class RunReason:
 
 @dataclass(frozen=True, slots=True)
 class RunResult:
-    """One analysed run: its validity with the tests and reasons that decide it.
+    """One analysed run: its validity with the criteria and reasons that decide it.
 
-    ``reasons`` holds the run's own reasons first (an invalid run has at least one),
-    then those of its preparations.
+    ``checks`` lists every criterion the project declares for the assay, judged on the
+    run, then the model's own tests that no criterion names. ``reasons`` holds the run's
+    own reasons first (an invalid run has at least one), then those of its preparations;
+    ``failed_preparations`` the test preparations whose estimate a declared criterion
+    rejects (the run may still be valid for the others).
     """
 
     run_id: str
@@ -120,22 +206,56 @@ class RunResult:
     reasons: tuple[RunReason, ...]
     analysis: PotencyAnalysis
     data: DoseResponseData
+    failed_preparations: tuple[str, ...] = ()
     outliers: RunOutliers | None = None
     """The outlier screen of the run's responses and what the assay's rule did with it."""
 
     @classmethod
-    def of(cls, run_id: str, analysis: PotencyAnalysis, data: DoseResponseData) -> RunResult:
-        """The typed validity of an analysis."""
-        checks = [ValidityCheck.of(t) for t in analysis.tests.values()]
-        checks += [ValidityCheck.of(t, r.preparation) for r in analysis.results for t in r.tests]
-        reasons = [RunReason(m) for m in analysis.reasons]
-        reasons += [RunReason(m, r.preparation) for r in analysis.results for m in r.reasons]
-        return cls(run_id, analysis.valid, tuple(checks), tuple(reasons), analysis, data)
+    def of(
+        cls,
+        run_id: str,
+        analysis: PotencyAnalysis,
+        data: DoseResponseData,
+        criteria: Sequence[Criterion] = (),
+        *,
+        scale: float = 1.0,
+    ) -> RunResult:
+        """The typed validity of an analysis under the declared criteria."""
+        from dossier.compute.potency.criteria import evaluate, judge
+
+        outcomes = evaluate(criteria, analysis, data, scale=scale)
+        judgement = judge(analysis, outcomes)
+        checks = tuple(ValidityCheck.of_outcome(o) for o in outcomes)
+        reasons = [RunReason(m) for m in (*analysis.reasons, *judgement.reasons)]
+        for r in analysis.results:
+            extra = judgement.preparation_reasons.get(r.preparation, ())
+            reasons += [RunReason(m, r.preparation) for m in (*r.reasons, *extra)]
+        failed = tuple(judgement.preparation_reasons)
+        return cls(run_id, judgement.valid, checks, tuple(reasons), analysis, data, failed)
+
+    def usable(self, preparation: str) -> bool:
+        """True when the run gives a reportable estimate of the preparation."""
+        prep = next((r for r in self.analysis.results if r.preparation == preparation), None)
+        return (
+            self.valid
+            and prep is not None
+            and prep.valid
+            and preparation not in self.failed_preparations
+        )
 
     @property
     def failed_checks(self) -> tuple[ValidityCheck, ...]:
-        """The tests whose criterion is not met."""
-        return tuple(c for c in self.checks if c.verdict is Verdict.NOT_MET)
+        """The deciding criteria that are not met."""
+        return tuple(c for c in self.checks if c.decides and c.verdict is Verdict.NOT_MET)
+
+    @property
+    def unassessed_checks(self) -> tuple[ValidityCheck, ...]:
+        """The declared criteria that could not be judged on this run."""
+        return tuple(
+            c
+            for c in self.checks
+            if c.verdict is Verdict.NOT_ASSESSED and c.kind not in {"model", "described"}
+        )
 
     @property
     def text(self) -> str:
@@ -148,10 +268,15 @@ class RunResult:
 
     def rule_data(self) -> dict[str, Any]:
         """Plain data for rules."""
+        declared = [c for c in self.checks if c.kind != "model"]
         return {
             "valid": self.valid,
             "reasons": [r.text for r in self.reasons],
             "checks": [c.rule_data() for c in self.checks],
+            "criteria": [c.rule_data() for c in declared],
+            "failed_criteria": [c.text for c in self.failed_checks if c.kind != "model"],
+            "unassessed_criteria": [c.text for c in self.unassessed_checks],
+            "failed_preparations": list(self.failed_preparations),
             "outliers": None if self.outliers is None else self.outliers.rule_data(),
         }
 

@@ -15,6 +15,13 @@ from typing import TYPE_CHECKING, Any, cast
 import click
 
 from dossier.cli.assay_combine_cmd import combine_cmd
+from dossier.cli.assay_criteria import (
+    build_criteria,
+    criteria_json,
+    criteria_options,
+    judged,
+    print_criteria,
+)
 from dossier.cli.common import echo_json, user_errors_exit
 from dossier.compute.potency import models as potency_models
 from dossier.load.numbers import DECIMALS, THOUSANDS
@@ -262,6 +269,7 @@ def _warn(warnings: Sequence[Diagnostic]) -> None:
 @click.option(
     "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
 )
+@criteria_options
 @user_errors_exit
 def potency_cmd(
     data: Path,
@@ -274,6 +282,7 @@ def potency_cmd(
     decimal: str,
     thousands: str,
     fmt: str,
+    **criteria_args: Any,
 ) -> None:
     """Relative potency of DATA.csv (columns preparation,dose,response[,block|row,column]).
 
@@ -283,6 +292,7 @@ def potency_cmd(
     from dossier.compute.potency.io import read_dose_response
 
     assumed_map = _parse_assumed(assumed)
+    criteria, similarity = build_criteria(model, alpha, **criteria_args)
     kind = cast("Transform", transform)
     number_decimal, number_thousands = _convention(decimal, thousands)
     warnings: list[Diagnostic] = []
@@ -300,6 +310,7 @@ def potency_cmd(
             assumed=assumed_map,
             transform=kind,
             alpha=alpha,
+            similarity=similarity,
         )
     elif model == "slope-ratio":
         from dossier.compute.potency.slope_ratio import analyse_slope_ratio
@@ -320,11 +331,14 @@ def potency_cmd(
             assumed=assumed_map,
             transform=kind,
             alpha=alpha,
+            similarity=similarity,
         )
+    analysis, outcomes = judged(criteria, analysis, dataset)
     if fmt == "json":
-        echo_json(potency_json(analysis))
+        echo_json({**potency_json(analysis), "criteria": criteria_json(outcomes)})
     else:
         _print_text(analysis)
+        print_criteria(outcomes)
 
 
 def _validation_json(characteristic: str, result: Any) -> dict[str, Any]:

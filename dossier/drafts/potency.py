@@ -312,6 +312,39 @@ def _dose_response_figures(assay: PotencyAssay, computed: ComputedProject) -> li
     return out
 
 
+def _run_verdicts(assay: PotencyAssay, computed: ComputedProject) -> list[Block]:
+    """Each analysed run's verdict, criterion by criterion, as the analysis decided it."""
+    comp = computed.assays.get(assay.id)
+    if comp is None or not any(comp.runs.values()):
+        return []
+    rows: list[list[Cell]] = []
+    for run_id in (r.id for r in assay.runs):
+        run = comp.runs.get(run_id)
+        if run is None:
+            rows.append([run_id, "—", "—", "—", "not analysed"])
+            continue
+        for check in run.checks:
+            described = check.kind == "described"
+            limit = "in words only" if described else check.limit
+            value = "—" if described else check.value_text
+            rows.append([run_id, check.name, value, limit, check.verdict_text])
+        rows.append([run_id, "the run", "—", "every criterion met", run.text])
+    return [
+        Table(
+            f"tab-runs-{assay.id}",
+            f"Validity of the runs of {assay.name}, criterion by criterion",
+            ["Run", "Criterion", "Value", "Limit", "Verdict"],
+            rows,
+            note=(
+                "Significance tests give F and p; an equivalence criterion gives the "
+                "estimate (test minus or over standard) with its confidence interval, which "
+                "must lie within the margins; a criterion that cannot be judged on a run is "
+                "not assessed, with the reason."
+            ),
+        )
+    ]
+
+
 def _procedures(project: Project, computed: ComputedProject) -> list[Section]:
     potency = project.quality.potency
     if potency is None:
@@ -397,7 +430,16 @@ def _procedures(project: Project, computed: ComputedProject) -> list[Section]:
         elif a.statistical_model != "absolute":
             blocks.append(Para.of(Missing(f"{path}.validity_criteria", "validity criteria")))
         rows: list[list[Cell]] = [[c.name, c.type, c.acceptance] for c in a.controls]
-        rows += [[s.parameter, "system suitability", s.limits] for s in a.system_suitability]
+        rows += [
+            [
+                s.parameter,
+                "system suitability",
+                s.limits
+                if s.measure is None
+                else f"{s.limits} (computed on every run: {range_text(s.lower, s.upper, '')})",
+            ]
+            for s in a.system_suitability
+        ]
         if rows:
             blocks.append(
                 Table(
@@ -422,6 +464,7 @@ def _procedures(project: Project, computed: ComputedProject) -> list[Section]:
                 parts += [" " if k else "", missing]
             blocks.append(Para.of(*parts))
         blocks.extend(figures)
+        blocks.extend(_run_verdicts(a, computed))
         out.append(Section(a.name, f"sec-proc-{a.id}", blocks))
     return out
 

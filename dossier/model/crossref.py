@@ -3,7 +3,8 @@
 Works on the validated :class:`~dossier.model.project.Project` and reports
 ``(code, message, yaml path, hint)`` tuples; the caller attaches file positions.
 Codes: ``DOS-X001`` duplicate id, ``DOS-X002`` unknown reference,
-``DOS-X003`` reference of the wrong kind, ``DOS-X010`` inconsistent sections.
+``DOS-X003`` reference of the wrong kind, ``DOS-X010`` inconsistent sections,
+``DOS-X012`` a validity criterion or system-suitability measure the assay's model cannot judge.
 """
 
 from __future__ import annotations
@@ -270,6 +271,7 @@ def check_references(project: Project) -> list[Problem]:
         )
     problems.extend(_section_consistency(project))
     problems.extend(_dose_units(project))
+    problems.extend(_criteria(project))
     return problems
 
 
@@ -296,6 +298,18 @@ def _dose_units(project: Project) -> Iterator[Problem]:
             ("fih_dose", "inputs", i, "dose", "unit"),
             f"express the {inp.approach.replace('_', ' ')} in {wanted} (e.g. as {clinical})",
         )
+
+
+def _criteria(project: Project) -> Iterator[Problem]:
+    """Validity criteria and system-suitability measures the assay's model cannot judge."""
+    from dossier.model.potency import criterion_problems
+
+    if project.quality.potency is None:
+        return
+    for i, assay in enumerate(project.quality.potency.assays):
+        for where, message, hint in criterion_problems(assay):
+            path = ("quality", "potency", "assays", i, *where)
+            yield Problem("DOS-X012", Severity.ERROR, message, path, hint)
 
 
 def _section_consistency(project: Project) -> Iterator[Problem]:

@@ -110,25 +110,100 @@ class AssayControl(StrictModel):
     acceptance: Text = Field(description="Acceptance range or rule.")
 
 
-class ValidityCriterion(StrictModel):
-    """A validity criterion of the statistical model (Ph. Eur. 5.3 or equivalence testing)."""
+CriterionName = Literal[
+    "regression",
+    "non_parallelism",
+    "non_linearity",
+    "intersection",
+    "slope_ratio",
+    "slope_difference",
+    "asymptote_difference",
+    "lower_asymptote_difference",
+    "upper_asymptote_difference",
+    "ec50",
+    "ci_width_ratio",
+    "r_squared",
+    "other",
+]
+CRITERION_METHOD: dict[str, str] = {
+    "regression": "significance",
+    "non_parallelism": "significance",
+    "non_linearity": "significance",
+    "intersection": "significance",
+    "slope_ratio": "equivalence",
+    "slope_difference": "equivalence",
+    "asymptote_difference": "equivalence",
+    "lower_asymptote_difference": "equivalence",
+    "upper_asymptote_difference": "equivalence",
+    "ec50": "limit",
+    "ci_width_ratio": "limit",
+    "r_squared": "limit",
+}
+"""The method each criterion is judged by ('other' takes any: it is described, not computed)."""
+_SIGMOID = frozenset({"four_parameter_logistic", "five_parameter_logistic"})
+_SIMILAR = frozenset({"parallel_line"}) | _SIGMOID
+CRITERION_MODELS: dict[str, frozenset[str]] = {
+    "regression": RELATIVE_POTENCY_MODELS,
+    "non_parallelism": _SIMILAR,
+    "non_linearity": frozenset({"parallel_line", "slope_ratio"}),
+    "intersection": frozenset({"slope_ratio"}),
+    "slope_ratio": _SIMILAR,
+    "slope_difference": _SIMILAR,
+    "asymptote_difference": _SIGMOID,
+    "lower_asymptote_difference": _SIGMOID,
+    "upper_asymptote_difference": _SIGMOID,
+    "ec50": _SIGMOID,
+    "ci_width_ratio": RELATIVE_POTENCY_MODELS,
+    "r_squared": RELATIVE_POTENCY_MODELS,
+}
+"""The statistical models each criterion can be judged for ('other': any)."""
+SuitabilityMeasure = Literal[
+    "reference_ec50", "control_potency", "asymptote_ratio", "ci_width_ratio"
+]
+SUITABILITY_MODELS: dict[str, frozenset[str]] = {
+    "reference_ec50": _SIGMOID,
+    "asymptote_ratio": _SIGMOID,
+    "control_potency": RELATIVE_POTENCY_MODELS,
+    "ci_width_ratio": RELATIVE_POTENCY_MODELS,
+}
+"""The statistical models each computed system-suitability measure needs."""
 
-    criterion: Literal[
-        "regression",
-        "non_parallelism",
-        "non_linearity",
-        "intersection",
-        "slope_ratio",
-        "asymptote_difference",
-        "ci_width_ratio",
-        "other",
-    ] = Field(description="What is tested.")
+
+class ValidityCriterion(StrictModel):
+    """A validity criterion of the statistical model, judged by dossier on every run.
+
+    significance: the Ph. Eur. 5.3 F-test at ``alpha`` (regression significant;
+    non-parallelism, non-linearity and intersection not). equivalence: the (1 − 2 alpha)
+    confidence interval (90 % at 5 %) of the test-minus-standard slope difference, slope
+    ratio or asymptote difference (4PL) within ``lower`` and/or ``upper``. limit: the
+    value within ``lower`` and/or ``upper``: R², the ratio of the upper to the lower
+    confidence limit of each relative potency (``ci_width_ratio``), the EC50 of every
+    preparation (4PL, dose units). ``other`` is reproduced as described, not computed.
+    """
+
+    criterion: CriterionName = Field(
+        description=(
+            "What is judged: regression, non_parallelism, non_linearity, intersection "
+            "(significance); slope_ratio, slope_difference, asymptote_difference (both "
+            "asymptotes), lower_asymptote_difference, upper_asymptote_difference "
+            "(equivalence); ec50, ci_width_ratio, r_squared (limit); other (described only)."
+        )
+    )
     method: Literal["significance", "equivalence", "limit"] = Field(
         default="significance",
-        description="significance (F-test at alpha), equivalence (CI within margins) or limit.",
+        description=(
+            "significance (F-test at alpha), equivalence (the 1 − 2 alpha confidence "
+            "interval within the margins) or limit (the value within the limits)."
+        ),
     )
     alpha: float = Field(
-        default=0.05, gt=0, lt=0.5, description="Significance level (default 5 %)."
+        default=0.05,
+        gt=0,
+        lt=0.5,
+        description=(
+            "Significance level (default 5 %); for equivalence the level of each one-sided "
+            "test (the 1 − 2 alpha confidence interval: 90 % at 5 %)."
+        ),
     )
     lower: float | None = Field(default=None, description="Lower equivalence margin or limit.")
     upper: float | None = Field(default=None, description="Upper equivalence margin or limit.")
@@ -136,16 +211,97 @@ class ValidityCriterion(StrictModel):
 
     @model_validator(mode="after")
     def _margins(self) -> Self:
+        wanted = CRITERION_METHOD.get(self.criterion)
+        if wanted is not None and self.method != wanted:
+            raise ValueError(
+                f"criterion '{self.criterion}' is judged by method '{wanted}', not "
+                f"'{self.method}': set method: {wanted}"
+            )
         if self.method in {"equivalence", "limit"} and self.lower is None and self.upper is None:
             raise ValueError(f"method '{self.method}' needs 'lower' and/or 'upper'")
+        if self.lower is not None and self.upper is not None and self.lower > self.upper:
+            raise ValueError(f"lower ({self.lower:g}) is above upper ({self.upper:g})")
+        positive = self.criterion in {"slope_ratio", "ci_width_ratio", "ec50"}
+        if positive and any(v is not None and v <= 0 for v in (self.lower, self.upper)):
+            raise ValueError(f"the limits of '{self.criterion}' (a ratio or a dose) must be > 0")
         return self
 
 
 class SystemSuitability(StrictModel):
-    """A system-suitability parameter and its limits."""
+    """A system-suitability parameter and its limits.
+
+    With ``measure`` and numeric limits, dossier computes it on every run and a run
+    outside the limits is invalid: ``reference_ec50`` (the standard's EC50, dose units,
+    4PL), ``asymptote_ratio`` (upper over lower asymptote of the standard's own 4PL fit),
+    ``control_potency`` (the relative potency of the control ``preparation`` of the run,
+    times the reference's assigned potency) or ``ci_width_ratio`` (the upper over the lower
+    confidence limit of each relative potency). Without ``measure`` the limits are
+    reproduced as written and not computed.
+    """
 
     parameter: Text = Field(description="Parameter (e.g. 'reference EC50').")
     limits: Text = Field(description="Limits (e.g. 'within historical mean ± 3 SD').")
+    measure: SuitabilityMeasure | None = Field(
+        default=None,
+        description=(
+            "What dossier computes on every run: reference_ec50, asymptote_ratio, "
+            "control_potency or ci_width_ratio (omit for limits given in words only)."
+        ),
+    )
+    preparation: str | None = Field(
+        default=None,
+        description="control_potency: the name of the control preparation in the run data.",
+    )
+    lower: float | None = Field(default=None, description="Lower limit of the measure.")
+    upper: float | None = Field(default=None, description="Upper limit of the measure.")
+
+    @model_validator(mode="after")
+    def _measure(self) -> Self:
+        if self.measure is None:
+            if self.lower is not None or self.upper is not None or self.preparation:
+                raise ValueError("numeric limits or a preparation need 'measure'")
+            return self
+        if self.lower is None and self.upper is None:
+            raise ValueError(f"measure '{self.measure}' needs 'lower' and/or 'upper'")
+        if self.lower is not None and self.upper is not None and self.lower > self.upper:
+            raise ValueError(f"lower ({self.lower:g}) is above upper ({self.upper:g})")
+        if (self.measure == "control_potency") != bool(self.preparation):
+            raise ValueError("'preparation' names the control of measure control_potency only")
+        return self
+
+
+def criterion_problems(assay: "PotencyAssay") -> list[tuple[tuple[str | int, ...], str, str]]:
+    """Declared criteria the assay's statistical model cannot judge: (path within the
+    assay, message, hint) for each."""
+    model = assay.statistical_model
+    out: list[tuple[tuple[str | int, ...], str, str]] = []
+    for i, c in enumerate(assay.validity_criteria):
+        models = CRITERION_MODELS.get(c.criterion)
+        if models is not None and model not in models:
+            allowed = ", ".join(sorted(models))
+            out.append(
+                (
+                    ("validity_criteria", i, "criterion"),
+                    f"criterion '{c.criterion}' cannot be judged for the {model} model "
+                    f"of assay '{assay.id}'",
+                    f"it applies to: {allowed}; remove it or change the criterion",
+                )
+            )
+    for i, s in enumerate(assay.system_suitability):
+        if s.measure is None:
+            continue
+        models = SUITABILITY_MODELS[s.measure]
+        if model not in models:
+            allowed = ", ".join(sorted(models))
+            out.append(
+                (
+                    ("system_suitability", i, "measure"),
+                    f"system-suitability measure '{s.measure}' cannot be computed for the "
+                    f"{model} model of assay '{assay.id}'",
+                    f"it applies to: {allowed}; give the limits in words only (no measure)",
+                )
+            )
+    return out
 
 
 class OutlierRule(StrictModel):

@@ -30,6 +30,7 @@ from dossier.compute.potency._prepare import (
 )
 from dossier.compute.potency.fourpl_fit import Fit, fit_4pl
 from dossier.compute.potency.types import (
+    CurveFit,
     DoseResponseData,
     PotencyAnalysis,
     PreparationResult,
@@ -186,9 +187,11 @@ def analyse_4pl(
     if constrained.converged and not (std_doses.min() <= c_std <= std_doses.max()):
         reasons.append(f"the EC50 of the standard '{standard}' lies outside its doses")
     equivalence: list[TestResult] = []
-    if similarity == "equivalence":
+    # equivalence without margins here: the caller judges similarity by its own criteria
+    # (dossier.compute.potency.criteria reads the preparations' own fits, ``curves``)
+    if similarity == "equivalence" and margins is not None:
         for g, prep in enumerate(preps[1:], start=1):
-            equivalence.extend(_equivalence(separate[0], separate[g], margins or Margins(), prep))
+            equivalence.extend(_equivalence(separate[0], separate[g], margins, prep))
         failed = [t for t in equivalence if not t.passed]
         if failed:
             reasons.append(
@@ -293,6 +296,17 @@ def analyse_4pl(
         ),
         source=data.source,
         rows_used=len(obs),
+        curves=tuple(
+            CurveFit(
+                prep,
+                ("A", "B", "D", "C"),
+                tuple(float(v) for v in fit.params),
+                tuple(tuple(float(v) for v in row) for row in fit.cov),
+                fit.df,
+                fit.converged,
+            )
+            for prep, fit in zip(preps, separate, strict=True)
+        ),
     )
 
 

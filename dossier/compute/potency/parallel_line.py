@@ -17,7 +17,7 @@ M = (a_T - a_S) / b gets 95 % Fieller limits from the common-slope fit with that
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from dossier.compute.potency._prepare import (
     check_data,
@@ -98,12 +98,16 @@ def analyse_parallel_line(
     alpha: float = 0.05,
     alphas: dict[str, float] | None = None,
     confidence: float = 0.95,
+    similarity: Literal["f-test", "equivalence"] = "f-test",
 ) -> PotencyAnalysis:
     """Analyse a parallel-line assay (several test preparations against one standard).
 
     ``assumed`` gives the assumed potency of test preparations (default 1); potency and
     limits are returned in those units. ``alphas`` overrides the significance level per
     validity test (keys ``regression``, ``non_parallelism``, ``non_linearity``).
+    ``similarity="equivalence"``: the F-tests of non-parallelism are computed and
+    reported but do not decide validity; the caller judges parallelism by equivalence
+    margins on the slopes (:mod:`dossier.compute.potency.criteria`).
     """
     import numpy as np
     from scipy.special import fdtrc, stdtrit
@@ -213,6 +217,8 @@ def analyse_parallel_line(
         ("non_parallelism", "significant non-parallelism"),
         ("non_linearity", "significant non-linearity"),
     ):
+        if key == "non_parallelism" and similarity == "equivalence":
+            continue
         t = tests[key]
         if not t.passed and t.p is not None:
             reasons.append(f"{label} (F = {t.F:.3g}, p = {t.p:.3g})")
@@ -264,7 +270,7 @@ def analyse_parallel_line(
         )
         if fl.bounded and (warning := large_g_warning(prep, fl.g)):
             warnings.append(warning)
-        if not prep_tests[0].passed and prep_tests[0].p is not None:
+        if not prep_tests[0].passed and prep_tests[0].p is not None and similarity == "f-test":
             prep_reasons.append(
                 f"significant non-parallelism with the standard (p = {prep_tests[0].p:.3g})"
             )

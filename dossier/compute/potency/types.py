@@ -74,6 +74,29 @@ class TestResult:
 
 
 @dataclass(frozen=True, slots=True)
+class CurveFit:
+    """One preparation's curve fitted on its own (the unconstrained model), as read by
+    similarity by equivalence: parameter names, estimates, their covariance, the residual
+    degrees of freedom of the fit and whether it converged."""
+
+    preparation: str
+    names: tuple[str, ...]
+    estimates: tuple[float, ...]
+    covariance: tuple[tuple[float, ...], ...]
+    df: int
+    converged: bool
+
+    def estimate(self, name: str) -> float:
+        """The estimate of a named parameter."""
+        return self.estimates[self.names.index(name)]
+
+    def variance(self, name: str) -> float:
+        """The variance of a named parameter's estimate."""
+        i = self.names.index(name)
+        return self.covariance[i][i]
+
+
+@dataclass(frozen=True, slots=True)
 class PreparationResult:
     """Relative potency of one test preparation against the standard.
 
@@ -124,3 +147,5 @@ class PotencyAnalysis:
     method: str = ""
     source: str = "<memory>"
     rows_used: int = 0
+    curves: tuple[CurveFit, ...] = ()
+    """Each preparation's own fit, standard first (models that fit one: the 4PL)."""
