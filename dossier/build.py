@@ -3,12 +3,17 @@
 One source feeds all documents: an assay or a study is described once in the project
 file and appears consistently in every draft. The readiness report lists the
 expectation-rule findings; each draft's to-do annex lists its placeholders and the
-findings of the sections it covers.
+findings of the sections it covers. A document type whose outline does not apply to the
+project (e.g. the GMO risk assessment of a product that is not a GMO) is left out; an
+outline with ``data`` also writes a JSON twin of its draft.
+
+Codes: ``DOS-B008`` a document type asked for by name (--only) does not apply to the project.
 """
 
 from __future__ import annotations
 
 import functools
+import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -97,6 +102,39 @@ def _check_output_files(outlines: dict[str, Outline], paths: dict[str, Path]) ->
         raise UserError(problems)
 
 
+def _twin_name(outline: Outline) -> str:
+    """The JSON twin of a draft: its file name with '.json'."""
+    return Path(outline.file).stem + ".json"
+
+
+def _applicable(
+    outlines: dict[str, Outline], paths: dict[str, Path], loaded: LoadedProject, *, asked: bool
+) -> dict[str, Outline]:
+    """The outlines whose ``applies_to`` fits the project. A document type named with
+    ``--only`` that does not fit is an error; by default it is left out."""
+    from dossier.rules.check import matches
+    from dossier.rules.features import product_features
+
+    features = product_features(loaded.project)
+    kept = {d: o for d, o in outlines.items() if matches(o.applies_to, loaded.project, features)}
+    if asked and len(kept) < len(outlines):
+        raise UserError(
+            [
+                Diagnostic(
+                    "DOS-B008",
+                    Severity.ERROR,
+                    f"the document type '{doc_type}' ({o.label}) does not apply to this project",
+                    Location(str(paths[doc_type])),
+                    "see applies_to in its outline (e.g. the GMO risk assessment is built for "
+                    "GMO products only)",
+                )
+                for doc_type, o in outlines.items()
+                if doc_type not in kept
+            ]
+        )
+    return kept
+
+
 def build_project(
     path: Path | str | LoadedProject,
     *,
@@ -129,7 +167,7 @@ def _build(
     from dossier.analysis.project import compute_project
     from dossier.drafts.annexes import add_annexes
     from dossier.drafts.compose import compose
-    from dossier.drafts.outline import UnitContext, find_outline, load_outline
+    from dossier.drafts.outline import UnitContext, data_builder, find_outline, load_outline
     from dossier.figures.draw import Drawing
     from dossier.figures.pool import draw_all
     from dossier.model.project_io import LoadedProject, data_references, load_project
@@ -156,6 +194,7 @@ def _build(
         for doc_type in (only or project.project.output.documents or document_types())
     }
     outlines = {doc_type: load_outline(p) for doc_type, p in outline_paths.items()}
+    outlines = _applicable(outlines, outline_paths, loaded, asked=bool(only))
     _check_output_files(outlines, outline_paths)
     templates_used = {
         o.document: search.find(o.template, o.document, named_in=outline_paths[doc_type])
@@ -164,6 +203,7 @@ def _build(
     # an open draft stops the build before anything is computed (checked again, with
     # edits, under the output folder's lock before anything is replaced)
     planned = [Output(o.file, b"") for o in outlines.values()]
+    planned += [Output(_twin_name(o), b"", pdf=False) for o in outlines.values() if o.data]
     check_names(output_names(planned, pdf=pdf), target)
     check_editor_locks(target, output_names(planned, pdf=pdf))
     say("computing results from the data files")
@@ -179,6 +219,11 @@ def _build(
         for file in files:
             if file.is_file():
                 inputs[str(file.relative_to(loaded.root))] = sha256(file.read_bytes())
+    # the files declared for the CTR dossier map: their hashes decide its statuses
+    if computed.netherlands is not None:
+        for item in computed.netherlands.items:
+            if item.file is not None and item.sha256 is not None:
+                inputs[f"declared:{item.file}"] = item.sha256
     # the outlines and templates by path (relative to the project, or to dossier's own
     # folders for the built-in ones), so that two files of one name are two entries
     for outline_path in sorted(set(outline_paths.values())):
@@ -198,7 +243,14 @@ def _build(
             f"dossier {__import__('dossier').__version__}, inputs {build_id}"
         )
         if doc_type != "readiness":
-            add_annexes(document, project, computed, result.findings, set(outline.rule_sections))
+            add_annexes(
+                document,
+                project,
+                computed,
+                result.findings,
+                set(outline.rule_sections),
+                outline.annexes,
+            )
         documents.append((doc_type, outline, document))
     figures = [
         (figure, figure.png)
@@ -216,6 +268,11 @@ def _build(
         )
         for doc_type, outline, document in documents
     ]
+    for _, outline, _ in documents:
+        if outline.data is not None:
+            data = data_builder(outline.data)(context)
+            text = json.dumps(data, indent=2, ensure_ascii=False, sort_keys=False) + "\n"
+            outputs.append(Output(_twin_name(outline), text.encode("utf-8"), pdf=False))
     say(f"writing {len(outputs)} document(s) to {target}")
     written = write_outputs(
         target,

@@ -29,6 +29,7 @@ from dossier.analysis.verdicts import Verdict
 from dossier.core.diagnostics import DiagnosticList, PathPart, format_path
 
 if TYPE_CHECKING:  # pragma: no cover
+    from dossier.analysis.netherlands import NlComputed
     from dossier.compute.biodistribution import BdSummary
     from dossier.importers.send import SendSummary, StudyRecord
 
@@ -196,6 +197,8 @@ class ComputedProject:
     provenance: list[Provenance] = field(default_factory=list)
     contradictions: list[Contradiction] = field(default_factory=list)
     """Sentences of the free text that the results contradict, in file order."""
+    netherlands: NlComputed | None = None
+    """The Dutch route: dossier map, timelines, GMO permit (with a netherlands section)."""
     diagnostics: DiagnosticList = field(default_factory=DiagnosticList)
 
     def rule_data(self) -> dict[str, Any]:
@@ -210,4 +213,5 @@ class ComputedProject:
             "fih": None if self.fih is None else self.fih.rule_data(),
             "gonads_sampled": any(s.gonads_sampled for s in self.biodistribution.values()),
             "contradictions": [c.rule_data() for c in self.contradictions],
+            "netherlands": None if self.netherlands is None else self.netherlands.rule_data(),
         }

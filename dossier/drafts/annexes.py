@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -22,7 +23,10 @@ if TYPE_CHECKING:  # pragma: no cover
     from dossier.core.diagnostics import Diagnostic
     from dossier.model.project import Project
 
-__all__ = ["KNOWN_ABBREVIATIONS", "add_annexes"]
+__all__ = ["ANNEXES", "KNOWN_ABBREVIATIONS", "add_annexes"]
+
+ANNEXES = ("todo", "abbreviations", "references", "traceability")
+"""The standard annexes, in their order."""
 
 KNOWN_ABBREVIATIONS = {
     "AAV": "adeno-associated virus",
@@ -64,6 +68,18 @@ KNOWN_ABBREVIATIONS = {
     "sCTMP": "somatic cell therapy medicinal product",
     "TEP": "tissue-engineered product",
     "VCN": "vector copy number",
+    "COGEM": "Commissie Genetische Modificatie (Netherlands Commission on Genetic Modification)",
+    "ERA": "environmental risk assessment",
+    "GDPR": "General Data Protection Regulation (EU) 2016/679",
+    "IenW": "Ministerie van Infrastructuur en Waterstaat (Ministry of Infrastructure and Water Management)",
+    "ITR": "inverted terminal repeat",
+    "LTR": "long terminal repeat",
+    "MREC": "medical research ethics committee",
+    "PIP": "paediatric investigation plan",
+    "QP": "qualified person",
+    "RCV": "replication-competent virus",
+    "VGO": "Verklaring Geschiktheid Onderzoeksinstelling (site-suitability declaration)",
+    "WMO": "Wet medisch-wetenschappelijk onderzoek met mensen (Medical Research Involving Human Subjects Act)",
     "VOV": "vergunning onder vaste voorschriften (permit under fixed conditions)",
 }
 _TOKEN = re.compile(r"\b[A-Za-z]*[A-Z][A-Za-z0-9]*[A-Z0-9]\b")
@@ -81,8 +97,10 @@ def add_annexes(
     computed: ComputedProject,
     findings: list[Diagnostic],
     sections_covered: set[str],
+    which: Collection[str] = ANNEXES,
 ) -> Document:
-    """Append the standard annexes (in place) and fill the abbreviation list."""
+    """Append the standard annexes (in place) and fill the abbreviation list; ``which``
+    names the annexes a document type has (its outline's ``annexes``)."""
     placeholders = missing_in(document)
     todo_rows = [[where, m.label, m.path] for where, m in placeholders]
     relevant = [f for f in findings if f.section in sections_covered and f.severity != "info"]
@@ -148,7 +166,11 @@ def add_annexes(
         else [Para.of("This draft contains no values computed from data files.")],
         number="A4",
     )
-    document.sections.extend([todo, abbr, ref_section, trace])
+    chosen = {"todo": todo, "abbreviations": abbr, "references": ref_section, "traceability": trace}
+    kept = [section for name, section in chosen.items() if name in which]
+    for i, section in enumerate(kept, start=1):
+        section.number = f"A{i}"
+    document.sections.extend(kept)
     # the abbreviations of the whole draft, its annexes included; the text is read once
     # every annex is in place, so that cross-references to them resolve
     abbreviations = _abbreviations(to_text(document), project)

@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -38,11 +38,17 @@ __all__ = [
     "Outline",
     "OutlineSection",
     "UnitContext",
+    "data_builder",
+    "document_data",
     "find_outline",
     "load_outline",
     "section_unit",
     "unit",
 ]
+
+
+AnnexName = Literal["todo", "abbreviations", "references", "traceability"]
+ANNEX_NAMES: tuple[AnnexName, ...] = ("todo", "abbreviations", "references", "traceability")
 
 
 class _Strict(BaseModel):
@@ -90,6 +96,24 @@ class Outline(_Strict):
     rule_sections: list[str] = Field(
         default_factory=list, description="Readiness sections whose findings the to-do annex lists."
     )
+    applies_to: AppliesTo = Field(
+        default_factory=AppliesTo,
+        description=(
+            "Projects the document is built for (e.g. GMO products only); a default build "
+            "leaves it out for the others."
+        ),
+    )
+    annexes: list[AnnexName] = Field(
+        default_factory=lambda: list(ANNEX_NAMES),
+        description="The standard annexes the draft ends with, in this order.",
+    )
+    data: str | None = Field(
+        default=None,
+        description=(
+            "Registered builder of a JSON twin written next to the draft (same name, "
+            "'.json'), with the data the draft shows."
+        ),
+    )
     sections: list[OutlineSection]
 
 
@@ -112,7 +136,9 @@ class Content:
 
 
 UnitFn = Callable[[UnitContext], Content]
+DataFn = Callable[[UnitContext], dict[str, Any]]
 _UNITS: dict[str, UnitFn] = {}
+_DATA: dict[str, DataFn] = {}
 _LOADED: list[bool] = []  # non-empty once the built-in and add-on units are imported
 
 
@@ -128,6 +154,24 @@ def section_unit(name: str) -> Callable[[UnitFn], UnitFn]:
     return register
 
 
+def document_data(name: str) -> Callable[[DataFn], DataFn]:
+    """Register a function as the JSON-twin builder ``name`` (an outline's ``data``)."""
+
+    def register(fn: DataFn) -> DataFn:
+        if name in _DATA and _DATA[name] is not fn:
+            raise ValueError(f"document data '{name}' is registered twice")
+        _DATA[name] = fn
+        return fn
+
+    return register
+
+
+def data_builder(name: str) -> DataFn:
+    """The registered JSON-twin builder ``name`` (outlines are checked when loaded)."""
+    _load_units()
+    return _DATA[name]
+
+
 def _load_units() -> None:
     if _LOADED:
         return
@@ -135,7 +179,7 @@ def _load_units() -> None:
     import importlib
     from importlib.metadata import entry_points
 
-    for module in ("quality", "potency", "nonclinical", "briefing", "readiness"):
+    for module in ("quality", "potency", "nonclinical", "briefing", "readiness", "netherlands"):
         importlib.import_module(f"dossier.drafts.{module}")
     for entry in entry_points(group="dossier.sections"):
         entry.load()
@@ -207,6 +251,16 @@ def load_outline(path: Path) -> Outline:
             walk(s.children, (*here, "children"))
 
     walk(outline.sections, ("sections",))
+    if outline.data is not None and outline.data not in _DATA:
+        problems.append(
+            Diagnostic(
+                "DOS-T010",
+                Severity.ERROR,
+                f"no document data '{outline.data}' is registered",
+                source.locate(("data",)),
+                "known: " + ", ".join(sorted(_DATA)),
+            )
+        )
     if problems:
         raise UserError(problems)
     return outline

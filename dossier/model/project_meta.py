@@ -43,8 +43,9 @@ class DocumentControl(StrictModel):
         default="en",
         description=(
             "Language of the drafts. Only English ('en') is produced: Dutch ('nl') output for "
-            "the documents read in Dutch is not available yet and is refused rather than "
-            "ignored. The IMPD and the briefing document are written in English in any case."
+            "the documents read in Dutch (the CTR dossier map, the GMO risk assessment and "
+            "the readiness report) is not available yet and is refused rather than ignored. "
+            "The IMPD and the briefing document are written in English in any case."
         ),
     )
 
@@ -69,9 +70,10 @@ class OutputSettings(StrictModel):
         description="Folder (relative to the project file) with templates overriding built-ins.",
         json_schema_extra=DATA_FILE,
     )
-    documents: list[Literal["impd-quality-potency", "impd-nonclinical", "briefing"]] | None = Field(
-        default=None, description="Documents to build; default: all that apply."
-    )
+    documents: (
+        list[Literal["impd-quality-potency", "impd-nonclinical", "briefing", "ctr-map", "gmo-era"]]
+        | None
+    ) = Field(default=None, description="Documents to build; default: all that apply.")
 
 
 class ProjectInfo(StrictModel):

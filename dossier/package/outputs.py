@@ -67,10 +67,12 @@ def sha256(data: bytes) -> str:
 
 @dataclass(frozen=True)
 class Output:
-    """One file to write: its name in the output folder and its bytes."""
+    """One file to write: its name in the output folder and its bytes; ``pdf``: a draft
+    that gets a PDF copy (False for a data file such as a JSON twin)."""
 
     name: str
     data: bytes
+    pdf: bool = True
 
 
 @dataclass
@@ -94,7 +96,7 @@ def _error(code: str, message: str, path: Path, hint: str | None = None) -> Diag
 def output_names(outputs: Sequence[Output], *, pdf: bool) -> list[str]:
     """The names of every file a build writes besides the manifest: drafts, then PDFs."""
     names = [o.name for o in outputs]
-    return names + [pdf_name(name) for name in names] if pdf else names
+    return names + [pdf_name(o.name) for o in outputs if o.pdf] if pdf else names
 
 
 def check_names(names: Sequence[str], where: Path) -> None:
@@ -259,7 +261,7 @@ def write_outputs(
                 output_set.write_file(staging / output.name, output.data)
             if converter is not None:
                 say("converting to PDF with LibreOffice")
-                docx = [staging / o.name for o in outputs]
+                docx = [staging / o.name for o in outputs if o.pdf]
                 for made in convert_to_pdf(docx, staging, converter=converter):
                     data = normalize_pdf(made.read_bytes(), when or dt.date(1980, 1, 1))
                     made.unlink()

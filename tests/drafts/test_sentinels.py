@@ -48,6 +48,9 @@ FIXED = {
     # a guideline section belongs to a cited reference, a file to an attached annex
     "Citation.section": lambda block: block.get("kind") != "reference",
     "Annex.file": lambda block: block.get("content") != "file",
+    # a dossier-map document has a file or the reason it does not apply, never both
+    "DeclaredDocument.file": lambda block: block.get("not_applicable") is not None,
+    "DeclaredDocument.not_applicable": lambda block: block.get("file") is not None,
 }
 
 

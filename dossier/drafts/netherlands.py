@@ -1,0 +1,828 @@
+"""The Dutch route as drafts: the CTR dossier map and the GMO environmental risk assessment.
+
+Both read the typed results of :mod:`dossier.analysis.netherlands` (``computed.netherlands``):
+every status, date and verdict printed here was decided there, once. What the project
+lacks is a highlighted placeholder naming the YAML path that fills it.
+
+The map also has a JSON twin (:func:`ctr_map_data`), written next to the draft, with the
+same items, statuses and dates for a checklist tool or a spreadsheet.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from dossier.analysis.verdicts import Verdict
+from dossier.drafts.blocks import Block, Bullets, Cell, Missing, Para, Table
+from dossier.drafts.fmt import date, join_words, or_missing
+from dossier.drafts.outline import Content, UnitContext, document_data, section_unit
+
+if TYPE_CHECKING:  # pragma: no cover
+    import datetime as dt
+
+    from dossier.analysis.netherlands import GmoComputed, MapItem, NlComputed
+    from dossier.model.regulatory import GmoEnvironment, Netherlands
+
+__all__ = ["ctr_map_data"]
+
+PART_TITLES = {
+    "I": "Part I (assessed by the member states concerned; in the Netherlands by CCMO)",
+    "II": "Part II (national; assessed by CCMO with its templates)",
+    "GMO": "Outside CTIS: the GMO permit (IenW, Bureau GGO)",
+}
+GROUP_WORDS = {
+    "staff": "staff",
+    "contacts": "contacts of the patient",
+    "environment": "the environment",
+}
+FORM_SECTIONS_NOTE = (
+    "The headings follow the elements of the EU common application form; the form's own "
+    "numbering was not re-read, so copy the text into the form's fields."
+)
+
+
+def _nl(ctx: UnitContext) -> tuple[Netherlands, NlComputed] | None:
+    nl = ctx.project.netherlands
+    computed = ctx.computed.netherlands if ctx.computed is not None else None
+    if nl is None or computed is None:
+        return None
+    return nl, computed
+
+
+def _no_route() -> Content:
+    return Content([Para.of(Missing("netherlands", "the Dutch route (CTR and GMO permit)"))])
+
+
+def _date_cell(value: dt.date | None, path: str, label: str) -> str | Missing:
+    return date(value) if value is not None else Missing(path, label)
+
+
+# --- the CTR dossier map ---------------------------------------------------------------
+
+
+@section_unit("ctr.overview")
+def overview_unit(ctx: UnitContext) -> Content:
+    """What the map lists and how many items stand where."""
+    found = _nl(ctx)
+    if found is None:
+        return _no_route()
+    nl, computed = found
+    counts: dict[str, int] = {}
+    for item in computed.items:
+        counts[item.status_text] = counts.get(item.status_text, 0) + 1
+    committee = (
+        "CCMO"
+        if nl.ctr.reviewing_committee == "CCMO"
+        else (nl.ctr.mrec_name or "an accredited MREC")
+    )
+    route = "staggered (Part I first, then Part II)" if nl.ctr.staggered_submission else "full"
+    blocks: list[Block] = [
+        Para.of(
+            f"This map lists every document of the clinical-trial application in CTIS under "
+            f"Regulation (EU) No 536/2014 Annex I and the Dutch national requirements, with "
+            f"its CTIS document type, language, whether dossier drafts it, the file declared "
+            f"in the project and its status. The reviewing committee is {committee}; the "
+            f"submission is {route}."
+            + (
+                " The product is a GMO: the GMO permit of the Ministry of Infrastructure and "
+                "Water Management (IenW, Bureau GGO) is a separate track, listed last."
+                if computed.gmo is not None
+                else ""
+            )
+        ),
+        Table(
+            "tab-map-status",
+            "Items of the dossier map by status",
+            ["Status", "Items"],
+            [[status, str(n)] for status, n in counts.items()],
+        ),
+        Para.of(
+            "A declared file is 'present' when its SHA-256 equals the one recorded as "
+            "confirmed_sha256 in the project, 'out of date' when it differs (the file "
+            "changed after it was confirmed) and 'not yet confirmed' when none is recorded. "
+            "The confirmation annex lists the current hash of every declared file."
+        ),
+    ]
+    return Content(blocks)
+
+
+def _item_rows(items: list[MapItem]) -> list[list[Cell]]:
+    rows: list[list[Cell]] = []
+    for item in items:
+        spec = item.spec
+        if item.status == "not_applicable":
+            file = f"not applicable: {item.reason}"
+        elif item.file is not None:
+            file = item.file
+        else:
+            file = "none declared"
+        status = item.status_text
+        if spec.generated_by is not None:
+            status += f"; dossier drafts {spec.generated_scope} ({spec.generated_by})"
+        annex = f" (Annex I {spec.annex})" if spec.annex else ""
+        rows.append([spec.id, spec.title + annex, spec.ctis_type, spec.language, file, status])
+    return rows
+
+
+def _part(ctx: UnitContext, part: str) -> Content:
+    found = _nl(ctx)
+    if found is None:
+        return _no_route()
+    _, computed = found
+    items = [i for i in computed.items if i.spec.part == part]
+    uncertain = [i.spec.id for i in items if i.spec.confidence == "uncertain"]
+    blocks: list[Block] = [
+        Table(
+            f"tab-map-{part.lower()}",
+            PART_TITLES[part],
+            ["Item", "Document", "CTIS document type", "Language", "File", "Status"],
+            _item_rows(items),
+        )
+    ]
+    undeclared = [i.spec.id for i in items if i.file is None and i.status == "missing"]
+    if undeclared:
+        blocks.append(
+            Para.of(
+                Missing(
+                    "netherlands.documents",
+                    f"the files of {len(undeclared)} item(s): {', '.join(undeclared)}",
+                )
+            )
+        )
+    notes = [f"{i.spec.id}: {i.spec.note}" for i in items if i.spec.note]
+    if notes:
+        blocks.append(Bullets([Para.of(n) for n in notes]))
+    if uncertain:
+        blocks.append(
+            Para.of(
+                f"Not confirmed against the source ({join_words(uncertain)}): check these "
+                "items with CCMO before relying on them."
+            )
+        )
+    return Content(blocks)
+
+
+@section_unit("ctr.part-i")
+def part_i_unit(ctx: UnitContext) -> Content:
+    """Part I items: Annex I sections B to J."""
+    return _part(ctx, "I")
+
+
+@section_unit("ctr.part-ii")
+def part_ii_unit(ctx: UnitContext) -> Content:
+    """Part II items: Annex I sections K to R and the Dutch national documents."""
+    return _part(ctx, "II")
+
+
+@section_unit("ctr.gmo")
+def gmo_track_unit(ctx: UnitContext) -> Content:
+    """The GMO permit track of a GMO product: item, procedure, VOV verdict, due date."""
+    found = _nl(ctx)
+    if found is None:
+        return _no_route()
+    nl, computed = found
+    gmo = computed.gmo
+    if gmo is None:
+        return Content([Para.of("The product is not a GMO; no GMO permit is needed.")])
+    content = _part(ctx, "GMO")
+    permit = gmo.permit
+    content.blocks.append(
+        Para.of(
+            "Procedure: ",
+            permit.procedure or Missing("netherlands.gmo_permit.procedure", "GMO permit procedure"),
+            f"; status: {nl.gmo_permit.status.replace('_', ' ')}; VOV check: "
+            f"{gmo.vov.verdict_text} (see the GMO risk-assessment draft for the reasons).",
+        )
+    )
+    return content
+
+
+def _verdict_sentence(verdict: Verdict, met: str, not_met: str, unknown: str) -> str:
+    if verdict is Verdict.MET:
+        return met
+    if verdict is Verdict.NOT_MET:
+        return not_met
+    return unknown
+
+
+@section_unit("ctr.dates")
+def dates_unit(ctx: UnitContext) -> Content:
+    """Planned submission, CCMO timelines (full or staggered), the GMO permit, first dosing."""
+    found = _nl(ctx)
+    if found is None:
+        return _no_route()
+    _, computed = found
+    ctr = computed.ctr
+    from dossier.analysis.netherlands import route_data
+
+    t = route_data().timelines
+    rows: list[list[Cell]] = []
+    for s in ctr.scenarios:
+        rows.append(
+            [
+                s.label,
+                f"{s.part_i_days} days",
+                f"{s.part_ii_days} days",
+                _date_cell(
+                    s.decision,
+                    "netherlands.ctr.planned_submission"
+                    + (" / planned_part_ii_submission" if ctr.staggered else ""),
+                    "planned submission date(s)",
+                ),
+            ]
+        )
+    blocks: list[Block] = [
+        Para.of(
+            "Planned submission",
+            " of Part I: " if ctr.staggered else ": ",
+            _date_cell(ctr.submission, "netherlands.ctr.planned_submission", "planned submission"),
+            *(
+                (
+                    "; of Part II: ",
+                    _date_cell(
+                        ctr.part_ii_submission,
+                        "netherlands.ctr.planned_part_ii_submission",
+                        "planned Part II submission",
+                    ),
+                )
+                if ctr.staggered
+                else ()
+            ),
+            ". Planned first dosing: ",
+            _date_cell(
+                computed.dosing.dosing, "netherlands.planned_first_dosing", "planned first dosing"
+            ),
+            ".",
+        ),
+        Table(
+            "tab-ccmo-timelines",
+            "CCMO timelines of the planned submission"
+            + (" (staggered)" if ctr.staggered else " (full)"),
+            ["Assumption", "Part I assessment", "Part II assessment", "Decision due"],
+            rows,
+        ),
+        Para.of(
+            f"Each date adds {t.validation_days.days} days of validation and "
+            f"{t.decision_days.days} days for the decision to the assessment. "
+            + (
+                "Submitted staggered, Part I is assessed first; the decision on the trial "
+                "follows the later of the two parts, and only Part I gets the ATMP extension."
+                if ctr.staggered
+                else "Submitted in full, both parts run together; only Part I gets the ATMP "
+                "extension, so the later part decides the date."
+            )
+            + " A validation that needs the sponsor to complete the application adds up to "
+            "15 days."
+        ),
+    ]
+    if computed.gmo is not None:
+        permit = computed.gmo.permit
+        blocks.append(
+            Para.of(
+                "GMO permit: ",
+                _date_cell(
+                    permit.due,
+                    "netherlands.gmo_permit.application_date",
+                    "GMO permit application date",
+                ),
+                f" ({permit.basis}).",
+            )
+        )
+    dosing = computed.dosing
+    verdicts = [
+        _verdict_sentence(
+            dosing.after_earliest_decision,
+            "The planned first dosing follows the earliest CCMO decision date.",
+            "The plan cannot hold: the planned first dosing precedes the earliest date on "
+            "which CCMO can decide.",
+            "The first dosing cannot be compared with the CCMO timelines until both dates "
+            "are given.",
+        ),
+        _verdict_sentence(
+            dosing.after_latest_decision,
+            "It also follows the decision date with every extension, so it holds whatever "
+            "CCMO asks.",
+            "It precedes the decision date with a request for information and the ATMP "
+            "extension: it holds only if CCMO asks nothing and does not extend.",
+            "",
+        ),
+    ]
+    if computed.gmo is not None:
+        verdicts.append(
+            _verdict_sentence(
+                dosing.after_permit,
+                "It follows the date by which the GMO permit is due.",
+                "It precedes the date by which the GMO permit is due: dosing needs the permit.",
+                "The first dosing cannot be compared with the GMO permit until the "
+                "application date (or the permit) is given.",
+            )
+        )
+    blocks.append(Para.of(" ".join(v for v in verdicts if v)))
+    blocks.append(
+        Para.of(
+            f"Sources: {t.source}."
+            + (
+                " The GMO procedure lengths are maxima; a question from Bureau GGO may stop "
+                "the clock."
+                if computed.gmo is not None
+                else ""
+            )
+        )
+    )
+    return Content(blocks)
+
+
+@section_unit("ctr.confirm")
+def confirm_unit(ctx: UnitContext) -> Content:
+    """The current hash of every declared file, to record as confirmed_sha256."""
+    found = _nl(ctx)
+    if found is None:
+        return _no_route()
+    _, computed = found
+    rows: list[list[Cell]] = [
+        [item.spec.id, item.file or "", item.sha256 or "", item.status_text]
+        for item in computed.items
+        if item.file is not None and item.sha256 is not None
+    ]
+    if not rows:
+        return Content(
+            [
+                Para.of(
+                    "No declared file was found. Declare each document under "
+                    "netherlands.documents (item and file); the next build reports its hash."
+                )
+            ]
+        )
+    return Content(
+        [
+            Para.of(
+                "Once a file is checked, record its current hash as confirmed_sha256 of its "
+                "item in netherlands.documents; a later change to the file makes the item "
+                "'out of date'."
+            ),
+            Table(
+                "tab-map-hashes",
+                "Declared files and their current SHA-256",
+                ["Item", "File", "SHA-256", "Status"],
+                rows,
+            ),
+        ]
+    )
+
+
+@document_data("ctr-map")
+def ctr_map_data(ctx: UnitContext) -> dict[str, Any]:
+    """The JSON twin of the dossier map: items, statuses, dates and verdicts."""
+    found = _nl(ctx)
+    if found is None:
+        return {"netherlands": None}
+    nl, computed = found
+
+    def iso(value: dt.date | None) -> str | None:
+        return value.isoformat() if value is not None else None
+
+    from dossier.analysis.netherlands import route_data
+
+    data = route_data()
+    gmo = computed.gmo
+    return {
+        "product": ctx.project.product.code,
+        "data_version": data.version,
+        "reviewing_committee": nl.ctr.reviewing_committee,
+        "staggered": computed.ctr.staggered,
+        "items": [
+            {
+                "id": i.spec.id,
+                "part": i.spec.part,
+                "annex_section": i.spec.annex,
+                "title": i.spec.title,
+                "ctis_document_type": i.spec.ctis_type,
+                "language": i.spec.language,
+                "national": i.spec.national,
+                "generated_by": i.spec.generated_by,
+                "file": i.file,
+                "sha256": i.sha256,
+                "status": i.status,
+                "not_applicable": i.reason,
+                "source": i.spec.source,
+                "confidence": i.spec.confidence,
+            }
+            for i in computed.items
+        ],
+        "dates": {
+            "planned_submission": iso(computed.ctr.submission),
+            "planned_part_ii_submission": iso(computed.ctr.part_ii_submission),
+            "ccmo_decision": {s.key: iso(s.decision) for s in computed.ctr.scenarios},
+            "gmo_permit_due": iso(gmo.permit.due) if gmo is not None else None,
+            "planned_first_dosing": iso(computed.dosing.dosing),
+        },
+        "verdicts": {
+            "dosing_after_earliest_decision": computed.dosing.after_earliest_decision.met,
+            "dosing_after_latest_decision": computed.dosing.after_latest_decision.met,
+            "dosing_after_gmo_permit": computed.dosing.after_permit.met if gmo else None,
+            "vov_eligible": gmo.vov.eligible.met if gmo is not None else None,
+        },
+    }
+
+
+# --- the GMO environmental risk assessment ---------------------------------------------
+
+
+def _gmo(ctx: UnitContext) -> tuple[Netherlands, GmoComputed, GmoEnvironment | None] | None:
+    found = _nl(ctx)
+    if found is None or found[1].gmo is None:
+        return None
+    nl, computed = found
+    assert computed.gmo is not None
+    return nl, computed.gmo, nl.gmo_permit.environment
+
+
+def _not_gmo() -> Content:
+    return Content(
+        [Para.of("The product is not flagged as a GMO (product.gmo); no permit is needed.")]
+    )
+
+
+ENV = "netherlands.gmo_permit.environment"
+
+
+@section_unit("gmo.form")
+def form_unit(ctx: UnitContext) -> Content:
+    """Which application form fits the product, and its conditions."""
+    found = _gmo(ctx)
+    if found is None:
+        return _not_gmo()
+    _, gmo, _ = found
+    from dossier.analysis.netherlands import route_data
+
+    form = route_data().forms[gmo.form]
+    p = ctx.project.product
+    blocks: list[Block] = [
+        Para.of(
+            f"This draft sets out the environmental risk assessment of {p.name} for the GMO "
+            "permit of the Ministry of Infrastructure and Water Management (IenW), handled "
+            "by Bureau GGO with the advice of COGEM. The trial and the permit are separate "
+            "tracks that may run in parallel; both must be in place before the first GMO "
+            "activity and the first dosing."
+        ),
+        Para.of(f"Form: {form.title} ({form.version})."),
+    ]
+    if form.scope:
+        blocks.append(Para.of(f"The form covers {form.scope}."))
+    if form.note:
+        blocks.append(Para.of(form.note))
+    blocks.append(Para.of(FORM_SECTIONS_NOTE))
+    return Content(blocks)
+
+
+@section_unit("gmo.procedure")
+def procedure_unit(ctx: UnitContext) -> Content:
+    """The procedure, the VOV check with its reasons, the length and the due date."""
+    found = _gmo(ctx)
+    if found is None:
+        return _not_gmo()
+    nl, gmo, _ = found
+    permit = nl.gmo_permit
+    from dossier.analysis.netherlands import route_data
+
+    data = route_data()
+    rows: list[list[Cell]] = [
+        [
+            spec.label,
+            f"up to {spec.days} days"
+            + (f" ({spec.short_days} with the additional conditions)" if spec.short_days else ""),
+        ]
+        for spec in data.gmo_procedures.procedures.values()
+    ]
+    chosen = permit.procedure
+    blocks: list[Block] = [
+        Para.of(f"VOV check: {gmo.vov.verdict_text}. Reasons: " + "; ".join(gmo.vov.reasons) + "."),
+        Table(
+            "tab-gmo-procedures",
+            "GMO permit procedures and their maximum length",
+            ["Procedure", "Maximum length"],
+            rows,
+        ),
+        Para.of(
+            "Chosen procedure: ",
+            chosen or Missing("netherlands.gmo_permit.procedure", "GMO permit procedure"),
+            f"; status: {permit.status.replace('_', ' ')}"
+            + (f"; Bureau GGO reference {permit.reference}" if permit.reference else "")
+            + ". The permit is due: ",
+            _date_cell(
+                gmo.permit.due, "netherlands.gmo_permit.application_date", "application date"
+            ),
+            f" ({gmo.permit.basis}).",
+        ),
+    ]
+    if chosen == "VOV" and gmo.vov.eligible is Verdict.NOT_MET:
+        blocks.append(
+            Para.of(
+                "The VOV procedure is chosen but the product does not meet its conditions; "
+                "the regular procedure applies."
+            )
+        )
+    blocks.append(Para.of(f"Sources: {data.vov.source}; {data.gmo_procedures.source}."))
+    return Content(blocks)
+
+
+@section_unit("gmo.organism")
+def organism_unit(ctx: UnitContext) -> Content:
+    """The recipient cells or parental organism, the vector and the insert."""
+    found = _gmo(ctx)
+    if found is None:
+        return _not_gmo()
+    _, gmo, env = found
+    p = ctx.project.product
+    v = p.vector
+    rows: list[list[Cell]] = []
+    if gmo.form == "cells":
+        rows.append(["Modified cells", f"{p.cell_type or 'cells'} ({p.cell_origin})"])
+    rows.append(
+        [
+            "Parental organism of the vector",
+            or_missing(
+                env.parental_organism if env else None,
+                f"{ENV}.parental_organism",
+                "parental organism",
+            ),
+        ]
+    )
+    if v is not None:
+        rows += [
+            ["Vector", f"{v.type}" + (f", {v.serotype}" if v.serotype else "")],
+            ["Insert (transgene)", v.transgene],
+            ["Promoter", or_missing(v.promoter, "product.vector.promoter", "promoter")],
+            ["Integrating", "yes" if v.integrating else "no"],
+            ["Replication-competent by design", "yes" if v.replication_competent else "no"],
+        ]
+        if v.description:
+            rows.append(["Description", v.description])
+    rows.append(
+        [
+            "Genetic modification of the vector",
+            or_missing(
+                env.genetic_modification if env else None,
+                f"{ENV}.genetic_modification",
+                "deleted or changed genes, packaging system",
+            ),
+        ]
+    )
+    if p.gene_editing.present:
+        rows.append(["Genome editing", p.gene_editing.editor or ""])
+    return Content(
+        [
+            Table(
+                "tab-gmo-organism",
+                "The GMO: organism, vector and insert",
+                ["Element", "Description"],
+                rows,
+            )
+        ]
+    )
+
+
+@section_unit("gmo.replication")
+def replication_unit(ctx: UnitContext) -> Content:
+    """Replication competence and its testing; residual infectious vector (cells)."""
+    found = _gmo(ctx)
+    if found is None:
+        return _not_gmo()
+    _, gmo, env = found
+    rcv = env.replication_competence if env else None
+    result: Cell = (
+        rcv.result.replace("_", " ")
+        if rcv is not None
+        else Missing(f"{ENV}.replication_competence.result", "result of the RCV test")
+    )
+    testing: Cell = or_missing(
+        rcv.testing if rcv else None,
+        f"{ENV}.replication_competence.testing",
+        "what is tested, on which material, detection limit",
+    )
+    methods = ", ".join(gmo.rcv_methods) or "none declared among the analytical methods"
+    rows: list[list[Cell]] = [
+        ["Replication-competent virus: result", result],
+        ["Testing", testing],
+        ["Release methods for replication-competent virus", methods],
+    ]
+    if gmo.form == "cells":
+        residual = env.residual_infectious_vector if env else None
+        rows.append(
+            [
+                "Residual infectious vector in the finished product",
+                residual.status.replace("_", " ")
+                if residual is not None
+                else Missing(
+                    f"{ENV}.residual_infectious_vector.status", "residual infectious vector"
+                ),
+            ]
+        )
+        rows.append(
+            [
+                "Evidence",
+                or_missing(
+                    residual.evidence if residual else None,
+                    f"{ENV}.residual_infectious_vector.evidence",
+                    "assay, detection limit, batches",
+                ),
+            ]
+        )
+    return Content(
+        [
+            Table(
+                "tab-gmo-replication",
+                "Replication competence and residual vector",
+                ["Question", "Answer"],
+                rows,
+            )
+        ]
+    )
+
+
+@section_unit("gmo.distribution")
+def distribution_unit(ctx: UnitContext) -> Content:
+    """Shedding and biodistribution data: the text and the studies that cover them."""
+    found = _gmo(ctx)
+    if found is None:
+        return _not_gmo()
+    _, gmo, env = found
+    studies = {
+        s.id: s for s in (ctx.project.nonclinical.studies if ctx.project.nonclinical else [])
+    }
+    blocks: list[Block] = [
+        Para.of(
+            or_missing(
+                env.shedding if env else None,
+                f"{ENV}.shedding",
+                "shedding data and clinical sampling plan",
+            )
+        )
+    ]
+    if gmo.distribution_studies:
+        rows: list[list[Cell]] = []
+        for sid in gmo.distribution_studies:
+            s = studies[sid]
+            summary = ctx.computed.biodistribution.get(sid) if ctx.computed else None
+            rows.append(
+                [
+                    sid,
+                    s.title,
+                    s.species or "",
+                    s.status,
+                    "computed from the data (see the non-clinical IMPD)"
+                    if summary is not None
+                    else "no data file",
+                ]
+            )
+        blocks.append(
+            Table(
+                "tab-gmo-studies",
+                "Non-clinical studies covering biodistribution, persistence or shedding",
+                ["Study", "Title", "Species", "Status", "Biodistribution data"],
+                rows,
+            )
+        )
+    else:
+        blocks.append(
+            Para.of(
+                Missing(
+                    "nonclinical.studies",
+                    "a study covering biodistribution or shedding (study_type or also_covers)",
+                )
+            )
+        )
+    return Content(blocks)
+
+
+@section_unit("gmo.exposure")
+def exposure_unit(ctx: UnitContext) -> Content:
+    """Routes of exposure for staff, contacts and the environment."""
+    found = _gmo(ctx)
+    if found is None:
+        return _not_gmo()
+    _, gmo, _ = found
+    blocks: list[Block] = []
+    if gmo.risks:
+        blocks.append(
+            Table(
+                "tab-gmo-exposure",
+                "Routes of exposure",
+                ["Route", "Who or what", "How exposure could happen", "Hazard"],
+                [[r.id, GROUP_WORDS[r.group], r.route, r.hazard] for r in gmo.risks],
+            )
+        )
+    for group in gmo.groups_without_route:
+        blocks.append(
+            Para.of(
+                Missing(
+                    f"{ENV}.exposure_routes",
+                    f"an exposure route for {GROUP_WORDS[group]} (or why there is none)",
+                )
+            )
+        )
+    return Content(blocks)
+
+
+def _rationales(env: GmoEnvironment | None) -> list[Block]:
+    """Why each route is graded as it is, where the project says so."""
+    said = [r for r in (env.exposure_routes if env else []) if r.rationale]
+    if not said:
+        return []
+    return [Bullets([Para.of(f"{r.id}: {r.rationale}") for r in said])]
+
+
+@section_unit("gmo.risk")
+def risk_unit(ctx: UnitContext) -> Content:
+    """Hazard × exposure → risk for every route, and the overall estimate."""
+    found = _gmo(ctx)
+    if found is None:
+        return _not_gmo()
+    _, gmo, env = found
+    from dossier.analysis.netherlands import route_data
+
+    matrix = route_data().risk_matrix
+    if not gmo.risks:
+        return Content(
+            [
+                Para.of(
+                    Missing(
+                        f"{ENV}.exposure_routes", "exposure routes with consequence and likelihood"
+                    )
+                )
+            ]
+        )
+    rows: list[list[Cell]] = [
+        [
+            r.id,
+            GROUP_WORDS[r.group],
+            r.consequence,
+            r.likelihood,
+            r.risk,
+            ", ".join(r.measures) or "none",
+        ]
+        for r in gmo.risks
+    ]
+    return Content(
+        [
+            Table(
+                "tab-gmo-risk",
+                "Risk characterisation: consequence × likelihood",
+                ["Route", "Who or what", "Consequence", "Likelihood", "Risk", "Measures"],
+                rows,
+            ),
+            *_rationales(env),
+            Para.of(
+                f"Overall, the highest estimated risk of any route is {gmo.overall_risk}. "
+                f"The risk of each route combines the magnitude of the consequence with its "
+                f"likelihood ({matrix.source}). {matrix.note}"
+            ),
+        ]
+    )
+
+
+@section_unit("gmo.measures")
+def measures_unit(ctx: UnitContext) -> Content:
+    """Risk-management measures, waste handling included."""
+    found = _gmo(ctx)
+    if found is None:
+        return _not_gmo()
+    _, _, env = found
+    if env is None or not env.measures:
+        return Content([Para.of(Missing(f"{ENV}.measures", "management and waste measures"))])
+    kinds = {m.kind for m in env.measures}
+    blocks: list[Block] = [
+        Table(
+            "tab-gmo-measures",
+            "Management measures",
+            ["Measure", "Kind", "Measure as applied"],
+            [[m.id, m.kind.replace("_", " "), m.text] for m in env.measures],
+        )
+    ]
+    for kind, label in (
+        ("waste", "waste handling"),
+        ("patient_instructions", "instructions to the patient"),
+    ):
+        if kind not in kinds:
+            blocks.append(Para.of(Missing(f"{ENV}.measures", f"a measure on {label}")))
+    return Content(blocks)
+
+
+@section_unit("gmo.monitoring")
+def monitoring_unit(ctx: UnitContext) -> Content:
+    """Monitoring of patients and the environment."""
+    found = _gmo(ctx)
+    if found is None:
+        return _not_gmo()
+    _, _, env = found
+    return Content(
+        [
+            Para.of(
+                or_missing(
+                    env.monitoring if env else None,
+                    f"{ENV}.monitoring",
+                    "monitoring of patients and environment, reporting to Bureau GGO",
+                )
+            )
+        ]
+    )
