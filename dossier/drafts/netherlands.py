@@ -522,7 +522,7 @@ def procedure_unit(ctx: UnitContext) -> Content:
                 "the regular procedure applies."
             )
         )
-    blocks.append(Para.of(f"Sources: {data.vov.source}; {data.gmo_procedures.source}."))
+    blocks.append(Para.of(f"Sources: {data.gmo_procedures.source}. {data.gmo_procedures.note}"))
     return Content(blocks)
 
 
