@@ -73,11 +73,34 @@ def _render(template: Path, context: Mapping[str, Any]) -> Any:
     from jinja2 import TemplateSyntaxError, UndefinedError
     from jinja2.exceptions import SecurityError
 
-    from dossier.word.env import NoneInDocumentError, make_environment
+    from dossier.word.env import (
+        NoneInDocumentError,
+        TemplateBudgetError,
+        TemplateRefusedError,
+        make_environment,
+    )
+    from dossier.word.guard import package_refusals
 
+    for refusal in package_refusals(template):
+        raise template_error(refusal.code, refusal.message, template)
     try:
         tpl = DocxTemplate(str(template))
         tpl.render(dict(context), jinja_env=make_environment())
+    except TemplateRefusedError as exc:
+        raise template_error(exc.code, str(exc), template) from None
+    except (TemplateBudgetError, MemoryError, OverflowError) as exc:
+        raise template_error(
+            "DOS-T031",
+            f"the template went beyond its budget: {exc}",
+            template,
+            "templates may only print and loop over the fields of their view model",
+        ) from None
+    except RecursionError:
+        raise template_error(
+            "DOS-T032",
+            "the template recurses too deep (a recursive loop or macro)",
+            template,
+        ) from None
     except SecurityError as exc:
         raise template_error(
             "DOS-T004",
@@ -98,8 +121,14 @@ def _render(template: Path, context: Mapping[str, Any]) -> Any:
         ) from None
     except NoneInDocumentError as exc:
         raise template_error("DOS-T005", _describe(exc), template) from None
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+    except (zipfile.BadZipFile, KeyError, ValueError, SyntaxError, OSError) as exc:
+        # SyntaxError: lxml's error for a part that is not well-formed XML
         raise template_error("DOS-T006", f"not a readable Word template: {exc}", template) from None
+    except (ArithmeticError, TypeError, LookupError) as exc:
+        # an expression that fails on the data (a division by zero, a wrong type)
+        raise template_error(
+            "DOS-T005", f"the template could not be rendered: {_describe(exc)}", template
+        ) from None
     return tpl.docx
 
 
@@ -250,6 +279,16 @@ def _leftover_syntax(doc: Any) -> str | None:
     return None
 
 
+_CORE_LIMIT = 255
+"""Characters of a core property (title, subject, ...) that Word and python-docx take."""
+
+
+def _core_text(value: str) -> str:
+    """A core property's text, shortened with an ellipsis to the limit; the full text
+    stays in the custom properties and in the document itself."""
+    return value if len(value) <= _CORE_LIMIT else value[: _CORE_LIMIT - 1] + "\u2026"
+
+
 def finish(
     doc: Any,
     properties: DocProperties | None = None,
@@ -262,11 +301,11 @@ def finish(
     if properties is not None:
         core = doc.core_properties
         moment = dt.datetime.combine(properties.when, dt.time(0, 0))
-        core.title = properties.title
-        core.subject = properties.subject
-        core.keywords = properties.keywords
-        core.comments = properties.comments
-        core.version = properties.version
+        core.title = _core_text(properties.title)
+        core.subject = _core_text(properties.subject)
+        core.keywords = _core_text(properties.keywords)
+        core.comments = _core_text(properties.comments)
+        core.version = _core_text(properties.version)
         core.author = core.last_modified_by = "dossier"
         core.created = core.modified = moment
         core.revision = 1

@@ -9,7 +9,11 @@ reports the first three) and reports, each as a located diagnostic:
 - Jinja syntax errors, tags split over two paragraphs, tracked changes (whose deleted text
   docxtpl would still evaluate) and Jinja in the core properties (rendered there it
   would be escaped twice);
-- a missing ``{{p body }}`` anchor or a style the drafts need.
+- a missing ``{{p body }}`` anchor or a style the drafts need;
+- everything the build refuses before or while rendering (:mod:`dossier.word.guard`):
+  parts beyond their size limit, external relationships, ``include``/``import``,
+  ``|safe`` and ``autoescape false``, macros that call themselves, constant expressions
+  beyond the budget.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from jinja2 import TemplateSyntaxError, nodes
 
 from dossier.core.diagnostics import Diagnostic, Location, Severity
 from dossier.word.env import make_environment
+from dossier.word.guard import package_refusals, source_refusals
 
 __all__ = ["HOUSE_FIELDS", "lint_template"]
 
@@ -50,6 +55,34 @@ _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
 def _diag(code: str, severity: Severity, template: Path, part: str, message: str) -> Diagnostic:
     return Diagnostic(code, severity, f"{part}: {message}", Location(str(template)))
+
+
+_JINJA_NAMES = frozenset({"range", "dict", "cycler", "joiner", "namespace", "loop", "caller"})
+"""Names a template may use that are not fields of its view model."""
+
+
+def _local_names(tree: nodes.Template) -> set[str]:
+    """Names a template defines itself: macros and their arguments, ``set`` targets,
+    loop variables over something other than a field, ``with`` targets."""
+    names = set(_JINJA_NAMES)
+    for macro in tree.find_all(nodes.Macro):
+        names.add(macro.name)
+        names.update(arg.name for arg in macro.args)
+    for block in tree.find_all(nodes.CallBlock):
+        names.update(arg.name for arg in block.args)
+    for node in tree.find_all((nodes.Assign, nodes.AssignBlock, nodes.For, nodes.With)):
+        targets = (
+            node.targets
+            if isinstance(node, nodes.With)
+            else [node.target]
+            if isinstance(node, (nodes.Assign, nodes.AssignBlock, nodes.For))
+            else []
+        )
+        for t in targets:
+            names.update(n.name for n in t.find_all(nodes.Name))
+            if isinstance(t, nodes.Name):
+                names.add(t.name)
+    return names
 
 
 def _paths(node: nodes.Node, scope: dict[str, str]) -> Iterator[tuple[str, nodes.Node]]:
@@ -91,7 +124,15 @@ def _check_source(
     except TemplateSyntaxError as exc:
         yield _diag("DOS-T002", Severity.ERROR, template, part, f"syntax error: {exc.message}")
         return
+    for refusal in source_refusals(tree):
+        line = f" (line {refusal.line})" if refusal.line else ""
+        yield _diag(refusal.code, Severity.ERROR, template, part, refusal.message + line)
+    local = _local_names(tree)
     for path, _node in _paths(tree, {}):
+        if path.split(".")[0].removesuffix("[]") in local and not any(
+            segment.startswith("_") for segment in path.split(".")
+        ):
+            continue
         if any(segment.startswith("_") for segment in path.split(".")):
             yield _diag(
                 "DOS-T004",
@@ -121,16 +162,34 @@ def _paragraph_texts(xml: bytes) -> Iterator[str]:
 
 def lint_template(template: Path, fields: frozenset[str] = HOUSE_FIELDS) -> list[Diagnostic]:
     """Every problem of one template (an empty list when it is fine)."""
-    from docxtpl import DocxTemplate
-
-    from dossier.word.house import REQUIRED_STYLES
-
     out: list[Diagnostic] = []
     try:
         archive = zipfile.ZipFile(template)
         names = archive.namelist()
     except (zipfile.BadZipFile, OSError) as exc:
         return [_diag("DOS-T006", Severity.ERROR, template, "file", f"not a Word file: {exc}")]
+    refused = package_refusals(template)
+    if any(r.code == "DOS-T034" for r in refused):  # its parts are not read
+        return [_diag(r.code, Severity.ERROR, template, "file", r.message) for r in refused]
+    out.extend(_diag(r.code, Severity.ERROR, template, "file", r.message) for r in refused)
+    try:
+        out.extend(_lint_parts(template, archive, names, fields))
+    except (ValueError, SyntaxError, KeyError, zipfile.BadZipFile) as exc:
+        # SyntaxError: lxml's error for a part that is not well-formed XML
+        out.append(_diag("DOS-T006", Severity.ERROR, template, "file", f"not readable: {exc}"))
+    finally:
+        archive.close()
+    return out
+
+
+def _lint_parts(
+    template: Path, archive: zipfile.ZipFile, names: list[str], fields: frozenset[str]
+) -> list[Diagnostic]:
+    from docxtpl import DocxTemplate
+
+    from dossier.word.house import REQUIRED_STYLES
+
+    out: list[Diagnostic] = []
     tpl = DocxTemplate(str(template))
     tpl.init_docx()
     anchor = False
