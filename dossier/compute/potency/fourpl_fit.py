@@ -62,7 +62,10 @@ EXACT = 1e-20
 """A sum of squares below this fraction of the responses' own is an exact fit (rounding
 error only, where the gradient test means nothing)."""
 RIVAL = 0.25
-"""A grid point whose sum of squares is within this fraction of a fit's is a rival start."""
+"""A grid point away from a fit whose sum of squares is within this fraction of the fit's
+is a rival start (it may lie in a deeper valley)."""
+SAME_VALLEY_SLOPE = 2.0
+"""Slopes within this factor of a fit's count as the fit's own valley (with its C's)."""
 ASYMPTOTE_RANGES = 5.0
 """How many response ranges beyond the responses an asymptote may lie before it is doubtful."""
 
@@ -270,14 +273,38 @@ def _search(
     p0 = np.array(start, dtype=float) if given else starting_values(x, y, groups, n_groups)
     best = _solve(model, p0)
     grid = grid_starts(x, y, groups, n_groups)
-    # a point of the coarse grid that fits nearly as well (within RIVAL) may lie in another
-    # valley of the sum of squares, whose floor is lower than the fit's
-    rival = bool(grid) and grid[0][0] < float(best[1] @ best[1]) * (1 + RIVAL)
+    # a point of the coarse grid that fits better makes the fit doubtful; one that fits
+    # nearly as well (within RIVAL) does when it lies in another valley of the sum of
+    # squares, whose floor may be lower than the fit's. Near the fit it is the fit's own
+    # valley seen from the grid, as it is in most well-designed assays.
+    fit_rss = float(best[1] @ best[1])
+    rival = any(
+        value < fit_rss * (1 - 1e-9)
+        or (value < fit_rss * (1 + RIVAL) and _elsewhere(point, best[0], x))
+        for value, point in grid
+    )
     if best[2] and not rival and not _doubts(best[0], x, y, groups):
         return best
     data_start = starting_values(x, y, groups, n_groups) if given else p0
     starts = ([data_start] if given else []) + [point for _, point in grid]
     return _choose([best, *(_solve(model, p) for p in starts)])
+
+
+def _elsewhere(point: np.ndarray, params: np.ndarray, x: np.ndarray) -> bool:
+    """Whether a grid point lies away from a fit: its slope more than a factor
+    SAME_VALLEY_SLOPE from the fit's (the grid's slopes are 1.44-fold apart), or a group's
+    C more than a sixth of the ln-dose span from the fit's (two steps of the grid's C)."""
+    import numpy as np
+
+    finite = np.isfinite(x)
+    span = float(np.ptp(x[finite])) if finite.sum() > 1 else 1.0
+    fitted = abs(float(params[1]))
+    if not (fitted > 0 and math.isfinite(fitted)):
+        return True
+    ratio = abs(float(point[1])) / fitted
+    if not 1 / SAME_VALLEY_SLOPE <= ratio <= SAME_VALLEY_SLOPE:
+        return True
+    return bool(np.any(np.abs(point[3:] - params[3:]) > max(span, 1e-12) / 6))
 
 
 def _choose(attempts: list[_Attempt]) -> _Attempt:
