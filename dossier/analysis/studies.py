@@ -13,9 +13,22 @@ if TYPE_CHECKING:  # pragma: no cover
     from dossier.analysis.results import ComputedProject
     from dossier.compute.biodistribution import BdSummary
     from dossier.load.numbers import DecimalSeparator, ThousandsSeparator
+    from dossier.load.tables import Table
     from dossier.model.project_io import LoadedProject
 
 __all__ = ["read_biodistribution", "run"]
+
+
+def _negative(table: Table, line: int, column: str, value: float, display: str) -> Diagnostic:
+    """DOS-D008 at a biodistribution value that cannot be a measurement."""
+    what = "an LLOQ must be above zero" if column == "lloq" else "copies cannot be below zero"
+    return Diagnostic(
+        "DOS-D008",
+        Severity.ERROR,
+        f"'{column}' is {value:g}: {what}",
+        Location(display, line, table.columns.index(column) + 1),
+        "give the measured value, or BLQ when it is below the limit of quantification",
+    )
 
 
 def read_biodistribution(
@@ -66,6 +79,12 @@ def read_biodistribution(
                     )
                 )
                 continue
+            if copies < 0:
+                problems.append(_negative(table, r.line, "copies_per_ug", copies, display))
+                continue
+        if r.numbers["lloq"] <= 0:
+            problems.append(_negative(table, r.line, "lloq", r.numbers["lloq"], display))
+            continue
         rows.append(
             BdRow(
                 r.text["animal"],

@@ -77,13 +77,16 @@ class Drawing:
         return None if folder is None else folder / "figures" / f"{self.key}.png"
 
     def cached(self) -> bytes | None:
-        """The PNG from the cache, or ``None`` when it is not there."""
+        """The PNG from the cache, or ``None`` when it is not there or is not a whole PNG
+        (a truncated or overwritten entry is drawn again and replaced, never used)."""
         path = self._path()
         if path is not None:
             try:
-                return path.read_bytes()
+                png = path.read_bytes()
             except OSError:
-                pass
+                return None
+            if whole_png(png):
+                return png
         return None
 
     def draw(self) -> bytes:
@@ -105,6 +108,34 @@ class Drawing:
             png = self.draw()
             self.keep(png)
         return png
+
+
+_PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def whole_png(data: bytes) -> bool:
+    """Whether ``data`` is a PNG whose chunks all check out (length and CRC), from the
+    header (IHDR) to the end (IEND): what a reader of the draft will decode."""
+    import struct
+    import zlib
+
+    if not data.startswith(_PNG_SIGNATURE):
+        return False
+    at = len(_PNG_SIGNATURE)
+    first = True
+    while at + 12 <= len(data):
+        (length,) = struct.unpack(">I", data[at : at + 4])
+        kind = data[at + 4 : at + 8]
+        end = at + 12 + length
+        if end > len(data) or (first and kind != b"IHDR"):
+            return False
+        (crc,) = struct.unpack(">I", data[end - 4 : end])
+        if zlib.crc32(data[at + 4 : end - 4]) != crc:
+            return False
+        if kind == b"IEND":
+            return bool(end == len(data))
+        at, first = end, False
+    return False
 
 
 def _finite(*values: float | None) -> bool:

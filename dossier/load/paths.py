@@ -15,11 +15,14 @@ DOS-L003 a data path that is absolute or leaves the project folder
 DOS-L004 a data file or folder that does not exist
 DOS-L005 a file where a folder is expected, or the reverse
 DOS-L006 a data path that names a device, a named pipe or a socket, not a file or folder
+DOS-L007 a data path that no file can have: a NUL or other control character in it
+DOS-L008 a data path whose symbolic links form a loop, or that cannot be followed
 ======== ======================================================
 """
 
 from __future__ import annotations
 
+import errno
 import re
 import stat
 from pathlib import Path, PurePosixPath, PureWindowsPath
@@ -65,6 +68,14 @@ def find_project_file(path: Path) -> Path:
 
 
 _DRIVE = re.compile(r"^[A-Za-z]:")
+_LOOP_HINT = "replace the symbolic link by the file it should lead to"
+
+
+def _unfollowable(exc: Exception) -> str:
+    """Why a path cannot be followed, in words."""
+    if isinstance(exc, RuntimeError) or getattr(exc, "errno", None) == errno.ELOOP:
+        return "its symbolic links form a loop"
+    return getattr(exc, "strerror", None) or str(exc)
 
 
 def resolve_data_path(
@@ -78,6 +89,14 @@ def resolve_data_path(
     text = ref.strip()
     if not text:
         raise _error("DOS-L004", "the data path is empty", location)
+    control = next((c for c in text if ord(c) < 32 or ord(c) == 127), None)
+    if control is not None:
+        raise _error(
+            "DOS-L007",
+            f"the data path contains the control character U+{ord(control):04X}",
+            location,
+            "name the file as it is saved in the project folder",
+        )
     posix = PurePosixPath(text.replace("\\", "/"))
     if posix.is_absolute() or _DRIVE.match(text) or PureWindowsPath(text).is_absolute():
         raise _error(
@@ -93,22 +112,34 @@ def resolve_data_path(
             location,
             "keep data files inside the project folder (e.g. data/...)",
         )
-    root = project_dir.resolve()
-    target = (root / Path(*posix.parts)).resolve()
+    try:
+        root = project_dir.resolve()
+        target = (root / Path(*posix.parts)).resolve()
+    except (RuntimeError, OSError) as exc:  # a symbolic link loop (RuntimeError before 3.13)
+        raise _error(
+            "DOS-L008", f"'{ref}' cannot be followed: {_unfollowable(exc)}", location, _LOOP_HINT
+        ) from None
     if target != root and root not in target.parents:
         raise _error(
             "DOS-L003",
             f"'{ref}' resolves outside the project folder (through a symbolic link)",
             location,
         )
-    if not target.exists():
+    try:
+        mode = target.stat().st_mode
+    except FileNotFoundError:
+        mode = None
+    except OSError as exc:  # a loop found by stat (ELOOP), a name too long, no permission
+        raise _error(
+            "DOS-L008", f"'{ref}' cannot be followed: {_unfollowable(exc)}", location, _LOOP_HINT
+        ) from None
+    if mode is None:
         raise _error(
             "DOS-L004",
             f"the data {'file' if kind == 'file' else 'folder'} '{ref}' does not exist",
             location,
             f"looked for {target}",
         )
-    mode = target.stat().st_mode
     if not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
         raise _error(
             "DOS-L006",

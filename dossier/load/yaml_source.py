@@ -13,7 +13,7 @@ Codes (``Y`` = YAML):
 DOS-Y001 the file cannot be read (missing, no permission, or a folder, device or pipe)
 DOS-Y002 the file is larger than the limit
 DOS-Y003 the file is not valid UTF-8 (position of the first bad byte)
-DOS-Y004 binary content, NUL or other control characters
+DOS-Y004 binary content, NUL, control characters or U+FFFE/U+FFFF (also as a quoted escape)
 DOS-Y005 YAML syntax error
 DOS-Y006 a tab used for indentation
 DOS-Y007 the file is empty
@@ -153,7 +153,7 @@ def _decode(raw: bytes, file: str) -> str:
                 "save the file as UTF-8; it may have been written as Latin-1 or Windows-1252",
             )
         ) from None
-    bad = re.search(r"[\x01-\x08\x0b\x0c\x0e-\x1f\x7f]", text)
+    bad = _RAW_CONTROL.search(text)
     if bad is not None:
         line, col = _line_col(text, bad.start())
         raise UserError(
@@ -168,6 +168,10 @@ def _decode(raw: bytes, file: str) -> str:
     return text
 
 
+_RAW_CONTROL = re.compile("[\x01-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
+_ESCAPED_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
+"""Characters a quoted value may spell as an escape (``"\\x01"``, ``"\\uFFFE"``) but that
+no XML document, hence no Word draft, can hold: refused where they are written."""
 _NULL = re.compile(r"^(?:~|null|Null|NULL|)$")
 _BOOL = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
 _INT = re.compile(r"^[-+]?[0-9]+$")
@@ -204,6 +208,15 @@ class _Builder:
                 f"a text value is {len(value):,} characters long "
                 f"(limit {self.limits.max_scalar_chars:,})",
                 event.start_mark,
+            )
+        control = _ESCAPED_CONTROL.search(value)
+        if control is not None:
+            raise self.error(
+                "DOS-Y004",
+                f"the value contains the character U+{ord(control.group()):04X}, which no "
+                "Word document can hold",
+                event.start_mark,
+                "remove the escape sequence from the quoted value",
             )
         tag = event.tag
         plain = event.style in (None, "") and event.implicit[0]

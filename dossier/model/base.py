@@ -5,6 +5,7 @@ hint, never silently ignored) and every field carries a description, which feeds
 the JSON Schema, editor completion and the generated field reference.
 """
 
+import math
 from typing import Annotated, Any
 
 from pydantic import (
@@ -30,7 +31,9 @@ __all__ = [
     "Quantity",
     "StrictModel",
     "Text",
+    "above_zero",
     "check_unit_text",
+    "finite_values",
 ]
 
 ID_PATTERN = r"^[A-Za-z][A-Za-z0-9_.\-]{0,63}$"
@@ -130,6 +133,22 @@ class Quantity(StrictModel):
 
     def __str__(self) -> str:
         return f"{self.value:g} {self.unit}"
+
+
+def finite_values(**values: float | None) -> None:
+    """A ``ValueError`` naming the first of ``values`` that is NaN or infinite (``.nan``,
+    ``.inf`` in YAML): a limit or a result that no comparison can judge."""
+    for name, value in values.items():
+        if value is not None and not math.isfinite(value):
+            raise ValueError(f"'{name}' is {value}, not a number that can be compared")
+
+
+def above_zero(quantity: Quantity, what: str) -> Quantity:
+    """``quantity`` when its value is above zero (for a field validator: a dose, a NOAEL);
+    a ``ValueError`` naming ``what`` otherwise."""
+    if quantity.value <= 0:
+        raise ValueError(f"{what} must be above zero, not {quantity}")
+    return quantity
 
 
 class Duration(StrictModel):

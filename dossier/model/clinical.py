@@ -6,9 +6,9 @@ FDA 2005); risk profile after section 5 (EMA/CAT/CPWP/686637/2011).
 
 from typing import Literal, Self
 
-from pydantic import Field, model_validator
+from pydantic import Field, ValidationInfo, field_validator, model_validator
 
-from dossier.model.base import Id, IdRef, Quantity, StrictModel, Text, new_list
+from dossier.model.base import Id, IdRef, Quantity, StrictModel, Text, above_zero, new_list
 
 Approach = Literal["noael", "hnstd", "mabel", "pad_med", "prior_human_experience"]
 ScalingBasis = Literal["per_kg", "bsa", "organ_mass", "organ_volume", "area", "flat"]
@@ -42,6 +42,11 @@ class DoseInput(StrictModel):
     )
     organ: OrganScaling | None = Field(default=None, description="Organ/area scaling values.")
     description: str | None = Field(default=None, description="What this input is based on.")
+
+    @field_validator("dose")
+    @classmethod
+    def _dose_above_zero(cls, dose: Quantity) -> Quantity:
+        return above_zero(dose, "the dose of an input to the start dose")
 
 
 class Scaling(StrictModel):
@@ -133,6 +138,42 @@ class FihDose(StrictModel):
     staggering: Staggering | None = Field(default=None, description="Staggering.")
     stopping_rules: list[str] = Field(default_factory=new_list, description="Stopping rules.")
     population: str | None = Field(default=None, description="Trial population.")
+
+    @field_validator("proposed_start_dose")
+    @classmethod
+    def _start_above_zero(cls, dose: Quantity) -> Quantity:
+        return above_zero(dose, "the proposed start dose")
+
+    @field_validator("escalation")
+    @classmethod
+    def _cohorts_from_start(
+        cls, steps: list[EscalationStep], info: ValidationInfo
+    ) -> list[EscalationStep]:
+        start = info.data.get("proposed_start_dose")
+        for step in steps:
+            if start is not None and step.dose.unit == start.unit and step.dose.value < start.value:
+                raise ValueError(
+                    f"cohort '{step.cohort}' ({step.dose}) is below the proposed start dose "
+                    f"({start})"
+                )
+        return steps
+
+    @field_validator("maximum_dose")
+    @classmethod
+    def _maximum_above_plan(cls, maximum: Quantity | None, info: ValidationInfo) -> Quantity | None:
+        if maximum is None:
+            return None
+        start = info.data.get("proposed_start_dose")
+        if start is not None and start.unit == maximum.unit and maximum.value < start.value:
+            raise ValueError(
+                f"the maximum dose ({maximum}) is below the proposed start dose ({start})"
+            )
+        for step in info.data.get("escalation") or ():
+            if step.dose.unit == maximum.unit and step.dose.value > maximum.value:
+                raise ValueError(
+                    f"cohort '{step.cohort}' ({step.dose}) is above the maximum dose ({maximum})"
+                )
+        return maximum
 
 
 RiskLevel = Literal["low", "medium", "high"]

@@ -3,7 +3,7 @@
 import datetime as dt
 from typing import Literal, Self
 
-from pydantic import Field, model_validator
+from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from dossier.model.base import (
     DATA_FILE,
@@ -13,6 +13,7 @@ from dossier.model.base import (
     Quantity,
     StrictModel,
     Text,
+    above_zero,
     new_list,
 )
 from dossier.model.potency import DataDecimal, DataThousands, check_number_convention
@@ -200,6 +201,12 @@ class Study(StrictModel):
     )
     data: StudyData | None = Field(default=None, description="Data files of the study.")
     start_date: dt.date | None = Field(default=None, description="Start of the in-life phase.")
+
+    @field_validator("noael", "med", "hnstd")
+    @classmethod
+    def _dose_above_zero(cls, dose: Quantity | None, info: ValidationInfo) -> Quantity | None:
+        what = {"noael": "a NOAEL", "med": "a minimally effective dose", "hnstd": "an HNSTD"}
+        return None if dose is None else above_zero(dose, what[str(info.field_name)])
 
     @model_validator(mode="after")
     def _completed_needs_findings(self) -> Self:

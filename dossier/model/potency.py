@@ -5,9 +5,10 @@ assay data (``runs``) and validation data files that ``dossier`` analyses itself
 """
 
 import datetime as dt
+import math
 from typing import Annotated, Literal, Self
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from dossier.load.numbers import DecimalSeparator, ThousandsSeparator
 from dossier.model.base import (
@@ -17,6 +18,8 @@ from dossier.model.base import (
     Quantity,
     StrictModel,
     Text,
+    above_zero,
+    finite_values,
     new_dict,
     new_list,
 )
@@ -100,6 +103,11 @@ class ReferenceStandard(StrictModel):
     )
     storage: str | None = Field(default=None, description="Storage condition.")
     expiry: dt.date | None = Field(default=None, description="Expiry or re-test date.")
+
+    @field_validator("assigned_potency")
+    @classmethod
+    def _potency_above_zero(cls, potency: Quantity | None) -> Quantity | None:
+        return None if potency is None else above_zero(potency, "an assigned potency")
 
 
 class AssayControl(StrictModel):
@@ -354,6 +362,7 @@ class AcceptanceCriterion(StrictModel):
 
     @model_validator(mode="after")
     def _limits(self) -> Self:
+        finite_values(lower=self.lower, upper=self.upper)
         if not self.report_only and self.lower is None and self.upper is None:
             raise ValueError("give 'lower' and/or 'upper', or set report_only: true")
         if self.lower is not None and self.upper is not None and self.lower > self.upper:
@@ -392,6 +401,16 @@ class AssayRun(StrictModel):
         description="Assumed potency of test preparations (default 1 = relative potency).",
     )
     transform: ResponseTransform = Field(default="none", description="Response transform.")
+
+    @field_validator("assumed_potency")
+    @classmethod
+    def _assumed_above_zero(cls, assumed: dict[str, float]) -> dict[str, float]:
+        for name, value in assumed.items():
+            if not math.isfinite(value) or value <= 0:
+                raise ValueError(
+                    f"the assumed potency of '{name}' must be a number above zero, not {value:g}"
+                )
+        return assumed
 
     @model_validator(mode="after")
     def _number_convention(self) -> Self:
@@ -481,8 +500,15 @@ class BatchResult(StrictModel):
 
     @model_validator(mode="after")
     def _value_or_runs(self) -> Self:
+        finite_values(value=self.value, ci_lower=self.ci_lower, ci_upper=self.ci_upper)
         if self.value is None and not self.runs:
             raise ValueError("give 'value', or list the 'runs' to compute it from")
+        for name, limit, sign in (("ci_lower", self.ci_lower, 1), ("ci_upper", self.ci_upper, -1)):
+            if self.value is not None and limit is not None and sign * (limit - self.value) > 0:
+                raise ValueError(
+                    f"the confidence interval does not contain its value: {name} is "
+                    f"{limit:g}, the value {self.value:g}"
+                )
         if (
             self.ci_lower is not None
             and self.ci_upper is not None

@@ -20,11 +20,9 @@ Codes (``T`` = templates):
 
 ======== ==========================================================================
 DOS-T030 a template includes, imports or extends another template
-DOS-T031 a template goes beyond its budget (string or list size, loop iterations and calls,
-         numbers, render time)
-DOS-T032 a template macro calls itself, directly or through other macros (or recursion
-         runs too deep)
-DOS-T033 a template turns autoescaping off (``|safe``, ``autoescape false``)
+DOS-T031 a template goes beyond its budget (string or list size, iterations and calls, time)
+DOS-T032 a template macro calls itself (also through other macros), or recursion runs too deep
+DOS-T033 a template turns autoescaping off (the safe filter, autoescape false)
 DOS-T034 a template part (or the whole template) unpacks beyond its size limit
 DOS-T035 a template has an external relationship other than a hyperlink
 ======== ==========================================================================
