@@ -15,8 +15,6 @@ small, and each function imports the stages it needs when it is called.
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
-
 # Bound when the package is imported, not on first use. ``dossier.build`` and
 # ``dossier.compute`` are also the names of a module (the build conductor) and a package
 # (the compute stage), and Python sets the package attribute to a submodule when that is
@@ -24,6 +22,8 @@ __version__ = "0.1.0"
 # functions bound below are what ``dossier.build`` and ``dossier.compute`` stay. The
 # front door itself imports nothing heavy: each function imports its stages when called.
 import importlib as _importlib
+
+from dossier.core.version import __version__
 
 _importlib.import_module("dossier.build")
 _importlib.import_module("dossier.compute")

@@ -27,6 +27,7 @@ from dossier.core.diagnostics import (
     Severity,
 )
 from dossier.core.errors import UserError
+from dossier.core.version import __version__
 
 if TYPE_CHECKING:
     from dossier.drafts.outline import Outline
@@ -240,7 +241,7 @@ def _build(
         say(f"assembling {outline.file}")
         document = compose(outline, context)
         document.properties["build"] = (
-            f"dossier {__import__('dossier').__version__}, inputs {build_id}"
+            f"dossier {__version__}, inputs {build_id}"
         )
         if doc_type != "readiness":
             add_annexes(

@@ -1,6 +1,6 @@
 """Session-wide settings for every test.
 
-dossier keeps reusable results (figures, compiled rules) in a cache folder, and
+dossier keeps reusable results (figures) in a cache folder, and
 matplotlib keeps its font list in the user's cache. For the whole session both point
 into a temporary folder, set in ``os.environ`` so that the commands the tests run in
 subprocesses inherit it: no test writes to the user's home or cache.

@@ -9,7 +9,7 @@ When Python's cyclic garbage collector runs is decided here, for the command lin
 (the library leaves it alone). Starting a command makes tens of thousands of objects
 that live until the process ends: modules, the project model's classes and validators,
 the parsed project file. The collector would scan them again and again while they are
-made (about 15 % of a ``dossier validate``), and once more at exit (about 50 ms). So
+made, and once more at exit (benchmarks/README.md has the figures). So
 :func:`run` switches it off first; :func:`start_up_over`, called when the long work
 begins (a command is resolved, or a project command has loaded its project), moves
 everything made so far out of the collector's sight (``gc.freeze``) and switches it back
@@ -28,15 +28,15 @@ from typing import Any
 
 import click
 
-from dossier import __version__
+from dossier.core.version import __version__
 
 
 def _skip_pydantic_plugin_scan() -> None:
     """Tell pydantic, through its documented switch, not to look for plugins.
 
     Pydantic looks for plugins (observability hooks registered as package entry points)
-    when it builds the first validator, scanning every installed distribution: about
-    30 ms of a 0.3 s ``dossier validate``. The command line validates only dossier's own
+    when it builds the first validator, scanning every installed distribution, a cost
+    that grows with the environment. The command line validates only dossier's own
     files, so it needs none; a value the user set for ``PYDANTIC_DISABLE_PLUGINS`` wins.
     """
     os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")

@@ -35,9 +35,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from dossier import __version__
 from dossier.core.diagnostics import Diagnostic, Location, Severity
 from dossier.core.errors import UserError
+from dossier.core.version import __version__
 from dossier.package import output_set
 from dossier.package.editor_locks import find_lock
 from dossier.package.pdf import convert_to_pdf, find_converter, normalize_pdf, pdf_name
