@@ -180,6 +180,15 @@ class Product(StrictModel):
     route_detail: str | None = Field(
         default=None, description="Procedure or device used for administration."
     )
+    irreversible_administration: bool | None = Field(
+        default=None,
+        description=(
+            "Whether the administration cannot be undone or repeated (e.g. a neurosurgical "
+            "or subretinal procedure, a vector given in vivo); left out, it is read from the "
+            "route and, for gene transfer in vivo, from the vector. Drives the expectation "
+            "that patients given less than the expected pharmacological dose are told why."
+        ),
+    )
     dose_unit: Unit = Field(
         description="Unit in which the clinical dose is expressed (e.g. 'CAR+ cells/kg')."
     )

@@ -226,7 +226,11 @@ def test_a_start_dose_far_below_the_effective_dose_in_neurosurgery_needs_a_reaso
     tmp_path: Path,
 ) -> None:
     # 5e6 cells against a volume-scaled MED of 1.5e5 x 10 / 0.09 = 1.67e7 cells, injected
-    # stereotactically into the putamen: the first patients are unlikely to benefit
+    # stereotactically into the putamen, an administration the project declares
+    # irreversible: the first patients are unlikely to benefit
+    assert "irreversible_administration: true" in (
+        ROOT / "examples" / "ipsc-local" / "dossier.yaml"
+    ).read_text("utf-8")
     (found,) = _findings(tmp_path, "ipsc-local", {}, "FIH-015")
     assert found.severity == "warning"
     assert "3.3-fold below" in found.message
@@ -245,10 +249,17 @@ def test_a_start_dose_far_below_the_effective_dose_in_neurosurgery_needs_a_reaso
                 "assumes the low survival seen in rats."
             )
         },
-        {"fih_dose.proposed_start_dose": {"value": 1.7e7, "unit": "cells"}},
-        {"product.route": "intravenous"},
+        {
+            "fih_dose.proposed_start_dose": {"value": 1.7e7, "unit": "cells"},
+            "fih_dose.escalation": [
+                {"cohort": "C1", "dose": {"value": 1.7e7, "unit": "cells"}, "patients": 3}
+            ],
+            "fih_dose.maximum_dose": {"value": 1.7e7, "unit": "cells"},
+        },
+        {"product.route": "intravenous", "product.irreversible_administration": None},
+        {"product.irreversible_administration": False},
     ],
-    ids=["justified", "at-the-effective-dose", "reversible-route"],
+    ids=["justified", "at-the-effective-dose", "reversible-route", "declared-reversible"],
 )
 def test_no_finding_once_justified_or_not_below_or_not_irreversible(
     tmp_path: Path, edits: dict[str, Any]
