@@ -672,6 +672,8 @@ def distribution_unit(ctx: UnitContext) -> Content:
                     s.status,
                     "computed from the data (see the non-clinical IMPD)"
                     if summary is not None
+                    else "the data file could not be analysed"
+                    if s.data is not None and s.data.biodistribution is not None
                     else "no data file",
                 ]
             )

@@ -232,6 +232,26 @@ def _send_blocks(study_id: str, send: SendComputed) -> list[Block]:
     return blocks
 
 
+def _unread_biodistribution(project: Project, computed: ComputedProject) -> list[Block]:
+    """A placeholder for each declared biodistribution file that gave no summary (the
+    file could not be read or analysed): the table is missing, not the study's data."""
+    studies = project.nonclinical.studies if project.nonclinical else []
+    return [
+        Para.of(
+            f"Biodistribution in {s.id}: ",
+            Missing(
+                f"nonclinical.studies[{i}].data.biodistribution",
+                f"biodistribution summary of {s.id}; its data file {s.data.biodistribution} "
+                "could not be analysed (see the errors of dossier validate --deep)",
+            ),
+        )
+        for i, s in enumerate(studies)
+        if s.data is not None
+        and s.data.biodistribution is not None
+        and s.id not in computed.biodistribution
+    ]
+
+
 def _group(project: Project, group: str) -> list[Study]:
     types = GROUPS[group][1]
     studies = project.nonclinical.studies if project.nonclinical else []
@@ -265,6 +285,7 @@ def _group_section(project: Project, group: str, computed: ComputedProject) -> S
     if group == "kinetics":
         for study_id, bd in computed.biodistribution.items():
             blocks.extend(_biodistribution_blocks(study_id, bd))
+        blocks.extend(_unread_biodistribution(project, computed))
     if group == "toxicology":
         for study_id, send in computed.send.items():
             blocks.extend(_send_blocks(study_id, send))
