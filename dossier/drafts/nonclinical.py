@@ -298,6 +298,18 @@ REPRESENTATIVENESS = {
     "homologous": "a homologous (animal) version of the product",
     "research_grade": "research-grade material",
 }
+# the declared outcome of the comparability exercise decides whether the test item is
+# bridged to the clinical product
+BRIDGE = {
+    "comparable": "; bridged to the clinical product by the comparability of: {change}",
+    "not_comparable": (
+        "; not bridged to the clinical product: the comparability of {change} concluded "
+        "that the batches are not comparable"
+    ),
+    "pending": (
+        "; bridge to the clinical product pending: the comparability of {change} is not concluded"
+    ),
+}
 TOXICITY_TYPES = frozenset({"single_dose_toxicity", "repeat_dose_toxicity"})
 
 
@@ -314,13 +326,12 @@ def _test_item(project: Project, study: Study, path: str) -> Cell:
     ]
     if item.representativeness != "clinical_process":
         if item.comparability is not None:
-            change = next(
-                (c.change for c in project.quality.comparability if c.id == item.comparability),
-                item.comparability,
+            exercise = next(
+                (c for c in project.quality.comparability if c.id == item.comparability), None
             )
-            parts.append(
-                Text(f"; bridged to the clinical product by the comparability of: {change}")
-            )
+            change = exercise.change if exercise is not None else item.comparability
+            outcome = exercise.outcome if exercise is not None else "comparable"
+            parts.append(Text(BRIDGE[outcome].format(change=change)))
         else:
             parts += [
                 Text("; "),
