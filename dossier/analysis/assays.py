@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Literal, cast
 
-from dossier.analysis.batches import batch_results, trend
+from dossier.analysis.batches import batch_results, reportable_scale, trend
 from dossier.analysis.outliers import attach
 from dossier.analysis.potency_results import AssayComputed, RunResult
 from dossier.analysis.results import Provenance
@@ -153,14 +153,6 @@ def _analyse_run(
     )
 
 
-def _scale(assay: PotencyAssay) -> float:
-    """The reportable scale of a relative potency: the reference's assigned potency."""
-    reference = assay.reference_standard
-    if reference is None or reference.assigned_potency is None:
-        return 1.0
-    return reference.assigned_potency.value
-
-
 def _display(loaded: LoadedProject, ref: str) -> str:
     from pathlib import Path
 
@@ -205,7 +197,7 @@ def _runs(
             for text in analysis.warnings
         )
         run_result = RunResult.of(
-            assay_run.id, analysis, data, criteria_of(assay), scale=_scale(assay)
+            assay_run.id, analysis, data, criteria_of(assay), scale=reportable_scale(assay)[0]
         )
         result.runs[assay_run.id] = attach(run_result, outliers)
         for prep in analysis.results:

@@ -200,6 +200,20 @@ def _short(
         )
 
 
+def reportable_scale(assay: PotencyAssay) -> tuple[float, str]:
+    """The factor from a relative potency (a ratio to the standard) to the assay's
+    reportable scale, with how it was chosen: the assigned potency of the reference
+    standard; without one, 100 for a readout in per cent (the standard counts as
+    100 %), else 1."""
+    reference = assay.reference_standard
+    if reference is not None and reference.assigned_potency is not None:
+        value = reference.assigned_potency.value
+        return value, f"assigned potency of the reference ({value:g})"
+    if assay.readout_unit.strip().startswith("%"):
+        return 100.0, "100 (no assigned potency declared: the standard counts as 100 %)"
+    return 1.0, "1 (no assigned potency declared)"
+
+
 def batch_results(
     loaded: LoadedProject,
     index: int,
@@ -212,11 +226,7 @@ def batch_results(
     missing (a dosed batch without a result of a release assay)."""
     from dossier.compute.potency.combine import combine_estimates
 
-    scale = (
-        assay.reference_standard.assigned_potency.value
-        if assay.reference_standard and assay.reference_standard.assigned_potency
-        else 1.0
-    )
+    scale, scale_text = reportable_scale(assay)
     method, independent, required = combination_of(assay)
     to = _Reporter(loaded, index, computed)
     uses: dict[str, list[str]] = {b.id: list(b.uses) for b in loaded.project.quality.batches}
@@ -302,8 +312,7 @@ def batch_results(
                     f"{combined.value:.4g} {br.unit} ({combined.lower:.4g} to {combined.upper:.4g})"
                 ),
                 inputs=tuple(f"run {r}" for r in used),
-                method=combined.method
-                + f"; relative potency × assigned potency of the reference ({scale:g})",
+                method=combined.method + f"; relative potency × {scale_text}",
             )
         )
     if "release" in assay.roles:
