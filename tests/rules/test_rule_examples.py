@@ -115,6 +115,25 @@ def test_rule_example(projects: _Projects, rule: Rule, kind: str, example: RuleE
     assert not messages, f"{rule.id} fires on {example.describe()}: {messages}"
 
 
+def test_every_rule_is_shown_satisfied_somewhere(projects: _Projects) -> None:
+    # a quiet example proves more when the requirement is met on an item than when the
+    # rule's condition leaves every item out; a rule whose condition is its test (require
+    # 'false') can only be left out
+    unproven = []
+    for rule in builtin_rules():
+        if rule.examples is None or rule.require.strip() == "false":
+            continue
+        outcomes = [
+            o.outcome
+            for e in rule.examples.quiet
+            if e.applies
+            for o in _explain(projects, rule, e).outcomes
+        ]
+        if "satisfied" not in outcomes:
+            unproven.append(rule.id)
+    assert not unproven, f"no quiet example meets the requirement of {', '.join(unproven)}"
+
+
 def test_every_catalogue_rule_has_examples() -> None:
     missing = [r.id for r in builtin_rules() if r.examples is None]
     assert not missing, f"rules without examples: {', '.join(missing)}"
