@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+import dossier
 from dossier.analysis.narrative import CODES, find_contradictions
 from dossier.analysis.project import compute_project
 from dossier.analysis.results import ComputedProject
@@ -125,3 +126,11 @@ def test_the_fixed_examples_raise_none(example: str) -> None:
     _, computed = _computed(EXAMPLES / example)
     assert computed.contradictions == []
     assert not [d for d in computed.diagnostics if d.code in CODES.values()]
+
+
+@pytest.mark.parametrize("example", ["car-t-nl", "ipsc-local"])
+def test_check_fails_on_the_frozen_contradictions(example: str) -> None:
+    # `dossier check` (and so the readiness report) no longer says 0 errors
+    report = dossier.check(FROZEN / example)
+    assert "DOS-A101" in {d.code for d in report.diagnostics if d.severity == "error"}
+    assert report.failed()
