@@ -441,6 +441,23 @@ MUTATIONS: list[Mutation] = [
     ),
     # ------------------------------------------------------------------ aav-systemic
     Mutation(
+        "safety-test-in-development",
+        "aav-systemic",
+        Q,
+        "QUA-005",
+        set={"quality.analytical_methods.M-STER.lifecycle_status": "in_development"},
+        appears=(
+            "Of the seven other analytical procedures, two are validated, Bacterial endotoxins "
+            "is compendial and verified for the product, three are qualified and Sterility is "
+            "in development (Table 13).",
+            "Sterility | Microbial contamination | Ph. Eur. 2.6.1 | in development | No growth",
+        ),
+        disappears=(
+            "Sterility | Microbial contamination | Ph. Eur. 2.6.1 | compendial, verified for "
+            "the product | No growth",
+        ),
+    ),
+    Mutation(
         "batch-with-one-invalid-run",
         "aav-systemic",
         Q,
@@ -683,7 +700,7 @@ def _params(mutations: list[Mutation]) -> list[Any]:
 
 
 def test_the_table_covers_every_example_and_enough_edits() -> None:
-    assert len(MUTATIONS) >= 25
+    assert len(MUTATIONS) >= 30
     assert len({m.name for m in MUTATIONS}) == len(MUTATIONS)
     assert {m.example for m in MUTATIONS} == {"car-t-nl", "aav-systemic", "ipsc-local"}
     assert {m.build for m in MUTATIONS} >= {0, 1}
