@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING
 from dossier.analysis.results import DoseBasis, DoseStep, FihComputed
 from dossier.analysis.verdicts import Verdict
 from dossier.core.diagnostics import Diagnostic, Severity
+from dossier.core.numfmt import number
 
 if TYPE_CHECKING:  # pragma: no cover
     from dossier.analysis.results import ComputedProject
@@ -108,7 +109,7 @@ def _scale(inp: DoseInput, fih: FihDose) -> _Scaled:
             return _one(
                 value,
                 _norm(unit),
-                f"{value:.3g} {unit} (per kg, unchanged)",
+                f"{number(value)} {unit} (per kg, unchanged)",
                 "per-kg",
                 "per kg body weight, the per-kg animal dose taken as the per-kg human dose",
             )
@@ -118,7 +119,7 @@ def _scale(inp: DoseInput, fih: FihDose) -> _Scaled:
             return _one(
                 scaled,
                 f"{base}/kg",
-                f"{value:.3g} {unit} / {inp.animal_body_weight_kg:g} kg",
+                f"{number(value)} {unit} / {inp.animal_body_weight_kg:g} kg",
                 "per-kg",
                 f"per kg body weight, the dose per animal divided by the "
                 f"{inp.animal_body_weight_kg:g} kg animal weight taken as the per-kg human dose",
@@ -135,7 +136,7 @@ def _scale(inp: DoseInput, fih: FihDose) -> _Scaled:
         return _one(
             value * factor,
             _norm(unit),
-            f"{value:.3g} {unit} × {inp.organ.human_value:g}/{inp.organ.animal_value:g}",
+            f"{number(value)} {unit} × {inp.organ.human_value:g}/{inp.organ.animal_value:g}",
             "area" if basis == "area" else "organ",
             f"{words}, dose × human / animal {metric} "
             f"({inp.organ.human_value:g} / {inp.organ.animal_value:g})",
@@ -144,7 +145,7 @@ def _scale(inp: DoseInput, fih: FihDose) -> _Scaled:
         return _one(
             value,
             _norm(unit),
-            f"{value:.3g} {unit} (same total dose)",
+            f"{number(value)} {unit} (same total dose)",
             "flat",
             "flat, the same total dose",
         )
@@ -240,7 +241,7 @@ def run(loaded: LoadedProject, computed: ComputedProject) -> None:
                     "scaled safety limit",
                     limit,
                     unit,
-                    f"{human:.3g} / safety factor {fih.safety_factor.value:g}",
+                    f"{number(human)} / safety factor {fih.safety_factor.value:g}",
                     source,
                 )
             )

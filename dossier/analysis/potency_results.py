@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from dossier.analysis.validation_results import ValidationResult
 from dossier.analysis.verdicts import Verdict
+from dossier.core.numfmt import number, p_text
 
 if TYPE_CHECKING:  # pragma: no cover
     from collections.abc import Sequence
@@ -125,9 +126,9 @@ class ValidityCheck:
             numbers = []
             if self.statistic is not None:
                 dfs = ", ".join(str(d) for d in (self.df_num, self.df_den) if d is not None)
-                numbers.append(f"F = {self.statistic:.3g}" + (f" ({dfs})" if dfs else ""))
+                numbers.append(f"F = {number(self.statistic)}" + (f" ({dfs})" if dfs else ""))
             if self.p is not None:
-                numbers.append(f"p = {self.p:.3g}")
+                numbers.append(p_text(self.p))
             return ", ".join(numbers) or "no statistic"
         if self.value is None:
             return "—"

@@ -27,6 +27,7 @@ from dossier.analysis.validation_results import (
 )
 from dossier.analysis.verdicts import Verdict
 from dossier.core.diagnostics import DiagnosticList, PathPart, format_path
+from dossier.core.numfmt import number
 
 if TYPE_CHECKING:  # pragma: no cover
     from dossier.analysis.netherlands import NlComputed
@@ -127,7 +128,7 @@ class FihComputed:
 
     def dose_text(self, value: float | None) -> str:
         """A dose of this derivation in words ("not computed" without a value)."""
-        return "not computed" if value is None else f"{value:.3g} {self.unit}"
+        return "not computed" if value is None else f"{number(value)} {self.unit}"
 
     def rule_data(self) -> dict[str, Any]:
         """Plain data for rules."""

@@ -40,6 +40,8 @@ from dataclasses import dataclass, field, replace
 from importlib import resources
 from typing import Literal
 
+from dossier.core.numfmt import number
+
 __all__ = [
     "HUMAN_KM_TOLERANCE",
     "WEIGHT_EXPONENT",
@@ -295,7 +297,8 @@ def _bsa(
                 + (" (used)" if method == "km-ratio" else " (cross-check)"),
                 dose_kg * ratio,
                 unit,
-                f"{dose_kg:.4g} × {sp.km:g} / {human.km:g} (Km {sp.name} / Km {_who(human)})",
+                f"{number(dose_kg, 4)} × {sp.km:g} / {human.km:g} "
+                f"(Km {sp.name} / Km {_who(human)})",
                 used=method == "km-ratio",
             )
         )
@@ -306,7 +309,7 @@ def _bsa(
                     + (" (used)" if method == "table-divisor" else " (cross-check)"),
                     dose_kg / sp.divide_by,
                     unit,
-                    f"{dose_kg:.4g} / {sp.divide_by:g} (Table 1 divisor)",
+                    f"{number(dose_kg, 4)} / {sp.divide_by:g} (Table 1 divisor)",
                     used=method == "table-divisor",
                 )
             )
@@ -329,8 +332,8 @@ def _bsa(
                 "human equivalent dose, weight-adjusted formula (used)",
                 dose_kg * adjusted,
                 unit,
-                f"{dose_kg:.4g} × ({animal_w:g} kg / {human_weight_kg:g} kg)^"
-                f"{WEIGHT_EXPONENT:g} = {dose_kg:.4g} × {adjusted:.4g}",
+                f"{number(dose_kg, 4)} × ({animal_w:g} kg / {human_weight_kg:g} kg)^"
+                f"{WEIGHT_EXPONENT:g} = {number(dose_kg, 4)} × {adjusted:.4g}",
             )
         )
         why = " and ".join(reasons)

@@ -8,8 +8,8 @@ returns "None" or "nan": a missing value is the caller's :class:`Missing` placeh
 from __future__ import annotations
 
 import datetime as dt
-import math
 
+from dossier.core.numfmt import given, number, sig
 from dossier.drafts.blocks import Missing
 
 __all__ = [
@@ -26,43 +26,11 @@ __all__ = [
     "sig",
 ]
 
-_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
-
-
-def sig(value: float, digits: int = 3) -> str:
-    """``value`` rounded to ``digits`` significant figures, without scientific notation."""
-    if value == 0 or not math.isfinite(value):
-        return "0" if value == 0 else str(value)
-    exponent = math.floor(math.log10(abs(value)))
-    decimals = max(digits - 1 - exponent, 0)
-    return f"{round(value, decimals):.{decimals}f}"
-
-
-def number(value: float, digits: int = 3) -> str:
-    """A number with ``digits`` significant figures; powers of ten outside 0.001–100,000."""
-    if not math.isfinite(value):
-        raise ValueError(f"{value} cannot be shown in a document")
-    if value != 0 and not (1e-3 <= abs(value) < 1e5):
-        exponent = math.floor(math.log10(abs(value)))
-        mantissa = value / 10**exponent
-        if round(mantissa, digits - 1) >= 10:
-            mantissa /= 10
-            exponent += 1
-        return f"{mantissa:.{digits - 1}f} × 10{str(exponent).translate(_SUPERSCRIPT)}"
-    return sig(value, digits)
-
 
 def quantity(value: float, unit: str, digits: int = 3) -> str:
     """A number with its unit; "%" is written without a space."""
     text = number(value, digits)
     return f"{text} %" if unit == "%" else f"{text} {unit}"
-
-
-def given(value: float) -> str:
-    """A number as the user wrote it (limits, doses): no padding zeros, powers of ten if large."""
-    if value != 0 and not (1e-3 <= abs(value) < 1e5):
-        return number(value, 3)
-    return f"{value:g}"
 
 
 def range_text(lower: float | None, upper: float | None, unit: str) -> str:

@@ -68,9 +68,10 @@ reported as `DOS-C900`, never passed silently). They see:
   dose, safety limit and incomparable inputs; `computed.gonads_sampled`);
 - `features`: the product features of the applicability conditions (`gmo`,
   `in_vivo_gene_therapy`, `pluripotent`, ...);
-- Jinja's filters (`map`, `select`, `selectattr`, `unique`, `length`, ...), the test
-  `is search('regex')` (true when the regular expression matches the value as text), and
-  the helpers below.
+- Jinja's filters (`map`, `select`, `selectattr`, `unique`, `length`, ...), the filter
+  `number` (a number as the drafts print it, `2.00 × 10¹²`; a message prints every float
+  that way), the test `is search('regex')` (true when the regular expression matches the
+  value as text), and the helpers below.
 
 `dossier check PROJECT --explain RULE` lists the fields a rule reads and what it
 concluded for each item of its scope.

@@ -16,6 +16,7 @@ from typing import Any
 
 from dossier.core.diagnostics import Citation as DiagnosticCitation
 from dossier.core.diagnostics import Diagnostic, Location, PathPart, Severity, format_path
+from dossier.core.numfmt import number, printed
 from dossier.rules.schema import Citation, Rule
 
 Locator = Callable[[tuple[PathPart, ...]], Location]
@@ -111,9 +112,11 @@ class RuleEvaluator:
 
         # optimized=False: Jinja's constant folding finds little to fold in rule
         # expressions but slows down compiling them, which every check does
+        # finalize: a number a message prints is written as the drafts write it
         self._env = ImmutableSandboxedEnvironment(
-            undefined=StrictUndefined, autoescape=False, optimized=False
+            undefined=StrictUndefined, autoescape=False, optimized=False, finalize=printed
         )
+        self._env.filters["number"] = lambda value, digits=3: number(value, digits)
         self._env.tests["search"] = lambda value, pattern: (
             re.search(pattern, str(value)) is not None
         )

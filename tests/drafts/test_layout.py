@@ -130,3 +130,11 @@ def test_no_rule_code_in_a_draft_for_the_regulator(built: dict[str, Path], examp
     for name in DRAFTS:
         text = "".join(_body(built[example] / f"{name}.docx").itertext())
         assert not set(re.findall(r"[A-Z]{2,4}-\d{3}", text)) & codes, name
+
+
+@pytest.mark.parametrize("example", EXAMPLES)
+def test_no_computer_notation_in_a_draft(built: dict[str, Path], example: str) -> None:
+    # one number format in every table: 4.00 × 10⁷, never 4e+07 beside it
+    for name in (*DRAFTS, "readiness-report"):
+        text = "".join(_body(built[example] / f"{name}.docx").itertext())
+        assert not re.findall(r"\d(?:\.\d+)?e[+-]\d+", text), name
