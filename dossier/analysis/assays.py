@@ -10,6 +10,7 @@ Every computed value gets a provenance record.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING, Literal, cast
 
 from dossier.analysis.batches import batch_results, reportable_scale, trend
@@ -171,6 +172,9 @@ def _runs(
     for run_index, assay_run in enumerate(assay.runs):
         if potency_models.by_name(assay.statistical_model) is None:
             result.runs[assay_run.id] = None
+            result.not_analysed[assay_run.id] = (
+                f"dossier does not compute the model '{assay.statistical_model}'"
+            )
             loc = loaded.locate(("quality", "potency", "assays", index, "statistical_model"))
             computed.diagnostics.append(
                 Diagnostic(
@@ -190,6 +194,13 @@ def _runs(
         except UserError as exc:
             computed.diagnostics.extend(exc.diagnostics)
             result.runs[assay_run.id] = None
+            first = exc.diagnostics[0] if exc.diagnostics else None
+            result.not_analysed[assay_run.id] = (
+                "its data could not be read"
+                if first is None
+                else f"{first.message} ({Path(first.location.file).name}, "
+                f"line {first.location.line})"
+            )
             continue
         where = loaded.locate(("quality", "potency", "assays", index, "runs", run_index, "data"))
         computed.diagnostics.extend(

@@ -147,7 +147,10 @@ def _estimates(
     for run_id in br.runs:
         run = assay_result.runs.get(run_id)
         if run is None:
-            excluded.append(ExcludedRun(run_id, "could not be analysed"))
+            why = assay_result.not_analysed.get(run_id)
+            excluded.append(
+                ExcludedRun(run_id, "could not be analysed" + (f": {why}" if why else ""))
+            )
             continue
         prep_name = next((p for p, b in run_batches[run_id].items() if b == br.batch), None)
         prep = next((r for r in run.analysis.results if r.preparation == prep_name), None)

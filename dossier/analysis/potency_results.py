@@ -457,6 +457,8 @@ class AssayComputed:
     assay_id: str
     runs: dict[str, RunResult | None] = field(default_factory=dict)
     """Every run of the assay; None when it could not be analysed."""
+    not_analysed: dict[str, str] = field(default_factory=dict)
+    """Why each run that could not be analysed was not: the problem, where it is."""
     reported_runs: list[str] = field(default_factory=list)
     batches: dict[str, BatchComputed] = field(default_factory=dict)
     validation: ValidationResult = field(default_factory=ValidationResult)

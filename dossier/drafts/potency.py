@@ -321,7 +321,8 @@ def _run_verdicts(assay: PotencyAssay, computed: ComputedProject) -> list[Block]
     for run_id in (r.id for r in assay.runs):
         run = comp.runs.get(run_id)
         if run is None:
-            rows.append([run_id, "—", "—", "—", "not analysed"])
+            why = comp.not_analysed.get(run_id)
+            rows.append([run_id, "—", "—", "—", "not analysed" + (f": {why}" if why else "")])
             continue
         for check in run.checks:
             described = check.kind == "described"

@@ -334,3 +334,17 @@ def test_a_report_only_criterion_draws_no_limits_and_the_caption_says_none(
         "No reference standard is used: the potency assay reports absolute readouts against "
         "controls."
     ) in text
+
+
+def test_a_run_that_could_not_be_analysed_says_why(tmp_path: Path) -> None:
+    folder = copy(tmp_path, "car-t-nl")
+    data = folder / "data" / "potency" / "cytotoxicity_r1.csv"
+    lines = data.read_text("utf-8").splitlines()
+    fields = lines[4].split(",")
+    fields[2] = "abc"  # the response of the fifth line
+    lines[4] = ",".join(fields)
+    data.write_text("\n".join(lines) + "\n", "utf-8")
+    text, _ = draft(folder)
+    why = "'response' is 'abc', not a number (cytotoxicity_r1.csv, line 5)"
+    assert f"R-CYTOX-01 | — | — | — | not analysed: {why}" in text
+    assert f"no valid run: run R-CYTOX-01 could not be analysed: {why}" in text
