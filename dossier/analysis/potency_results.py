@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from dossier.analysis.validation_results import ValidationResult
 from dossier.analysis.verdicts import Verdict
-from dossier.core.numfmt import number, p_text
+from dossier.core.numfmt import given, number, p_text
 
 if TYPE_CHECKING:  # pragma: no cover
     from collections.abc import Sequence
@@ -368,10 +368,15 @@ class BatchComputed:
 
     @property
     def limits(self) -> str:
-        """The limits in words, e.g. "50 to 200 % relative potency" ("—" for an open end)."""
-        low = "—" if self.lower is None else f"{self.lower:g}"
-        high = "—" if self.upper is None else f"{self.upper:g}"
-        return f"{low} to {high} {self.limits_unit}"
+        """The limits in words: "50 to 200 % relative potency", "≥ 500 pg/mL", "≤ 5 %"."""
+        unit = self.limits_unit
+        if self.lower is not None and self.upper is not None:
+            return f"{given(self.lower)} to {given(self.upper)} {unit}"
+        if self.lower is not None:
+            return f"≥ {given(self.lower)} {unit}"
+        if self.upper is not None:
+            return f"≤ {given(self.upper)} {unit}"
+        return "no limits"
 
     @property
     def text(self) -> str:

@@ -136,7 +136,7 @@ def test_batch_verdict_words_and_rule_data() -> None:
     open_ended = BatchComputed(
         "B2", 1650, None, None, "pg/mL", (), "entered", Verdict.MET, lower=500, limits_unit="pg/mL"
     )
-    assert open_ended.text == "1650 pg/mL against 500 to — pg/mL"
+    assert open_ended.text == "1650 pg/mL against ≥ 500 pg/mL"
     unjudged = BatchComputed(
         "B3", 46, None, None, "pmol", (), "entered", Verdict.NOT_ASSESSED, note="report only"
     )
