@@ -12,6 +12,7 @@ import math
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from dossier.compute.potency.fieller import FiellerResult
 from dossier.compute.potency.types import DoseResponseData, Observation, Transform
 from dossier.core.diagnostics import Diagnostic, Location, Severity
 from dossier.core.errors import DataFileError
@@ -56,6 +57,25 @@ def large_g_warning(preparation: str, g: float) -> str | None:
         f"g = {g:.3g} for '{preparation}' is above {LARGE_G:g}: the slope is poorly "
         "determined, so the Fieller limits are wide and asymmetric"
     )
+
+
+def fieller_limits(
+    fl: FiellerResult, ms_err: float, preparation: str, warnings: list[str]
+) -> tuple[FiellerResult, list[str]]:
+    """A preparation's Fieller result as reported, and the reasons it has no limits.
+
+    Without a residual variance there are no limits (and no g); with g ≥ 1 the interval
+    is unbounded; a bounded interval with a large g adds its warning to ``warnings``.
+    """
+    if not ms_err > 0:
+        fl = FiellerResult(fl.ratio, None, None, math.nan)
+    if fl.bounded:
+        if warning := large_g_warning(preparation, fl.g):
+            warnings.append(warning)
+        return fl, []
+    if not ms_err > 0:
+        return fl, ["no confidence limits without a residual variance"]
+    return fl, [f"no confidence limits (g = {fl.g:.3g} ≥ 1)"]
 
 
 def refuse_design_factors(data: DoseResponseData, model: str) -> None:

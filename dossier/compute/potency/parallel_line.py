@@ -21,11 +21,11 @@ from typing import TYPE_CHECKING, Literal
 
 from dossier.compute.potency._prepare import (
     check_data,
-    large_g_warning,
+    fieller_limits,
     residual_is_zero,
     transform_responses,
 )
-from dossier.compute.potency.fieller import FiellerResult, fieller
+from dossier.compute.potency.fieller import fieller
 from dossier.compute.potency.types import (
     DoseResponseData,
     PotencyAnalysis,
@@ -259,17 +259,7 @@ def analyse_parallel_line(
                 alphas["non_parallelism"],
             ),
         )
-        if not ms_err > 0:  # no residual variance: no limits (and no g)
-            fl = FiellerResult(fl.ratio, None, None, math.nan)
-        prep_reasons = (
-            []
-            if fl.bounded
-            else ["no confidence limits without a residual variance"]
-            if not ms_err > 0
-            else [f"no confidence limits (g = {fl.g:.3g} ≥ 1)"]
-        )
-        if fl.bounded and (warning := large_g_warning(prep, fl.g)):
-            warnings.append(warning)
+        fl, prep_reasons = fieller_limits(fl, ms_err, prep, warnings)
         if not prep_tests[0].passed and prep_tests[0].p is not None and similarity == "f-test":
             prep_reasons.append(
                 f"significant non-parallelism with the standard (p = {prep_tests[0].p:.3g})"

@@ -17,11 +17,11 @@ import math
 
 from dossier.compute.potency._prepare import (
     check_data,
-    large_g_warning,
+    fieller_limits,
     residual_is_zero,
     transform_responses,
 )
-from dossier.compute.potency.fieller import FiellerResult, fieller
+from dossier.compute.potency.fieller import fieller
 from dossier.compute.potency.parallel_line import _dummies, _ftest, _rss
 from dossier.compute.potency.types import (
     DoseResponseData,
@@ -150,17 +150,7 @@ def analyse_slope_ratio(
         fl = fieller(
             float(coef[i]), b_s, float(cov[i, i]), float(cov[k0, k0]), float(cov[i, k0]), t_crit
         )
-        if not ms_err > 0:  # no residual variance: no limits (and no g)
-            fl = FiellerResult(fl.ratio, None, None, math.nan)
-        prep_reasons = (
-            []
-            if fl.bounded
-            else ["no confidence limits without a residual variance"]
-            if not ms_err > 0
-            else [f"no confidence limits (g = {fl.g:.3g} ≥ 1)"]
-        )
-        if fl.bounded and (warning := large_g_warning(prep, fl.g)):
-            warnings.append(warning)
+        fl, prep_reasons = fieller_limits(fl, ms_err, prep, warnings)
         a_t = (assumed or {}).get(prep, 1.0)
         rp = fl.ratio if math.isfinite(fl.ratio) else None
         results.append(
