@@ -16,6 +16,7 @@ from dossier.cli.main import cli
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "examples" / "car-t-nl"
+DATA = ROOT / "tests" / "data"
 
 Invoke = Callable[..., Result]
 
@@ -52,3 +53,16 @@ def copy_example(tmp_path: Path, name: str = "car-t-nl") -> Path:
 def invoke_fixture() -> Invoke:
     """The :func:`invoke` helper as a fixture."""
     return invoke
+
+
+@pytest.fixture
+def turbidimetric_csv(tmp_path: Path) -> Path:
+    """Ph. Eur. 5.1.3 written as preparation,dose,response,block (dose ratio 1.5)."""
+    src = (DATA / "pheur53" / "ex513_turbidimetric_rbd.csv").read_text("utf-8").splitlines()
+    out = ["preparation,dose,response,block"]
+    for line in src[1:]:
+        block, prep, step, response = line.split(",")
+        out.append(f"{prep},{1.5 ** (int(step) - 1)},{response},{block}")
+    path = tmp_path / "turbidimetric.csv"
+    path.write_text("\n".join(out) + "\n", "utf-8")
+    return path

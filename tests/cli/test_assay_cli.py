@@ -24,19 +24,6 @@ def _run(*args: str) -> Result:
     return invoke("assay", "potency", *args)
 
 
-@pytest.fixture
-def turbidimetric_csv(tmp_path: Path) -> Path:
-    """Ph. Eur. 5.1.3 written as preparation,dose,response,block (dose ratio 1.5)."""
-    src = (DATA / "pheur53" / "ex513_turbidimetric_rbd.csv").read_text("utf-8").splitlines()
-    out = ["preparation,dose,response,block"]
-    for line in src[1:]:
-        block, prep, step, response = line.split(",")
-        out.append(f"{prep},{1.5 ** (int(step) - 1)},{response},{block}")
-    path = tmp_path / "turbidimetric.csv"
-    path.write_text("\n".join(out) + "\n", "utf-8")
-    return path
-
-
 def test_json_contract_parallel_line(turbidimetric_csv: Path) -> None:
     result = _run(
         str(turbidimetric_csv),
