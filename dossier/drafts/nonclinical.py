@@ -537,13 +537,30 @@ def _relevance(project: Project) -> list[Block]:
     ]
 
 
+def evidence_name(project: Project, ref: str) -> str:
+    """What a reader calls the evidence an id names: a study by its id (the study tables
+    of the draft list it), an assay or procedure by its name, a reference by its
+    identifier; anything else (a batch number) as given."""
+    studies = project.nonclinical.studies if project.nonclinical else []
+    if any(s.id == ref for s in studies):
+        return f"study {ref}"
+    assays = project.quality.potency.assays if project.quality.potency else []
+    names = {a.id: a.name for a in assays}
+    names.update({m.id: m.name for m in project.quality.analytical_methods})
+    if ref in names:
+        return names[ref]
+    for reference in project.references:
+        if reference.id == ref:
+            return reference.identifier or reference.title
+    return ref
+
+
 def _risk(project: Project) -> list[Block]:
     rp = project.risk_profile
     if rp is None:
         return [Para.of(Missing("risk_profile", "risk profile (risks × risk factors)"))]
     risks = [r for r in rp.risks if r.applicable]
     cells = {(c.risk, c.factor): c for c in rp.cells}
-    studies = project.nonclinical.studies if project.nonclinical else []
     rows = []
     for factor in rp.factors:
         row: list[Cell] = [f"{factor.name}: {factor.product_value}"]
@@ -552,13 +569,9 @@ def _risk(project: Project) -> list[Block]:
             if cell is None or cell.relevant == "no":
                 row.append("—")
                 continue
-            refs = [e.ref for e in cell.evidence] or [
-                s.id for s in studies if risk.id in s.addresses_risks
-            ]
-            row.append(
-                f"{cell.relevant}; uncertainty {cell.residual_uncertainty}"
-                + (f"; {', '.join(refs)}" if refs else "")
-            )
+            # the evidence is named in the paragraphs below the matrix: in a cell of a
+            # seven-column table its ids would break at every hyphen
+            row.append(f"{cell.relevant} ({cell.residual_uncertainty} uncertainty)")
         rows.append(row)
     conclusions = {c.risk: c.conclusion for c in rp.conclusions}
     blocks: list[Block] = [
@@ -597,7 +610,9 @@ def _risk(project: Project) -> list[Block]:
             head = f"{of.name if of else cell.factor} (relevant: {cell.relevant}; residual uncertainty {cell.residual_uncertainty}): "
             bits = [cell.assessment or ""]
             bits += [
-                f"evidence {e.ref}" + (f": {e.summary}" if e.summary else "") for e in cell.evidence
+                f"evidence: {evidence_name(project, e.ref)}"
+                + (f", {e.summary}" if e.summary else "")
+                for e in cell.evidence
             ]
             if cell.mitigations:
                 bits.append("mitigations: " + "; ".join(cell.mitigations))

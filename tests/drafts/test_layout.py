@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from .conftest import EXAMPLES, HAVE_OFFICE
+from .conftest import EXAMPLES, HAVE_OFFICE, ROOT
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 DRAFTS = ("impd-quality-potency", "impd-nonclinical", "briefing-document")
@@ -138,3 +138,29 @@ def test_no_computer_notation_in_a_draft(built: dict[str, Path], example: str) -
     for name in (*DRAFTS, "readiness-report"):
         text = "".join(_body(built[example] / f"{name}.docx").itertext())
         assert not re.findall(r"\d(?:\.\d+)?e[+-]\d+", text), name
+
+
+@pytest.mark.parametrize("example", EXAMPLES)
+def test_the_risk_matrix_holds_no_ids_that_break_at_hyphens(
+    built: dict[str, Path], example: str
+) -> None:
+    # a cell of the seven-column matrix reads "yes (medium uncertainty)"; the evidence
+    # (study ids, assay and procedure names) is named in the paragraphs below it
+    from dossier.model.project_io import load_project
+
+    project = load_project(ROOT / "examples" / example).project
+    ids = {m.id for m in project.quality.analytical_methods}
+    ids |= {a.id for a in project.quality.potency.assays} if project.quality.potency else set()
+    ids |= {s.id for s in project.nonclinical.studies} if project.nonclinical else set()
+    body = _body(built[example] / "impd-nonclinical.docx")
+    for tbl in body.iter(f"{W}tbl"):
+        rows = tbl.findall(f"{W}tr")
+        if not "".join(rows[0].itertext()).startswith("Risk factor"):
+            continue
+        cells = ["".join(c.itertext()) for r in rows[1:] for c in r.findall(f"{W}tc")[1:]]
+        pattern = r"—|(yes|unknown) \((low|medium|high) uncertainty\)"
+        assert all(re.fullmatch(pattern, c) for c in cells), cells
+        assert not {w for c in cells for w in c.split()} & ids
+        break
+    else:
+        raise AssertionError("no risk matrix")
