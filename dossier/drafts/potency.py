@@ -282,6 +282,29 @@ def _validity_limit(criterion: ValidityCriterion) -> str:
     return margins
 
 
+def _outlier_sentence(assay: PotencyAssay) -> str:
+    """How the runs' replicate responses are screened for outliers, and whether the
+    project's declared rule removes them (the screen itself runs on every run)."""
+    screen = (
+        "Replicate responses are screened for outliers on every run by externally "
+        "studentized residuals of the replicate-group model against a two-sided Bonferroni "
+        "limit"
+    )
+    rule = assay.outliers
+    if rule is None:
+        from dossier.analysis.outliers import DEFAULT_ALPHA
+
+        return (
+            f"{screen} at α = {DEFAULT_ALPHA:g}; outliers are reported, none is removed (no rule "
+            "is declared)."
+        )
+    most = f"at most {rule.max_removed} per run"
+    return (
+        f"{screen} at α = {rule.alpha:g}; by the declared rule, outliers are removed, {most} "
+        "(a run with more is invalid), and a response of a pair of replicates never is."
+    )
+
+
 def _dose_response_figures(assay: PotencyAssay, computed: ComputedProject) -> list[Block]:
     """One figure per analysed run: the responses and the fitted model."""
     from dossier.figures.draw import dose_response_figure
@@ -430,6 +453,8 @@ def _procedures(project: Project, computed: ComputedProject) -> list[Section]:
             )
         elif a.statistical_model != "absolute":
             blocks.append(Para.of(Missing(f"{path}.validity_criteria", "validity criteria")))
+        if a.runs:
+            blocks.append(Para.of(_outlier_sentence(a)))
         rows: list[list[Cell]] = [[c.name, c.type, c.acceptance] for c in a.controls]
         rows += [
             [

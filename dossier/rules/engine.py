@@ -97,6 +97,23 @@ class RuleExpressionError(Exception):
         self.cause = cause
 
 
+def rule_environment() -> Any:
+    """The sandboxed Jinja environment every rule expression and message is compiled in:
+    strict about undefined names, with the ``number`` filter and the ``search`` test."""
+    from jinja2 import StrictUndefined
+    from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+    # optimized=False: Jinja's constant folding finds little to fold in rule expressions
+    # but slows down compiling them, which every check does; finalize: a number a message
+    # prints is written as the drafts write it
+    env = ImmutableSandboxedEnvironment(
+        undefined=StrictUndefined, autoescape=False, optimized=False, finalize=printed
+    )
+    env.filters["number"] = lambda value, digits=3: number(value, digits)
+    env.tests["search"] = lambda value, pattern: re.search(pattern, str(value)) is not None
+    return env
+
+
 class RuleEvaluator:
     """Compiles and evaluates rules against one project's data."""
 
@@ -107,19 +124,7 @@ class RuleEvaluator:
         features: frozenset[str],
         locate: Locator,
     ) -> None:
-        from jinja2 import StrictUndefined
-        from jinja2.sandbox import ImmutableSandboxedEnvironment
-
-        # optimized=False: Jinja's constant folding finds little to fold in rule
-        # expressions but slows down compiling them, which every check does
-        # finalize: a number a message prints is written as the drafts write it
-        self._env = ImmutableSandboxedEnvironment(
-            undefined=StrictUndefined, autoescape=False, optimized=False, finalize=printed
-        )
-        self._env.filters["number"] = lambda value, digits=3: number(value, digits)
-        self._env.tests["search"] = lambda value, pattern: (
-            re.search(pattern, str(value)) is not None
-        )
+        self._env = rule_environment()
         self._data = data
         self._locate = locate
         self._base: dict[str, Any] = {

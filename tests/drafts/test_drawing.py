@@ -110,15 +110,22 @@ def test_one_job_or_few_figures_are_drawn_here(
 def test_a_figure_in_the_cache_or_asked_for_twice_is_drawn_once(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    import io
+
+    from PIL import Image
+
     monkeypatch.setenv("DOSSIER_CACHE_DIR", str(tmp_path))
     (tmp_path / "figures").mkdir()
-    (tmp_path / "figures" / "key-0.png").write_bytes(b"from the cache")
+    buffer = io.BytesIO()
+    Image.new("RGB", (2, 2), "white").save(buffer, format="PNG")  # a whole PNG, not drawn
+    cached = buffer.getvalue()
+    (tmp_path / "figures" / "key-0.png").write_bytes(cached)
     drawn: list[str] = []
     first, second = _drawings(2)
     pngs = pool.draw_all([first, second, second], jobs=1, progress=drawn.append)
-    assert pngs == [b"from the cache", second.draw(), second.draw()]
+    assert pngs == [cached, second.draw(), second.draw()]
     assert drawn == ["drawing 1 figure(s)"]
-    assert first.result() == b"from the cache"
+    assert first.result() == cached
 
 
 @pytest.mark.parametrize(

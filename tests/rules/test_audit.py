@@ -235,7 +235,7 @@ def test_a_start_dose_far_below_the_effective_dose_in_neurosurgery_needs_a_reaso
     assert found.severity == "warning"
     assert "3.3-fold below" in found.message
     assert "D-MED" in found.message
-    assert "1.67e+07 cells" in found.message
+    assert "1.67 × 10⁷ cells" in found.message
 
 
 @pytest.mark.parametrize(
