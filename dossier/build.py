@@ -240,9 +240,7 @@ def _build(
     for doc_type, outline in outlines.items():
         say(f"assembling {outline.file}")
         document = compose(outline, context)
-        document.properties["build"] = (
-            f"dossier {__version__}, inputs {build_id}"
-        )
+        document.properties["build"] = f"dossier {__version__}, inputs {build_id}"
         if doc_type != "readiness":
             add_annexes(
                 document,

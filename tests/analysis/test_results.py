@@ -183,8 +183,8 @@ def test_run_validity_carries_its_tests_and_reasons() -> None:
         "non_linearity": Verdict.NOT_ASSESSED,
     }
     assert [c.test for c in run.failed_checks] == ["non_parallelism"]
-    assert (
-        run.failed_checks[0].text == "non-parallelism: F = 2.00 (1, 20), p = 0.01; p ≥ 0.05: not met"
+    assert run.failed_checks[0].text == (
+        "non-parallelism: F = 2.00 (1, 20), p = 0.01; p ≥ 0.05: not met"
     )
     assert [r.text for r in run.reasons] == [
         "significant non-parallelism (F = 2, p = 0.01)",
