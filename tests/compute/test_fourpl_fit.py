@@ -22,10 +22,10 @@ designs (``test_realistic_assays...``: 1,000 runs of standard and test, 8 doses 
 replicates; typical, steep, one asymptote not reached, noisy; rising and falling; a
 tenth with a blank) at most 1 % of the runs may have a fit declared not converged; on
 the hostile designs (100 runs: shallow curves, EC50 beyond the doses, very noisy, 4 doses)
-and the hard designs (``_simulate_hard``, 40 runs: steep curves, one asymptote outside
-the doses, very noisy, decreasing, flat; 5 to 10 doses, 1 to 3 replicates, responses up
-to 1000) there is no such limit: each fit must reach the reference or say that it did
-not converge.
+and the hard designs (``_simulate_hard``: steep curves, one asymptote outside the doses,
+very noisy, decreasing, flat; 5 to 10 doses, 1 to 3 replicates, responses up to 1000;
+40 runs in the quick test, 1,000 in the slow one, about two minutes on one core) there
+is no such limit: each fit must reach the reference or say that it did not converge.
 """
 
 from __future__ import annotations
@@ -48,6 +48,7 @@ KINDS = ("typical", "steep", "asymptote outside", "noisy")
 HOSTILE = ("shallow", "EC50 beyond the doses", "very noisy", "four doses")
 HARD = ("steep", "asymptote outside", "noisy", "decreasing", "flat")
 HARD_RUNS_QUICK = 40
+HARD_RUNS = 1000
 
 
 def _simulate(rng: np.random.Generator, kind: str) -> DoseResponseData:
@@ -346,3 +347,10 @@ def test_hard_assays_reach_the_reference_minimum_or_say_so(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     _check_hard(monkeypatch, HARD_RUNS_QUICK, seed=20261215)
+
+
+@pytest.mark.slow
+def test_1000_hard_assays_reach_the_reference_minimum_or_say_so(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    _check_hard(monkeypatch, HARD_RUNS, seed=20261216)

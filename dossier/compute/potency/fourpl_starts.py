@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
 
-__all__ = ["MAX_STEEPNESS", "grid_starts", "starting_values"]
+__all__ = ["MAX_STEEPNESS", "grid_starts", "starting_values", "step_starts"]
 
 MAX_STEEPNESS = 60.0
 """|B| × (ln-dose span) beyond which the curve is a step between two adjacent doses."""
@@ -140,27 +140,77 @@ def _joint_pick(per_group: np.ndarray, n: float, sy: float, syy: float) -> np.nd
 
 
 def grid_starts(
-    x: np.ndarray, y: np.ndarray, groups: np.ndarray, n_groups: int, keep: int = 3
+    x: np.ndarray, y: np.ndarray, groups: np.ndarray, n_groups: int, keep: int | None = None
 ) -> list[tuple[float, np.ndarray]]:
     """Starts from a coarse grid over B and each group's C, the asymptotes solved by
     linear least squares at each point (variable projection).
 
-    For each slope the C's are the best combination of the grid's (up to three groups),
-    or, for more groups, chosen one group at a time (each group's best alone, then two
-    sweeps with the others held), which costs a sum per group, slope and C rather than
-    one per combination of C's. The ``keep`` best slopes give the starts, each with
-    the sum of squares at the grid point: first the slopes where the profile over the
-    slope has a local minimum (each a valley of its own), then the best of the others.
+    16 slopes, |B| × span from 0.5 to twice the steepness limit on a log scale, and 25
+    C's from half a span below the lowest dose to half a span above the highest. For
+    each slope the C's are the best combination of the grid's (see :func:`_best_cs`).
+    Each slope gives a start, with the sum of squares at its grid point: first the
+    slopes where the profile over the slope has a local minimum (each a valley of its
+    own), then the others, each part best first; ``keep`` limits them to the first few.
     """
     import numpy as np
 
     finite = np.isfinite(x)
     span = float(np.ptp(x[finite])) if finite.sum() > 1 else 1.0
     span = span if span > 0 else 1.0
-    # 16 slopes, |B| × span from 0.5 to twice the steepness limit on a log scale, and 25
-    # C's from half a span below the lowest dose to half a span above the highest
     slopes = 0.5 * (4.0 * MAX_STEEPNESS) ** (np.arange(16) / 15) / span
     cs = x[finite].min() - span / 2 + 2 * span * np.arange(25) / 24
+    rss, starts = _best_cs(x, y, groups, n_groups, slopes, cs)
+    # the slopes where the profile has a local minimum (distinct valleys) first, best first
+    lower_left = np.concatenate([[True], rss[1:] <= rss[:-1]])
+    lower_right = np.concatenate([rss[:-1] <= rss[1:], [True]])
+    valleys = lower_left & lower_right
+    order = np.lexsort((rss, ~valleys))[:keep].tolist()
+    values = rss.tolist()
+    return [(values[k], starts[k]) for k in order if math.isfinite(values[k])]
+
+
+def step_starts(
+    x: np.ndarray, y: np.ndarray, groups: np.ndarray, n_groups: int, slope: float
+) -> list[tuple[float, np.ndarray]]:
+    """Starts for a curve that is a step between two doses, at its slope and at twice
+    and half of it: each group's C at each dose, one, two and three slope-widths
+    (1/|B|) either side of it, and half-way between adjacent doses. A step's C moves
+    from one dose interval to another only across a dose, where the sum of squares of
+    a steep curve has a ridge that no local search crosses. Best first."""
+    import numpy as np
+
+    finite = np.isfinite(x)
+    levels = np.unique(x[finite])
+    width = 1.0 / abs(slope)
+    offsets = width * np.arange(-3, 4)
+    cs = np.concatenate(
+        [(levels[:, None] + offsets[None, :]).ravel(), levels[:-1] + np.diff(levels) / 2]
+    )
+    slopes = abs(slope) * np.array([0.5, 1.0, 2.0])
+    rss, starts = _best_cs(x, y, groups, n_groups, slopes, np.unique(cs))
+    order = np.argsort(rss, kind="stable")
+    return [(float(rss[k]), starts[k]) for k in order if math.isfinite(float(rss[k]))]
+
+
+def _best_cs(
+    x: np.ndarray,
+    y: np.ndarray,
+    groups: np.ndarray,
+    n_groups: int,
+    slopes: np.ndarray,
+    cs: np.ndarray,
+) -> tuple[np.ndarray, list[np.ndarray]]:
+    """For each slope, the best combination of the groups' C's among ``cs``, its sum of
+    squares and the start (A, B, D, C per group) with the asymptotes solved.
+
+    Up to :data:`FULL_GRID_GROUPS` groups every combination is tried; for more, the C's
+    are chosen one group at a time (each group's best alone, then two sweeps with the
+    others held), which costs a sum per group, slope and C rather than one per
+    combination of C's.
+    """
+    import numpy as np
+
+    finite = np.isfinite(x)
     mean = float(y.mean())
     y = y - mean  # centred, so that the sums lose fewer digits to cancellation
     n, sy, syy = y.size, float(y.sum()), float(y @ y)
@@ -190,17 +240,7 @@ def grid_starts(
             total = held[:, :, None] + per_group[:, g]
             pick[g] = np.argmin(_profile((total[0], total[1], total[2]), n, sy, syy)[0], axis=1)
     chosen = per_group[:, np.arange(n_groups)[:, None], rows[None, :], pick].sum(axis=1)
-    total = (chosen[0], chosen[1], chosen[2])
-    rss, s, d = _profile(total, n, sy, syy)
-    # the slopes where the profile has a local minimum (distinct valleys) first, best first
-    lower_left = np.concatenate([[True], rss[1:] <= rss[:-1]])
-    lower_right = np.concatenate([rss[:-1] <= rss[1:], [True]])
-    valleys = lower_left & lower_right
-    order = sorted(range(rss.size), key=lambda k: (not valleys[k], float(rss[k])))
-    starts = []
-    for k in order[:keep]:
-        if math.isfinite(float(rss[k])):
-            low = float(d[k]) + mean
-            point = np.array([low + float(s[k]), slopes[k], low, *cs[pick[:, k]]], dtype=float)
-            starts.append((float(rss[k]), point))
-    return starts
+    rss, s, d = _profile((chosen[0], chosen[1], chosen[2]), n, sy, syy)
+    low = d + mean
+    table = np.column_stack([low + s, slopes, low, cs[pick].T])  # one start per row
+    return rss, list(table)
