@@ -136,14 +136,16 @@ def _analyse_run(
                 alphas=alphas,
             ),
         )
-    from dossier.compute.potency.logistic import analyse_4pl
-
-    # the F-test's significance level comes from the criteria
+    # the logistic models (4PL, 5PL): the registry's function; the F-test's
+    # significance level comes from the criteria
+    model = potency_models.by_name(kind)
+    if model is None:  # pragma: no cover - the caller analyses registered models only
+        raise ValueError(f"no analysis for the model '{kind}'")
     alpha = alphas.get("non_parallelism", 0.05)
     return (
         data,
         outliers,
-        analyse_4pl(
+        model.function()(
             data,
             run.standard,
             assumed=run.assumed_potency,

@@ -323,9 +323,11 @@ def potency_cmd(
             alpha=alpha,
         )
     else:
-        from dossier.compute.potency.logistic import analyse_4pl
-
-        analysis = analyse_4pl(
+        # the logistic models (4pl, 5pl) by the registry's function
+        entry = potency_models.by_cli_name(model)
+        if entry is None:  # pragma: no cover - click allows the registry's names only
+            raise click.UsageError(f"unknown model '{model}'")
+        analysis = entry.function()(
             dataset,
             standard,
             assumed=assumed_map,

@@ -2,7 +2,7 @@
 
 ``--similarity f-test`` judges parallelism (similarity) by the F-test of non-parallelism
 at ``--alpha``; ``--similarity equivalence`` by margins on the slopes (``--slope-ratio``,
-``--slope-difference``) or, for the 4PL, on the asymptotes (``--asymptote-difference``),
+``--slope-difference``) or, for the 4PL and 5PL, on the asymptotes (``--asymptote-difference``),
 the F-test then reported without deciding. ``--ci-width-ratio`` and ``--r-squared`` are
 limits on every run. ``--criteria FILE`` reads criteria in the project file's words (a
 YAML mapping with ``validity_criteria`` and ``system_suitability`` lists). Each criterion
@@ -65,7 +65,7 @@ def criteria_options(func: Callable[..., Any]) -> Callable[..., Any]:
         click.option(
             "--asymptote-difference",
             metavar="LOWER,UPPER",
-            help="4PL: margins of both asymptote differences (test minus standard).",
+            help="4PL, 5PL: margins of both asymptote differences (test minus standard).",
         ),
         click.option(
             "--slope-difference",
@@ -205,7 +205,7 @@ def build_criteria(
     if similarity == "equivalence" and not has_margins:
         raise click.UsageError(
             "--similarity equivalence needs margins: --slope-ratio, --slope-difference, "
-            "--asymptote-difference (4PL) or a --criteria file"
+            "--asymptote-difference (4PL, 5PL) or a --criteria file"
         )
     if similarity == "f-test" and not any(c.name == "non_parallelism" for c in criteria):
         criteria.insert(0, Criterion("non_parallelism", "significance", alpha=alpha))

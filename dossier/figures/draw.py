@@ -255,9 +255,12 @@ def dose_response_axes(
         params = analysis.parameters
         if not len(grid):
             continue
-        if analysis.model == "4pl" and f"C[{prep}]" in params:
+        if analysis.model in {"4pl", "5pl"} and f"C[{prep}]" in params:
             a, b, d, c = params["A"], params["B"], params["D"], params[f"C[{prep}]"]
-            ax.plot(grid, d + (a - d) / (1 + np.exp(b * (np.log(grid) - c))), color=colour, lw=1.2)
+            e = params.get("E", 1.0)  # the 5PL's asymmetry; 1 for the 4PL
+            with np.errstate(over="ignore"):
+                curve = d + (a - d) / (1 + np.exp(b * (np.log(grid) - c))) ** e
+            ax.plot(grid, curve, color=colour, lw=1.2)
         elif (
             analysis.model == "parallel-line"
             and f"a[{prep}]" in params

@@ -116,7 +116,7 @@ BAD_FOR_EVERY_MODEL = {
 }
 
 
-@pytest.mark.parametrize("model", ["parallel-line", "slope-ratio", "4pl"])
+@pytest.mark.parametrize("model", potency_models.cli_names())
 @pytest.mark.parametrize("case", list(BAD_FOR_EVERY_MODEL))
 def test_every_model_gives_a_located_error_or_an_invalid_verdict(
     tmp_path: Path, model: str, case: str
@@ -296,7 +296,9 @@ def test_model_choices_are_the_registry() -> None:
     for entry in potency_models.POTENCY_MODELS:
         assert callable(entry.function()), entry.analyse
         assert potency_models.by_name(entry.name) is entry
-    assert potency_models.by_name("five_parameter_logistic") is None
+    assert potency_models.by_name("absolute") is None
+    for entry in potency_models.POTENCY_MODELS:
+        assert potency_models.by_cli_name(entry.cli_name) is entry
     # every computed model is one the project file can name
     from typing import get_args
 

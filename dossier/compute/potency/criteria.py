@@ -20,7 +20,7 @@ confidence interval (90 % at the default 5 %) inside the margins, both ends incl
   slope per preparation on ln dose, ordinary least squares; the residual variance of that
   fit on its n − rank degrees of freedom). The slope ratio b_T / b_S has Fieller limits
   (with the covariance of the two slopes), the slope difference b_T − b_S Student t limits.
-- Four-parameter logistic: each preparation's own fit (``PotencyAnalysis.curves``). The
+- Four- and five-parameter logistic: each preparation's own fit (``PotencyAnalysis.curves``). The
   slope ratio B_T / B_S has Fieller limits (independent fits: no covariance), the slope
   difference and the differences of the lower and upper asymptotes (test minus standard)
   t limits from the sum of the two variances, t on the smaller residual df of the two
@@ -29,10 +29,11 @@ confidence interval (90 % at the default 5 %) inside the margins, both ends incl
 
 Limits: R² of the fitted model (1 − residual SS / total SS, design factors counted as
 fitted); ``ci_width_ratio``, the upper over the lower confidence limit of each relative
-potency; ``ec50``, the EC50 of every preparation (4PL, dose units, constrained fit).
+potency; ``ec50``, the EC50 of every preparation (4PL and 5PL: the dose of the half-way
+response, dose units, constrained fit).
 
 System suitability given as numbers: ``reference_ec50`` (the standard's EC50 in the
-constrained 4PL fit, dose units), ``asymptote_ratio`` (the standard's own 4PL fit: upper
+constrained 4PL or 5PL fit, dose units), ``asymptote_ratio`` (the standard's own fit: upper
 over lower asymptote) and ``control_potency`` (the relative potency of a named control
 preparation of the run, on the reportable scale: times the reference's assigned potency);
 ``ci_width_ratio`` may be given as system suitability too.
@@ -48,6 +49,7 @@ from typing import TYPE_CHECKING, Literal
 
 from dossier.compute.potency._prepare import transform_responses
 from dossier.compute.potency.fieller import fieller
+from dossier.compute.potency.fourpl_fit import mid_response_shift
 
 if TYPE_CHECKING:  # pragma: no cover
     from dossier.compute.potency.types import (
@@ -92,6 +94,8 @@ LIMITS = frozenset({"r_squared", "ci_width_ratio", "ec50"})
 """Criteria judged as a value within limits."""
 SUITABILITY = frozenset({"reference_ec50", "asymptote_ratio", "control_potency", "ci_width_ratio"})
 """System-suitability measures computed from a run."""
+LOGISTIC = frozenset({"4pl", "5pl"})
+"""The models with asymptotes, a slope factor and an EC50 (each preparation's own fit)."""
 
 QUANTITY = {
     "regression": "regression",
@@ -477,8 +481,17 @@ def r_squared(analysis: PotencyAnalysis, data: DoseResponseData) -> float | None
 
 
 def _ec50(analysis: PotencyAnalysis, preparation: str) -> float | None:
-    c = analysis.parameters.get(f"C[{preparation}]")
-    if c is None or not (math.isfinite(c) and abs(c) < 700):
+    """The dose of the half-way response: exp(C) for the 4PL, shifted for the 5PL."""
+    params = analysis.parameters
+    c = params.get(f"C[{preparation}]")
+    if c is None:
+        return None
+    e, b = params.get("E"), params.get("B", math.nan)
+    if e is not None:
+        if not (math.isfinite(e) and e > 0 and math.isfinite(b) and b != 0):
+            return None
+        c += mid_response_shift(b, e)
+    if not (math.isfinite(c) and abs(c) < 700):
         return None
     return math.exp(c)
 
@@ -486,7 +499,7 @@ def _ec50(analysis: PotencyAnalysis, preparation: str) -> float | None:
 def _limit(
     c: Criterion, analysis: PotencyAnalysis, data: DoseResponseData, scale: float
 ) -> list[Outcome]:
-    logistic = analysis.model == "4pl"
+    logistic = analysis.model in LOGISTIC
     if c.name == "r_squared":
         return [_limit_outcome(c, c.name, r_squared(analysis, data), "no residual error")]
     if c.name == "ci_width_ratio":
@@ -576,7 +589,7 @@ def evaluate(
         elif c.method == "equivalence":
             if analysis.model == "parallel-line" and c.name in {"slope_ratio", "slope_difference"}:
                 out += _parallel_equivalence(c, analysis, data)
-            elif analysis.model == "4pl":
+            elif analysis.model in LOGISTIC:
                 out += _logistic_equivalence(c, analysis)
             else:
                 why = f"it is not defined for the {analysis.model} model"

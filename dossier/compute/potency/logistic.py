@@ -1,14 +1,18 @@
-"""Four-parameter logistic (4PL) relative-potency assays (Ph. Eur. 5.3, section 3.4).
+"""Four-parameter logistic (4PL) relative-potency assays (Ph. Eur. 5.3, section 3.4), and
+the five-parameter (asymmetric) logistic (5PL) that extends it.
 
-    y = D + (A - D) / (1 + exp(B (x - C))),   x = ln(dose)
+    4PL:  y = D + (A - D) / (1 + exp(B (x - C))),        x = ln(dose)
+    5PL:  y = D + (A - D) / (1 + exp(B (x - C)))^E,      E > 0
 
 A is the response at zero dose (for B > 0), D the response at infinite dose, B the slope
-factor and C = ln(EC50). Zero doses are allowed: their expected response is the
-corresponding asymptote. Under similarity the preparations share A, B and D and differ
-only in C, so ln(relative potency) = C_S - C_T.
+factor and C = ln(EC50) for the 4PL; the 5PL's E makes the curve asymmetric (E = 1 is
+the 4PL) and its EC50, where the response is half-way, is C + ln(2^(1/E) - 1) / B.
+Zero doses are allowed: their expected response is the corresponding asymptote. Under
+similarity the preparations share A, B and D (and E) and differ only in C, so the curves
+are shifted along ln(dose) and ln(relative potency) = C_S - C_T.
 
-- *Constrained* fit: shared A, B, D; one C per preparation (least squares).
-- *Unconstrained* fit: all four parameters per preparation.
+- *Constrained* fit: shared A, B, D (and E); one C per preparation (least squares).
+- *Unconstrained* fit: all four (five) parameters per preparation.
 - Similarity: F-test of the extra sum of squares (significance), or, configurable,
   equivalence margins on the differences of slope and asymptotes between each test and
   the standard (the 90 % confidence interval of each difference inside its margins).
@@ -28,7 +32,7 @@ from dossier.compute.potency._prepare import (
     residual_is_zero,
     transform_responses,
 )
-from dossier.compute.potency.fourpl_fit import Fit, fit_4pl
+from dossier.compute.potency.fourpl_fit import Fit, fit_4pl, fit_5pl, log_ec50s
 from dossier.compute.potency.types import (
     CurveFit,
     DoseResponseData,
@@ -41,7 +45,7 @@ from dossier.compute.potency.types import (
 if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
 
-__all__ = ["Fit", "Margins", "analyse_4pl", "fit_4pl"]
+__all__ = ["Fit", "Margins", "analyse_4pl", "analyse_5pl", "fit_4pl", "fit_5pl"]
 
 NOT_ASSESSED = "not assessed"
 """The criterion of a test that the design or the fits cannot give (never passed)."""
@@ -126,11 +130,49 @@ def analyse_4pl(
     confidence: float = 0.95,
 ) -> PotencyAnalysis:
     """Relative potency of each test preparation by a constrained 4PL fit."""
+    return _analyse(
+        data, standard, assumed, transform, alpha, similarity, margins, confidence, False
+    )
+
+
+def analyse_5pl(
+    data: DoseResponseData,
+    standard: str,
+    *,
+    assumed: dict[str, float] | None = None,
+    transform: Transform = "none",
+    alpha: float = 0.05,
+    similarity: Literal["f-test", "equivalence"] = "f-test",
+    margins: Margins | None = None,
+    confidence: float = 0.95,
+) -> PotencyAnalysis:
+    """Relative potency of each test preparation by a constrained 5PL fit (shared A, B,
+    D, E; one C per preparation), judged as the 4PL is."""
+    return _analyse(
+        data, standard, assumed, transform, alpha, similarity, margins, confidence, True
+    )
+
+
+def _analyse(
+    data: DoseResponseData,
+    standard: str,
+    assumed: dict[str, float] | None,
+    transform: Transform,
+    alpha: float,
+    similarity: Literal["f-test", "equivalence"],
+    margins: Margins | None,
+    confidence: float,
+    asymmetric: bool,
+) -> PotencyAnalysis:
     import numpy as np
     from scipy.special import stdtrit
 
-    obs = check_data(data, standard, log_dose=False, min_doses=4)
-    refuse_design_factors(data, "four-parameter logistic")
+    shared = 4 if asymmetric else 3  # A, B, D (and E) before the C's
+    name = "five-parameter logistic" if asymmetric else "four-parameter logistic"
+    # read at each call, so that the fit may be replaced (the tests record the fits)
+    fit_curve = fit_5pl if asymmetric else fit_4pl
+    obs = check_data(data, standard, log_dose=False, min_doses=shared + 1)
+    refuse_design_factors(data, name)
     y = transform_responses([o.response for o in obs], transform, data)
     preps = [standard, *[p for p in data.preparations if p != standard]]
     with np.errstate(divide="ignore"):
@@ -139,16 +181,18 @@ def analyse_4pl(
     reasons: list[str] = []
     if not float(np.ptp(y)) > 1e-12 * float(np.max(np.abs(y))):
         reasons.append("the responses are all equal (flat curve)")
-        return _invalid(data, standard, transform, preps, reasons, len(obs))
-    constrained = fit_4pl(x, y, groups, len(preps))
-    # each preparation's own fit starts from the constrained fit (its A, B, D and C)
+        return _invalid(data, standard, transform, preps, reasons, len(obs), asymmetric)
+    constrained = fit_curve(x, y, groups, len(preps))
+    # each preparation's own fit starts from the constrained fit (its A, B, D (E) and C)
     separate = [
-        fit_4pl(
+        fit_curve(
             x[groups == g],
             y[groups == g],
             np.zeros(int((groups == g).sum()), dtype=int),
             1,
-            start=constrained.params[[0, 1, 2, 3 + g]] if constrained.converged else None,
+            start=constrained.params[[*range(shared), shared + g]]
+            if constrained.converged
+            else None,
         )
         for g in range(len(preps))
     ]
@@ -165,7 +209,7 @@ def analyse_4pl(
         reasons.append("degenerate curve: no dose-response (asymptotes equal or zero slope)")
     tests: dict[str, TestResult] = {}
     # a dose-response of each preparation: its own curve against a flat line at its mean
-    regressions = _regression_tests(x, y, groups, preps, separate, alpha)
+    regressions = _regression_tests(x, y, groups, preps, separate, alpha, shared)
     for prep, test in zip(preps, regressions, strict=True):
         tests[test.name] = test
         # (a test not assessed because the fit did not converge is said with the fit)
@@ -182,7 +226,8 @@ def analyse_4pl(
             "the residual variance is zero for the responses' scale (identical replicates or "
             "an exact fit): no test or confidence limits"
         )
-    c_std = float(constrained.params[3])
+    ec50s = log_ec50s(constrained.params, shared)  # ln(EC50) per preparation
+    c_std = float(ec50s[0])
     std_doses = x[(groups == 0) & np.isfinite(x)]
     if constrained.converged and not (std_doses.min() <= c_std <= std_doses.max()):
         reasons.append(f"the EC50 of the standard '{standard}' lies outside its doses")
@@ -213,14 +258,14 @@ def analyse_4pl(
     )
     results = []
     for g, prep in enumerate(preps[1:], start=1):
-        c_s, c_t = float(constrained.params[3]), float(constrained.params[3 + g])
-        log_rp = c_s - c_t
+        i_s, i_t = shared, shared + g
+        log_rp = float(constrained.params[i_s]) - float(constrained.params[i_t])
         with np.errstate(all="ignore"):
             cov = constrained.cov
-            var = float(cov[3, 3] + cov[3 + g, 3 + g] - 2 * cov[3, 3 + g])
+            var = float(cov[i_s, i_s] + cov[i_t, i_t] - 2 * cov[i_s, i_t])
         prep_reasons = []
         own = x[(groups == g) & np.isfinite(x)]
-        if not (own.min() <= c_t <= own.max()):
+        if not (own.min() <= float(ec50s[g]) <= own.max()):
             prep_reasons.append("the EC50 of this preparation lies outside its doses")
         regression = tests[f"regression[{prep}]"]
         if not regression.passed:
@@ -269,7 +314,7 @@ def analyse_4pl(
             "no valid estimate for the test preparation(s) " + ", ".join(f"'{p}'" for p in invalid)
         )
     return PotencyAnalysis(
-        model="4pl",
+        model="5pl" if asymmetric else "4pl",
         standard=standard,
         design=data.design,
         transform=transform,
@@ -283,11 +328,13 @@ def analyse_4pl(
             "A": a,
             "B": b,
             "D": d,
-            **{f"C[{p}]": float(constrained.params[3 + i]) for i, p in enumerate(preps)},
+            **({"E": float(constrained.params[3])} if asymmetric else {}),
+            **{f"C[{p}]": float(constrained.params[shared + i]) for i, p in enumerate(preps)},
         },
         method=(
-            "four-parameter logistic on ln(dose); constrained least-squares fit (shared "
-            "asymptotes and slope); similarity by "
+            f"{name} on ln(dose); constrained least-squares fit (shared asymptotes and "
+            + ("slope, shared asymmetry" if asymmetric else "slope")
+            + "); similarity by "
             + (
                 "equivalence margins"
                 if similarity == "equivalence"
@@ -299,7 +346,7 @@ def analyse_4pl(
         curves=tuple(
             CurveFit(
                 prep,
-                ("A", "B", "D", "C"),
+                ("A", "B", "D", "E", "C") if asymmetric else ("A", "B", "D", "C"),
                 tuple(float(v) for v in fit.params),
                 tuple(tuple(float(v) for v in row) for row in fit.cov),
                 fit.df,
@@ -322,9 +369,11 @@ def _regression_tests(
     preps: list[str],
     separate: list[Fit],
     alpha: float,
+    shared: int = 3,
 ) -> list[TestResult]:
-    """Has each preparation a dose-response? Its own 4PL fit against a flat line at its
-    mean (3 df), over the residual mean square of all the preparations' own fits.
+    """Has each preparation a dose-response? Its own fit against a flat line at its mean
+    (3 df for the 4PL, 4 for the 5PL: ``shared``), over the residual mean square of all
+    the preparations' own fits.
 
     Not assessed when the preparation's own fit did not converge or the fits leave no
     residual degrees of freedom; with a residual variance that is zero for the responses'
@@ -342,14 +391,14 @@ def _regression_tests(
         if exact:
             shown = not residual_is_zero(rss0, own)
             criterion = "exact fit" + ("" if shown else " of a flat line (no dose-response)")
-            out.append(TestResult(name, None, 3, df_u, None, shown, criterion))
+            out.append(TestResult(name, None, shared, df_u, None, shown, criterion))
         elif not fit.converged or df_u <= 0:
             why = "its own fit did not converge" if not fit.converged else "no residual df"
-            out.append(TestResult(name, None, 3, df_u, None, False, f"{NOT_ASSESSED}: {why}"))
+            out.append(TestResult(name, None, shared, df_u, None, False, f"{NOT_ASSESSED}: {why}"))
         else:
-            f = max((rss0 - fit.rss) / 3 / (rss_u / df_u), 0.0)
-            p = float(fdtrc(3, df_u, f))
-            out.append(TestResult(name, f, 3, df_u, p, p < alpha, f"p < {alpha:g}"))
+            f = max((rss0 - fit.rss) / shared / (rss_u / df_u), 0.0)
+            p = float(fdtrc(shared, df_u, f))
+            out.append(TestResult(name, f, shared, df_u, p, p < alpha, f"p < {alpha:g}"))
     return out
 
 
@@ -360,13 +409,14 @@ def _invalid(
     preps: list[str],
     reasons: list[str],
     rows: int,
+    asymmetric: bool = False,
 ) -> PotencyAnalysis:
     results = tuple(
         PreparationResult(p, None, None, None, None, False, reasons=tuple(reasons))
         for p in preps[1:]
     )
     return PotencyAnalysis(
-        model="4pl",
+        model="5pl" if asymmetric else "4pl",
         standard=standard,
         design=data.design,
         transform=transform,

@@ -6,8 +6,8 @@ the name ``dossier assay potency --model`` takes (``parallel-line``) and the fun
 that analyses one run. The function is named by its module path and imported only when
 a run is analysed, so reading the registry costs no numpy or scipy.
 
-A project may declare a model that is not here (``five_parameter_logistic``,
-``absolute``): its runs are then not analysed, and the project analysis says so.
+A project may declare a model that is not here (``absolute``): its runs are then not
+analysed, and the project analysis says so.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["POTENCY_MODELS", "PotencyModel", "by_name", "cli_names"]
+__all__ = ["POTENCY_MODELS", "PotencyModel", "by_cli_name", "by_name", "cli_names"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,12 +54,22 @@ POTENCY_MODELS: tuple[PotencyModel, ...] = (
         "4pl",
         "dossier.compute.potency.logistic:analyse_4pl",
     ),
+    PotencyModel(
+        "five_parameter_logistic",
+        "5pl",
+        "dossier.compute.potency.logistic:analyse_5pl",
+    ),
 )
 
 
 def by_name(name: str) -> PotencyModel | None:
     """The model a project file names, or None when dossier does not compute it."""
     return next((m for m in POTENCY_MODELS if m.name == name), None)
+
+
+def by_cli_name(cli_name: str) -> PotencyModel | None:
+    """The model ``dossier assay potency --model`` names, or None."""
+    return next((m for m in POTENCY_MODELS if m.cli_name == cli_name), None)
 
 
 def cli_names() -> tuple[str, ...]:

@@ -1,6 +1,6 @@
 """Shared input and result types of the relative-potency models.
 
-Every model (parallel-line, slope-ratio, four-parameter logistic) takes a
+Every model (parallel-line, slope-ratio, four- and five-parameter logistic) takes a
 :class:`DoseResponseData` and returns a :class:`PotencyAnalysis`, so the CLI, the
 project build and the documents treat them alike. Results are plain frozen
 dataclasses of floats and strings: no numpy or pandas objects leak out.
@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-ModelName = Literal["parallel-line", "slope-ratio", "4pl"]
+ModelName = Literal["parallel-line", "slope-ratio", "4pl", "5pl"]
 Transform = Literal["none", "ln", "log10", "sqrt", "square"]
 
 
@@ -148,4 +148,4 @@ class PotencyAnalysis:
     source: str = "<memory>"
     rows_used: int = 0
     curves: tuple[CurveFit, ...] = ()
-    """Each preparation's own fit, standard first (models that fit one: the 4PL)."""
+    """Each preparation's own fit, standard first (models that fit one: the 4PL, 5PL)."""
