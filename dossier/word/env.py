@@ -32,6 +32,7 @@ from dossier.word.guard import (
     MAX_SECONDS,
     MAX_STRING,
     Refusal,
+    TemplateNodes,
     source_refusals,
 )
 
@@ -133,10 +134,11 @@ class _DataSandbox(SandboxedEnvironment):
         defer_init: bool = False,
     ) -> str:
         """Refuse what the guard refuses, and count every loop, before compiling."""
-        refusals = source_refusals(source)
+        found = TemplateNodes(source)  # one walk for the refusals and the loops
+        refusals = source_refusals(found)
         if refusals:
             raise TemplateRefusedError(refusals[0])
-        for loop in source.find_all(nodes.For):
+        for loop in list(found.find_all(nodes.For)):
             loop.iter = nodes.Filter(
                 loop.iter, "dossier_budget", [], [], None, None, lineno=loop.lineno
             )

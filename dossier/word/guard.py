@@ -37,6 +37,7 @@ import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from jinja2 import nodes
 
@@ -48,6 +49,7 @@ __all__ = [
     "MAX_STRING",
     "MAX_UNPACKED",
     "Refusal",
+    "TemplateNodes",
     "package_refusals",
     "source_refusals",
 ]
@@ -141,10 +143,27 @@ def _external(part: str, xml: bytes) -> Iterator[Refusal]:
 # ---------------------------------------------------------------- the Jinja source
 
 
-def source_refusals(tree: nodes.Template) -> list[Refusal]:
-    """Every construct of a parsed template source that the build refuses."""
+class TemplateNodes:
+    """Every node of a parsed template, walked once, found by type in document order.
+
+    Jinja's ``find_all`` walks the whole tree for each question; a template part is asked
+    about nine kinds of node before it is compiled, and the build compiles every part of
+    every draft, so the walk is done once and the questions read the list."""
+
+    def __init__(self, tree: nodes.Template) -> None:
+        self.all = list(tree.find_all(nodes.Node))
+
+    def find_all(self, types: type[Any] | tuple[type[Any], ...]) -> Iterator[Any]:
+        """The nodes of ``types`` (subclasses included), in document order."""
+        return (node for node in self.all if isinstance(node, types))
+
+
+def source_refusals(tree: nodes.Template | TemplateNodes) -> list[Refusal]:
+    """Every construct of a parsed template source (or of its nodes, walked once) that the
+    build refuses."""
+    found = tree if isinstance(tree, TemplateNodes) else TemplateNodes(tree)
     out: list[Refusal] = []
-    for node in tree.find_all((nodes.Include, nodes.Import, nodes.FromImport, nodes.Extends)):
+    for node in found.find_all((nodes.Include, nodes.Import, nodes.FromImport, nodes.Extends)):
         word = {
             nodes.Include: "include",
             nodes.Import: "import",
@@ -158,17 +177,17 @@ def source_refusals(tree: nodes.Template) -> list[Refusal]:
                 node.lineno,
             )
         )
-    for filt in tree.find_all(nodes.Filter):
+    for filt in found.find_all(nodes.Filter):
         if filt.name == "safe":
             out.append(_unescaped("'|safe'", filt.lineno))
-    for modifier in tree.find_all((nodes.ScopedEvalContextModifier, nodes.EvalContextModifier)):
+    for modifier in found.find_all((nodes.ScopedEvalContextModifier, nodes.EvalContextModifier)):
         for option in modifier.options:
             if option.key == "autoescape" and not (
                 isinstance(option.value, nodes.Const) and option.value.value is True
             ):
                 out.append(_unescaped("'autoescape false'", modifier.lineno))
-    out.extend(_recursive_macros(tree))
-    out.extend(_constant_excess(tree))
+    out.extend(_recursive_macros(found))
+    out.extend(_constant_excess(found))
     return out
 
 
@@ -192,8 +211,8 @@ def _called_names(body: list[nodes.Node]) -> set[str]:
     return names
 
 
-def _recursive_macros(tree: nodes.Template) -> Iterator[Refusal]:
-    macros = {m.name: m for m in tree.find_all(nodes.Macro)}
+def _recursive_macros(found: TemplateNodes) -> Iterator[Refusal]:
+    macros = {m.name: m for m in found.find_all(nodes.Macro)}
     calls = {name: _called_names(m.body) & macros.keys() for name, m in macros.items()}
     for name, macro in macros.items():
         seen: set[str] = set()
@@ -251,8 +270,8 @@ def _product_size(node: nodes.BinExpr) -> int | None:
     return None
 
 
-def _constant_excess(tree: nodes.Template) -> Iterator[Refusal]:
-    for mul in tree.find_all(nodes.Mul):
+def _constant_excess(found: TemplateNodes) -> Iterator[Refusal]:
+    for mul in found.find_all(nodes.Mul):
         size = _product_size(mul)
         if size is not None and size > MAX_STRING:
             yield Refusal(
@@ -260,7 +279,7 @@ def _constant_excess(tree: nodes.Template) -> Iterator[Refusal]:
                 f"the expression makes {size:,} characters or items (limit {MAX_STRING:,})",
                 mul.lineno,
             )
-    for power in tree.find_all(nodes.Pow):
+    for power in found.find_all(nodes.Pow):
         base = _const(power.left)
         exponent = _nested_exponent(power.right)
         if (
@@ -272,13 +291,13 @@ def _constant_excess(tree: nodes.Template) -> Iterator[Refusal]:
             yield Refusal(
                 "DOS-T031", f"the power makes a number beyond {MAX_INT_BITS} bits", power.lineno
             )
-    for call in tree.find_all(nodes.Call):
+    for call in found.find_all(nodes.Call):
         size = _range_size(call)
         if size is not None and size > MAX_ITEMS:
             yield Refusal(
                 "DOS-T031", f"range of {size:,} numbers (limit {MAX_ITEMS:,})", call.lineno
             )
-    for node in tree.find_all((nodes.Call, nodes.Filter, nodes.Mod)):
+    for node in found.find_all((nodes.Call, nodes.Filter, nodes.Mod)):
         width = _constant_width(node)
         if width > MAX_STRING:
             yield Refusal(
@@ -287,7 +306,7 @@ def _constant_excess(tree: nodes.Template) -> Iterator[Refusal]:
                 f"(limit {MAX_STRING:,})",
                 node.lineno,
             )
-    for loop in tree.find_all(nodes.For):
+    for loop in found.find_all(nodes.For):
         total = _loop_iterations(loop)
         if total > MAX_CALLS_AND_ITERATIONS:
             yield Refusal(
