@@ -23,7 +23,8 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import nsdecls, qn
 from docx.oxml.shape import CT_Inline
-from docx.shared import Mm
+from docx.oxml.table import CT_Tbl
+from docx.shared import Mm, Twips
 from lxml import etree
 
 from dossier.drafts.blocks import (
@@ -62,9 +63,9 @@ def _cell_length(cell: Cell) -> int:
 
 
 def _longest_word(cell: Cell) -> int:
-    if isinstance(cell, str):
-        texts = [cell]
-    elif isinstance(cell, Missing):
+    if isinstance(cell, str):  # most cells: no list of texts to build
+        return max(map(len, cell.split()), default=0)
+    if isinstance(cell, Missing):
         texts = [cell.text]
     else:
         texts = [p.text for p in cell if isinstance(p, (Text, Missing))]
@@ -234,7 +235,14 @@ class _Writer:
         widths = table.widths or _auto_widths(table)
         total = sum(widths)
         twips = [int(TEXT_WIDTH_MM / 25.4 * 1440 * w / total) for w in widths]
-        tbl = self.out.add_table(rows=0, cols=n)._tbl
+        # the table element made here: Document.add_table looks up the last section's
+        # width, a search of the whole body, for every table of a long draft
+        tbl = CT_Tbl.new_tbl(0, n, Twips(sum(twips)))
+        end = self._body.find(qn("w:sectPr"))
+        if end is not None:
+            end.addprevious(tbl)
+        else:
+            self._body.append(tbl)
         # the style by its id, looked up once (python-docx's table.style searches by name)
         tbl.tblPr.style = self._style_ids.get("Table Grid", "TableGrid")
         for col, width in zip(tbl.tblGrid.findall(qn("w:gridCol")), twips, strict=True):
