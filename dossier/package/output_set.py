@@ -58,6 +58,7 @@ __all__ = [
     "Move",
     "commit",
     "file_hash",
+    "make_folder",
     "recover",
     "staging_folder",
     "write_file",
@@ -111,6 +112,15 @@ def write_file(path: Path, data: bytes) -> None:
         handle.write(data)
         handle.flush()
         os.fsync(handle.fileno())
+
+
+def make_folder(out_dir: Path) -> None:
+    """Create the output folder (and its parents); a located ``DOS-B009`` when it cannot
+    be (a parent that cannot be written, a file of that name, no room)."""
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise _unwritable(out_dir, exc, "the output folder cannot be created") from None
 
 
 def _error(code: str, message: str, where: Path, hint: str | None = None) -> UserError:

@@ -250,7 +250,7 @@ def write_outputs(
     names = output_names(outputs, pdf=pdf)
     check_names(names, out_dir)
     converter = find_converter(out_dir) if pdf else None
-    out_dir.mkdir(parents=True, exist_ok=True)
+    output_set.make_folder(out_dir)
     lock = output_set.BuildLock(out_dir, wait=lock_wait, owner={**(owner or {}), "build": build_id})
     lock.acquire(on_wait=say)
     try:

@@ -43,3 +43,18 @@ def test_findings_alone_do_not_fail_build(tmp_path: Path) -> None:
     assert json.loads(checked.stdout)["findings"]
     built = run_entry_point("build", str(folder), "--only", "readiness")
     assert built.returncode == 0, built.stdout + built.stderr
+
+
+def test_an_output_folder_that_cannot_be_made_is_a_located_error(tmp_path: Path) -> None:
+    folder = tmp_path / "cart"
+    shutil.copytree(ROOT / "examples" / "car-t-nl", folder, ignore=shutil.ignore_patterns("out"))
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the output folder's parent should be", "utf-8")
+    built = run_entry_point(
+        "build", str(folder), "--only", "readiness", "--out", str(blocker / "out")
+    )
+    assert built.returncode == 1, built.stdout + built.stderr
+    assert "internal error" not in built.stderr
+    assert "DOS-B009" in built.stdout + built.stderr
+    assert "the output folder cannot be created" in built.stdout + built.stderr
+    assert blocker.read_text("utf-8").startswith("a file where")
