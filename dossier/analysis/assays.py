@@ -27,7 +27,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from dossier.analysis.results import ComputedProject
     from dossier.compute.potency.criteria import Criterion, Method
     from dossier.compute.potency.types import DoseResponseData, PotencyAnalysis
-    from dossier.model.potency import PotencyAssay
+    from dossier.model.potency import PotencyAssay, SystemSuitability, ValidityCriterion
     from dossier.model.project_io import LoadedProject
 
 __all__ = ["criteria_of", "run"]
@@ -42,37 +42,41 @@ def _alphas(assay: PotencyAssay) -> dict[str, float]:
     }
 
 
+def validity_criterion(c: ValidityCriterion) -> Criterion:
+    """A declared validity criterion as a run is judged on it ('other' is listed only)."""
+    from dossier.compute.potency.criteria import Criterion
+
+    if c.criterion == "other":
+        return Criterion("other", "described", label=c.description or "other criterion")
+    method = cast("Method", c.method)
+    return Criterion(c.criterion, method, c.lower, c.upper, c.alpha, label=c.description or "")
+
+
+def suitability_criterion(s: SystemSuitability) -> Criterion:
+    """A system-suitability limit as a run is judged on it (in words only: listed)."""
+    from dossier.compute.potency.criteria import Criterion
+
+    if s.measure is None:
+        label = f"{s.parameter} ({s.limits})"
+        return Criterion("system_suitability", "described", label=label, suitability=True)
+    return Criterion(
+        s.measure,
+        "limit",
+        s.lower,
+        s.upper,
+        preparation=s.preparation,
+        label=s.parameter,
+        suitability=True,
+    )
+
+
 def criteria_of(assay: PotencyAssay) -> tuple[Criterion, ...]:
     """The assay's validity criteria and system suitability, as the run is judged on them
     (a criterion or a suitability limit in words only is listed, not computed)."""
-    from dossier.compute.potency.criteria import Criterion
-
-    out = []
-    for c in assay.validity_criteria:
-        if c.criterion == "other":
-            label = c.description or "other criterion"
-            out.append(Criterion("other", "described", label=label))
-        else:
-            method = cast("Method", c.method)
-            label = c.description or ""
-            out.append(Criterion(c.criterion, method, c.lower, c.upper, c.alpha, label=label))
-    for s in assay.system_suitability:
-        if s.measure is None:
-            label = f"{s.parameter} ({s.limits})"
-            out.append(Criterion("system_suitability", "described", label=label, suitability=True))
-        else:
-            out.append(
-                Criterion(
-                    s.measure,
-                    "limit",
-                    s.lower,
-                    s.upper,
-                    preparation=s.preparation,
-                    label=s.parameter,
-                    suitability=True,
-                )
-            )
-    return tuple(out)
+    return (
+        *(validity_criterion(c) for c in assay.validity_criteria),
+        *(suitability_criterion(s) for s in assay.system_suitability),
+    )
 
 
 def _analyse_run(

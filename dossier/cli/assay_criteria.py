@@ -13,7 +13,7 @@ usage error. Code: ``DOS-S106`` an entry of a criteria file that is not a valid 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, cast
+from typing import TYPE_CHECKING, Any, Literal
 
 import click
 
@@ -95,7 +95,7 @@ def _from_file(path: Path) -> tuple[Criterion, ...]:
     """Criteria in the project file's words, each checked as the project's are."""
     from pydantic import ValidationError
 
-    from dossier.compute.potency.criteria import Criterion, Method
+    from dossier.analysis.assays import suitability_criterion, validity_criterion
     from dossier.core.diagnostics import Diagnostic, Severity
     from dossier.core.errors import UserError
     from dossier.load.yaml_source import load_yaml
@@ -126,28 +126,9 @@ def _from_file(path: Path) -> tuple[Criterion, ...]:
                 where = (key, i, *(p for p in first["loc"] if isinstance(p, str | int)))
                 raise refuse(where, f"{key}[{i}]: {first['msg']}") from None
             if isinstance(entry, ValidityCriterion):
-                if entry.criterion == "other":
-                    label = entry.description or "other criterion"
-                    out.append(Criterion("other", "described", label=label))
-                else:
-                    method = cast("Method", entry.method)
-                    c = Criterion(entry.criterion, method, entry.lower, entry.upper, entry.alpha)
-                    out.append(c)
-            elif entry.measure is None:
-                label = f"{entry.parameter} ({entry.limits})"
-                out.append(Criterion("system_suitability", "described", label=label))
+                out.append(validity_criterion(entry))
             else:
-                out.append(
-                    Criterion(
-                        entry.measure,
-                        "limit",
-                        entry.lower,
-                        entry.upper,
-                        preparation=entry.preparation,
-                        label=entry.parameter,
-                        suitability=True,
-                    )
-                )
+                out.append(suitability_criterion(entry))
     return tuple(out)
 
 
