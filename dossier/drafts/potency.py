@@ -92,13 +92,17 @@ STAGE_EXPECTATIONS = {
     ),
 }
 """What the stage asks for, attributed to the guidance (never a claim about the project)."""
-MODEL_WORDS = {
-    "parallel_line": "parallel-line model (Ph. Eur. 5.3, section 3.2)",
-    "slope_ratio": "slope-ratio model (Ph. Eur. 5.3, section 3.3)",
-    "four_parameter_logistic": "four-parameter logistic model (Ph. Eur. 5.3, section 3.4)",
-    "five_parameter_logistic": "five-parameter logistic model (justified alternative to Ph. Eur. 5.3)",
-    "absolute": "absolute readout against controls (no standard curve)",
+MODEL_NAMES = {
+    "parallel_line": ("parallel-line model", "Ph. Eur. 5.3, section 3.2"),
+    "slope_ratio": ("slope-ratio model", "Ph. Eur. 5.3, section 3.3"),
+    "four_parameter_logistic": ("four-parameter logistic model", "Ph. Eur. 5.3, section 3.4"),
+    "five_parameter_logistic": (
+        "five-parameter logistic model",
+        "justified alternative to Ph. Eur. 5.3",
+    ),
+    "absolute": ("absolute readout against controls", "no standard curve"),
 }
+"""Each statistical model's name in a sentence, and its source or note in brackets."""
 
 
 VERDICT_WORDS = {Verdict.MET: "yes", Verdict.NOT_MET: "no", Verdict.NOT_ASSESSED: "not assessed"}
@@ -259,6 +263,12 @@ def _strategy(project: Project) -> list[Block]:
     return blocks
 
 
+def _model_text(model: str) -> str:
+    """ "four-parameter logistic model (Ph. Eur. 5.3, section 3.4)"."""
+    name, source = MODEL_NAMES[model]
+    return f"{name} ({source})"
+
+
 def _axis_label(unit: str | None, quantity: str) -> str:
     """An axis label from the unit the assay declares, or one that says none is declared
     (a rule asks for it), never a unit guessed."""
@@ -323,7 +333,7 @@ def _dose_response_figures(assay: PotencyAssay, computed: ComputedProject) -> li
             _axis_label(assay.dose_unit, "dose"),
             _axis_label(assay.response_unit, "response"),
         )
-        model = MODEL_WORDS[assay.statistical_model].split(" (")[0]
+        model = MODEL_NAMES[assay.statistical_model][0]
         out.append(
             Figure(
                 f"fig-dr-{assay.id}-{run_id}",
@@ -393,7 +403,7 @@ def _procedures(project: Project, computed: ComputedProject) -> list[Section]:
                 ),
                 ".",
             ),
-            Para.of("Statistical analysis: ", MODEL_WORDS[a.statistical_model], "."),
+            Para.of("Statistical analysis: ", _model_text(a.statistical_model), "."),
         ]
         if a.category == "surrogate" or a.surrogate_justification:
             blocks.append(
