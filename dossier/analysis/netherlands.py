@@ -449,6 +449,16 @@ def _permit_timeline(project: Project) -> PermitTimeline:
     return PermitTimeline(permit.procedure, days, permit.application_date, None, due, basis)
 
 
+def _condition(
+    state: str | None, failing: str, not_shown: str, failed: str, shown: str
+) -> tuple[bool | None, str]:
+    """A condition of the VOV category from a test's declared result: not yet shown (no
+    result, or not tested), failed (the ``failing`` result) or met, with its reason."""
+    if state in (None, "not_tested"):
+        return None, not_shown
+    return (False, failed) if state == failing else (True, shown)
+
+
 def _vov_check(project: Project) -> VovCheck:
     """VOV: AAV vectors; human cells modified with gamma-retroviral or lentiviral vectors
     without residual infectious particles and without replication-competent virus; never
@@ -507,25 +517,25 @@ def _vov_check(project: Project) -> VovCheck:
     reasons: list[str] = [f"the product consists of {category}"]
     verdicts: list[bool | None] = []
     rcv = env.replication_competence if env is not None else None
-    if rcv is None or rcv.result == "not_tested":
-        reasons.append("the absence of replication-competent virus is not yet shown")
-        verdicts.append(None)
-    elif rcv.result == "detected":
-        reasons.append("replication-competent virus was detected")
-        verdicts.append(False)
-    else:
-        reasons.append("replication-competent virus was not detected")
-        verdicts.append(True)
     residual = env.residual_infectious_vector if env is not None else None
-    if residual is None or residual.status == "not_tested":
-        reasons.append("the absence of residual infectious vector particles is not yet shown")
-        verdicts.append(None)
-    elif residual.status == "present":
-        reasons.append("residual infectious vector particles remain in the finished product")
-        verdicts.append(False)
-    else:
-        reasons.append("no residual infectious vector particles were found in the finished product")
-        verdicts.append(True)
+    for met, reason in (
+        _condition(
+            rcv.result if rcv is not None else None,
+            "detected",
+            "the absence of replication-competent virus is not yet shown",
+            "replication-competent virus was detected",
+            "replication-competent virus was not detected",
+        ),
+        _condition(
+            residual.status if residual is not None else None,
+            "present",
+            "the absence of residual infectious vector particles is not yet shown",
+            "residual infectious vector particles remain in the finished product",
+            "no residual infectious vector particles were found in the finished product",
+        ),
+    ):
+        verdicts.append(met)
+        reasons.append(reason)
     if False in verdicts:
         return VovCheck(Verdict.NOT_MET, None, tuple(reasons))
     if None in verdicts:
