@@ -295,6 +295,19 @@ def _build(
                 "build again to see whether it was edited",
             )
         )
+    for name in written.stale:
+        built.diagnostics.append(
+            Diagnostic(
+                "DOS-B010",
+                Severity.WARNING,
+                f"{name} was changed since it was written (or is not dossier's) and shows "
+                "the draft before this build; it was kept",
+                Location(str(target / name)),
+                "build with --pdf to replace it (--force keeps a backup), or delete it",
+            )
+        )
+    for name in written.removed:
+        say(f"removed {name}: made from the previous draft (build with --pdf for a new one)")
     built.diagnostics.extend(loaded.diagnostics)
     built.diagnostics.extend(computed.diagnostics)
     built.findings = len(result.findings)

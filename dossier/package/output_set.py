@@ -12,7 +12,9 @@ A build never writes into the output folder file by file. It
    list of moves, each with the hash of the file it replaces and of the file it
    brings. Writing the journal is the commit point;
 5. **moves** the files into place one by one (``os.replace``), the manifest last, then
-   deletes the journal and the staging folder.
+   deletes the journal and the staging folder. A move may also *remove* a file (a PDF
+   that a build without ``--pdf`` would leave older than its draft): it is deleted only
+   if it is still the file the build checked.
 
 A later build that finds a staging folder *without* a journal rolls it back (deletes it:
 the output folder was not touched yet); one *with* a journal completes its moves. A move
@@ -246,11 +248,11 @@ class BuildLock:
 @dataclass(frozen=True)
 class Move:
     """One file of the output set: its name, the hash of the file it replaces (``None``
-    when there is none) and the hash of the new file."""
+    when there is none) and the hash of the new file (``None``: the file is removed)."""
 
     name: str
     before: str | None
-    after: str
+    after: str | None
 
     def to_dict(self) -> dict[str, str | None]:
         """The journal entry."""
@@ -291,7 +293,13 @@ def _apply(out_dir: Path, staging: Path, moves: list[Move]) -> list[str]:
     for done, move in enumerate(moves, start=1):
         staged = staging / move.name
         target = out_dir / move.name
-        if staged.exists():
+        if move.after is None:  # a removal: only of the file that was checked
+            current = file_hash(target)
+            if current == move.before:
+                target.unlink()
+            elif current is not None:
+                left.append(move.name)
+        elif staged.exists():
             current = file_hash(target)
             if current in (move.before, move.after) or move.name == "manifest.json":
                 os.replace(staged, target)
@@ -314,7 +322,7 @@ def _read_journal(path: Path) -> list[Move] | None:
     try:
         data = json.loads(path.read_text("utf-8"))
         return [
-            Move(str(m["name"]), m["before"], str(m["after"]))
+            Move(str(m["name"]), m["before"], None if m["after"] is None else str(m["after"]))
             for m in data["moves"]
             if _plain_name(str(m["name"]))
         ]
@@ -338,7 +346,7 @@ def recover(out_dir: Path, say: Callable[[str], None] | None = None) -> list[str
         else:
             staging.unlink(missing_ok=True)
         return []
-    pending = [m for m in moves if (staging / m.name).exists()]
+    pending = [m for m in moves if (staging / m.name).exists() or (m.after is None and m.before)]
     for move in pending:
         lock = find_lock(out_dir, move.name)
         if lock is not None:

@@ -21,7 +21,12 @@ Codes:
 ``DOS-B002`` document open in an editor,
 ``DOS-B005`` two outputs of a build with the same name,
 ``DOS-B006`` an output name taken by something that is not a regular file,
-``DOS-B007`` an output edited while the build replaced its output set (left as it is).
+``DOS-B007`` an output edited while the build replaced its output set (left as it is),
+``DOS-B010`` a PDF older than its rebuilt draft that is not the one dossier wrote (kept).
+
+*No stale copies*: a build without ``--pdf`` removes the PDF an earlier build made of a
+draft it replaces (it would show the old text next to the new draft), as part of the
+same output set; a PDF that was changed since it was written is kept, with a warning.
 """
 
 from __future__ import annotations
@@ -87,6 +92,10 @@ class Written:
     """Output name -> SHA-256, the manifest included."""
     left: list[str] = field(default_factory=list)
     """Outputs left as they were because someone changed them while the build wrote."""
+    removed: list[str] = field(default_factory=list)
+    """PDFs of earlier builds removed because their drafts were rebuilt without PDFs."""
+    stale: list[str] = field(default_factory=list)
+    """PDFs older than their rebuilt drafts, kept because they were not dossier's."""
 
 
 def _error(code: str, message: str, path: Path, hint: str | None = None) -> Diagnostic:
@@ -219,16 +228,43 @@ def _back_up(target: Path) -> Path:
 
 
 def _manifest(
-    out_dir: Path, inputs: dict[str, str], hashes: dict[str, str], build_id: str
+    out_dir: Path,
+    inputs: dict[str, str],
+    hashes: dict[str, str],
+    build_id: str,
+    removed: Sequence[str] = (),
 ) -> bytes:
+    outputs = {**_recorded_outputs(out_dir), **hashes}
+    for name in removed:
+        outputs.pop(name, None)
     manifest: dict[str, Any] = {
         "tool": "dossier",
         "version": __version__,
         "build": build_id,
         "inputs": dict(sorted(inputs.items())),
-        "outputs": dict(sorted({**_recorded_outputs(out_dir), **hashes}.items())),
+        "outputs": dict(sorted(outputs.items())),
     }
     return (json.dumps(manifest, indent=2) + "\n").encode("utf-8")
+
+
+def _stale_pdfs(out_dir: Path, outputs: Sequence[Output]) -> tuple[dict[str, str], list[str]]:
+    """The PDFs of the drafts in ``outputs`` left by an earlier build: those still as
+    dossier wrote them (name -> hash, to remove) and those changed since (to keep)."""
+    recorded = _recorded_outputs(out_dir)
+    remove: dict[str, str] = {}
+    keep: list[str] = []
+    for output in outputs:
+        if not output.pdf:
+            continue
+        name = pdf_name(output.name)
+        current = output_set.file_hash(out_dir / name)
+        if current is None:
+            continue
+        if current == recorded.get(name):
+            remove[name] = current
+        else:
+            keep.append(name)
+    return remove, keep
 
 
 def write_outputs(
@@ -270,11 +306,13 @@ def write_outputs(
             # checked again: a document may have been opened or edited meanwhile
             plan = check_writable(out_dir, names, force=force)
             backups = [_back_up(out_dir / name) for name in plan.backup]
-            manifest = _manifest(out_dir, inputs, hashes, build_id)
+            stale, kept = _stale_pdfs(out_dir, outputs) if not pdf else ({}, [])
+            manifest = _manifest(out_dir, inputs, hashes, build_id, removed=list(stale))
             output_set.write_file(staging / MANIFEST, manifest)
             hashes[MANIFEST] = sha256(manifest)
             previous_manifest = output_set.file_hash(out_dir / MANIFEST)
             moves = [output_set.Move(n, plan.before[n], hashes[n]) for n in names]
+            moves += [output_set.Move(n, before, None) for n, before in stale.items()]
             moves.append(output_set.Move(MANIFEST, previous_manifest, hashes[MANIFEST]))
             left = output_set.commit(out_dir, staging, moves, build_id)
     finally:
@@ -285,5 +323,7 @@ def write_outputs(
         pdfs=[out_dir / n for n in names if n not in drafts],
         backups=backups,
         hashes=hashes,
-        left=left,
+        left=[name for name in left if name not in stale],
+        removed=[name for name in stale if name not in left],
+        stale=kept + [name for name in left if name in stale],
     )

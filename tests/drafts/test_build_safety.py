@@ -294,6 +294,16 @@ def test_pdfs_are_reproducible_in_the_manifest_and_protected(tmp_path: Path) -> 
     assert again.returncode == 1
     assert "readiness-report.pdf was changed after it was generated" in again.stdout
     assert (tmp_path / "a" / pdf).read_bytes() == b"%PDF-1.4 annotated"
+    # a build without --pdf takes away the PDF of the draft it replaces, so that no copy
+    # of the previous text sits next to the new draft; an edited one is kept, with a warning
+    stale = build(folder, "--only", "readiness", "--out", str(tmp_path / "a"))
+    assert "DOS-B010" in stale.stdout
+    assert (tmp_path / "a" / pdf).exists()
+    assert build(folder, "--only", "readiness", "--out", str(tmp_path / "b")).returncode == 0
+    assert not (tmp_path / "b" / pdf).exists()
+    outputs = json.loads((tmp_path / "b" / "manifest.json").read_text("utf-8"))["outputs"]
+    assert pdf not in outputs
+    assert "readiness-report.docx" in outputs
 
 
 def test_build_errors_in_github_format(tmp_path: Path) -> None:

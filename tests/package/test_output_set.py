@@ -314,3 +314,59 @@ def test_a_build_lock_that_cannot_be_made_is_a_located_error(tmp_path: Path) -> 
         _write(out, "v1")
     assert caught.value.diagnostics[0].code == "DOS-B009"
     assert "the build lock cannot be created" in caught.value.diagnostics[0].message
+
+
+def _pretend_pdf_build(out: Path, name: str, data: bytes) -> None:
+    """Leave ``name`` in ``out`` as a build with --pdf would: the file and its hash in
+    the manifest (converting needs LibreOffice; the office tests cover the real flow)."""
+    (out / name).write_bytes(data)
+    manifest = json.loads((out / "manifest.json").read_text("utf-8"))
+    manifest["outputs"][name] = sha256(data)
+    (out / "manifest.json").write_text(json.dumps(manifest), "utf-8")
+
+
+def test_a_build_without_pdf_removes_the_pdf_of_the_previous_draft(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    _write(out, "v1")
+    _pretend_pdf_build(out, "briefing-document.pdf", b"%PDF v1")
+    written = write_outputs(out, _outputs("v2"), {"dossier.yaml": "v2"}, force=False, build_id="v2")
+    assert not (out / "briefing-document.pdf").exists()
+    assert written.removed == ["briefing-document.pdf"]
+    assert written.stale == []
+    manifest = json.loads((out / "manifest.json").read_text("utf-8"))
+    assert "briefing-document.pdf" not in manifest["outputs"]
+    assert (out / "briefing-document.docx").read_bytes() == b"briefing v2"
+
+
+def test_an_edited_or_foreign_pdf_is_kept_and_reported_stale(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    _write(out, "v1")
+    _pretend_pdf_build(out, "briefing-document.pdf", b"%PDF v1")
+    (out / "briefing-document.pdf").write_bytes(b"%PDF v1 with a reviewer's notes")
+    (out / "readiness-report.pdf").write_bytes(b"%PDF someone else's")
+    written = write_outputs(out, _outputs("v2"), {"dossier.yaml": "v2"}, force=False, build_id="v2")
+    assert (out / "briefing-document.pdf").read_bytes() == b"%PDF v1 with a reviewer's notes"
+    assert (out / "readiness-report.pdf").read_bytes() == b"%PDF someone else's"
+    assert sorted(written.stale) == ["briefing-document.pdf", "readiness-report.pdf"]
+    assert written.removed == []
+
+
+def test_a_removal_in_an_interrupted_set_is_completed_only_for_the_checked_file(
+    tmp_path: Path,
+) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "a.pdf").write_bytes(b"old")
+    (out / "b.pdf").write_bytes(b"edited after the check")
+    staging = output_set.staging_folder(out)
+    staging.mkdir()
+    moves = [
+        output_set.Move("a.pdf", sha256(b"old"), None),
+        output_set.Move("b.pdf", sha256(b"as checked"), None),
+    ]
+    journal = {"build": "x", "moves": [m.to_dict() for m in moves]}
+    (staging / output_set.JOURNAL).write_text(json.dumps(journal), "utf-8")
+    left = output_set.recover(out)
+    assert not (out / "a.pdf").exists()
+    assert (out / "b.pdf").read_bytes() == b"edited after the check"
+    assert left == ["b.pdf"]
