@@ -37,6 +37,7 @@ from pydantic import BaseModel
 
 from dossier.analysis.results import Contradiction, ContradictionKind
 from dossier.core.diagnostics import Diagnostic, Location, PathPart, Severity, format_path
+from dossier.core.numfmt import given
 from dossier.core.units import amount_kind
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -308,20 +309,8 @@ def _declared_dose(value: float, unit: str, role: str, *, declared: bool = True)
     if kind is None:
         return None
     per = _per(parts[1]) if len(parts) > 1 else "absolute"
-    text = f"{_scientific(value)} {unit} ({role})"
+    text = f"{given(value)} {unit} ({role})"
     return _Dose(value * factor * kind[1], kind[0], per, text, declared)
-
-
-_SUPERSCRIPT_DIGITS = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
-
-
-def _scientific(value: float) -> str:
-    """'2.5 × 10⁵' for large and small numbers, '30' or '0.5' otherwise."""
-    if value == 0 or 1e-3 <= abs(value) < 1e4:
-        return f"{value:g}"
-    exponent = math.floor(math.log10(abs(value)))
-    mantissa = value / 10.0**exponent
-    return f"{mantissa:.3g} × 10{str(exponent).translate(_SUPERSCRIPT_DIGITS)}"
 
 
 def _as_dose(match: re.Match[str]) -> _Dose | None:
@@ -332,7 +321,7 @@ def _as_dose(match: re.Match[str]) -> _Dose | None:
     per = _per(den) if den else "absolute"
     number = _number(match)
     unit = " ".join(f"{match.group('unit')}{den}".split())
-    return _Dose(number.value * kind[1], kind[0], per, f"{_scientific(number.value)} {unit}")
+    return _Dose(number.value * kind[1], kind[0], per, f"{given(number.value)} {unit}")
 
 
 def _concentration(text: str, match: re.Match[str]) -> bool:

@@ -235,7 +235,7 @@ def test_the_evidence_names_the_study_and_the_numbers() -> None:
 def test_a_dose_with_the_right_value_and_the_wrong_unit_is_reported() -> None:
     [hit] = found("aav-systemic", AAV_TOX, "ALT rose at 6.0 × 10¹³ vg in week 4.")
     assert "another unit" in hit.evidence
-    assert "6 × 10¹³ vg/kg (S-TOX-NHP dose level)" in hit.evidence
+    assert "6.00 × 10¹³ vg/kg (S-TOX-NHP dose level)" in hit.evidence
 
 
 def test_sentences_split_at_full_stops_but_not_at_abbreviations() -> None:
