@@ -1,7 +1,9 @@
 """A python-docx document as reproducible .docx bytes, through python-docx's public API.
 
 ``Document.save`` writes the package; its zip entries carry the time of saving, which
-:func:`normalize_docx` then fixes, so that the same content gives the same bytes. Parts
+:func:`normalize_docx` then fixes, so that the same content gives the same bytes (a
+package with spliced rows is written again entry by entry with the same fixed fields,
+see :func:`docx_bytes`). Parts
 that python-docx keeps as plain bytes (footnotes, custom properties) are edited as XML by
 putting an :class:`~docx.opc.part.XmlPart` in their place (:func:`related_xml_part`).
 """
@@ -11,10 +13,18 @@ from __future__ import annotations
 import io
 import re
 import struct
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
-__all__ = ["SPLICE", "ZIP_TIME", "docx_bytes", "normalize_docx", "related_xml_part"]
+__all__ = [
+    "SPLICE",
+    "ZIP_TIME",
+    "docx_bytes",
+    "normalize_docx",
+    "related_xml_part",
+    "splice",
+    "spliced_pieces",
+]
 
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 """The time every zip entry carries (the earliest a zip can hold)."""
@@ -64,43 +74,74 @@ SPLICE = "dossier-splice:"
 _SPLICE_MARK = re.compile(rb"<!--" + SPLICE.encode() + rb"(\d+)-->")
 
 
-def splice(xml: bytes, splices: Sequence[bytes]) -> bytes:
-    """``xml`` with each comment ``<!--dossier-splice:N-->`` replaced by ``splices[N]``.
+def spliced_pieces(xml: bytes, splices: Sequence[bytes]) -> Iterator[bytes]:
+    """The pieces of ``xml`` in order, each comment ``<!--dossier-splice:N-->`` replaced by
+    ``splices[N]``: the spliced document without ever holding it whole.
 
-    Every splice must be used exactly once: XML text that went missing would leave
-    rows out of a table without a word, so that is an error, never a quiet result.
+    Every splice must be used exactly once: XML text that went missing would leave rows
+    out of a table without a word, so that is an error, never a quiet result.
     """
     used: list[int] = []
-
-    def fill(match: re.Match[bytes]) -> bytes:
+    at = 0
+    for match in _SPLICE_MARK.finditer(xml):
         used.append(int(match[1]))
-        return splices[used[-1]]
-
-    out = _SPLICE_MARK.sub(fill, xml)
+        if used[-1] >= len(splices):
+            break
+        yield xml[at : match.start()]
+        yield splices[used[-1]]
+        at = match.end()
     if sorted(used) != list(range(len(splices))):
         raise RuntimeError(
             f"{len(splices)} spliced XML fragment(s) but {len(used)} place(s) marked for them"
         )
-    return out
+    yield xml[at:]
+
+
+def splice(xml: bytes, splices: Sequence[bytes]) -> bytes:
+    """``xml`` with each comment ``<!--dossier-splice:N-->`` replaced by ``splices[N]``
+    (see :func:`spliced_pieces`)."""
+    return b"".join(spliced_pieces(xml, splices))
 
 
 def docx_bytes(doc: Any, splices: Sequence[bytes] = ()) -> bytes:
     """The reproducible .docx bytes of a python-docx document (the last step with it).
 
     ``splices`` are fragments of XML text (the rows of long tables) that the main
-    document marks with comments ``<!--dossier-splice:N-->``. The main document is then
-    saved as its XML text with the fragments written in their place, so they are never
-    parsed into the tree only to be serialized again.
+    document marks with comments ``<!--dossier-splice:N-->``. python-docx saves the
+    document with the marks; the package is then written again with the fragments
+    streamed into the main document's zip entry in their places. A large project's
+    rows are tens of megabytes of XML: they are neither parsed into the tree nor joined
+    into one more copy of the whole main document.
     """
-    if splices:
-        from docx.opc.part import Part
-
-        main = doc.part
-        text = Part.load(main.partname, main.content_type, splice(main.blob, splices), main.package)
-        _relate_instead(main.package, main, text)
     buffer = io.BytesIO()
     doc.save(buffer)
-    return normalize_docx(buffer.getvalue())
+    if not splices:
+        return normalize_docx(buffer.getvalue())
+    return _repacked(buffer, doc.part.partname.membername, splices)
+
+
+def _repacked(package: io.BytesIO, main: str, splices: Sequence[bytes]) -> bytes:
+    """The zip ``package`` written again, entry by entry in the same order and with the
+    same compression, dated :data:`ZIP_TIME` with the attributes :func:`normalize_docx`
+    gives, the fragments streamed into entry ``main``."""
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(package) as source, zipfile.ZipFile(out, "w") as target:
+        for info in source.infolist():
+            entry = zipfile.ZipInfo(info.filename, date_time=ZIP_TIME)
+            entry.compress_type = info.compress_type
+            entry.external_attr = _FILE_MODE
+            entry.create_system = 0
+            data = source.read(info.filename)
+            if info.filename != main:
+                target.writestr(entry, data)
+                continue
+            entry.file_size = len(data) + sum(len(s) for s in splices)  # zip64 if need be
+            with target.open(entry, "w") as sink:
+                for piece in spliced_pieces(data, splices):
+                    sink.write(piece)
+    return out.getvalue()
 
 
 def _relate_instead(owner: Any, old: Any, new: Any) -> None:

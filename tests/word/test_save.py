@@ -82,3 +82,31 @@ def test_spliced_xml_is_written_into_the_main_document() -> None:
     reopened = OpenDocx(io.BytesIO(data))
     assert reopened.paragraphs[-1].text == "spliced & kept"
     assert row in zipfile.ZipFile(io.BytesIO(data)).read("word/document.xml")
+
+
+def test_a_package_with_spliced_rows_is_reproducible_and_normalized() -> None:
+    def saved() -> bytes:
+        doc = OpenDocx(str(HOUSE))
+        body = doc.element.body.find(qn("w:sectPr"))
+        body.addprevious(etree.Comment("dossier-splice:1"))
+        body.addprevious(etree.Comment("dossier-splice:0"))
+        return docx_bytes(doc, [b"<w:p><w:r><w:t>second</w:t></w:r></w:p>", b"<w:p/>" * 3])
+
+    first = saved()
+    assert saved() == first
+    with zipfile.ZipFile(io.BytesIO(first)) as package:
+        assert package.testzip() is None
+        for info in package.infolist():
+            assert info.date_time == ZIP_TIME
+            assert info.external_attr >> 16 == 0o644
+            assert info.create_system == 0
+        xml = package.read("word/document.xml")
+    assert xml.index(b"<w:p/><w:p/><w:p/>") < xml.index(b"<w:t>second</w:t>")
+    assert b"dossier-splice" not in xml
+
+
+def test_a_splice_without_its_place_is_an_error() -> None:
+    doc = OpenDocx(str(HOUSE))
+    doc.element.body.find(qn("w:sectPr")).addprevious(etree.Comment("dossier-splice:0"))
+    with pytest.raises(RuntimeError, match="2 spliced XML fragment"):
+        docx_bytes(doc, [b"<w:p/>", b"<w:p/>"])
