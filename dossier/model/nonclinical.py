@@ -125,11 +125,8 @@ class NotConducted(StrictModel):
 
     study_type: SubheadingKind = Field(
         description=(
-            "The sub-heading answered: primary_pd, secondary_pd, safety_pharmacology, "
-            "pd_interactions, biodistribution, persistence, shedding, single_dose_toxicity, "
-            "repeat_dose_toxicity, genotoxicity, tumorigenicity, reproductive_toxicity, "
-            "local_tolerance, immunogenicity, integration_site, off_target_editing or "
-            "germline_transmission."
+            "The IMPD sub-heading answered. Studies of type 'other' need no statement: "
+            "they are optional."
         )
     )
     justification: Text = Field(
