@@ -1,13 +1,18 @@
 """IMPD safety and efficacy draft: the non-clinical section with the FIH dose rationale.
 
-Headings follow the IMPD-S&E layout adapted to ATMPs: pharmacology, kinetics
-(biodistribution, persistence, shedding), toxicology, integrated assessment (model
-relevance, GLP status, risk profile, the MoA → evidence → dose chain, the first-in-human
-dose), previous human experience and benefit-risk. Study tables follow CTD 2.6.7 style.
+Headings follow the IMPD safety-and-efficacy layout adapted to ATMPs (the outline
+``sections/impd-nonclinical.yaml`` gives the numbers): pharmacology, pharmacokinetics
+(biodistribution, persistence, shedding) and toxicology, each with its conventional
+sub-headings; the integrated assessment (model relevance, GLP status, risk profile, the
+MoA → evidence → dose chain, the first-in-human dose); previous human experience and
+benefit-risk. Each sub-heading shows the studies of its type, or the sponsor's statement
+that none was conducted and why (``nonclinical.not_conducted``), or a placeholder naming
+what the assessor expects. Study tables follow CTD 2.6.7 style.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from dossier.drafts.blocks import (
@@ -25,7 +30,13 @@ from dossier.drafts.blocks import (
 )
 from dossier.drafts.fmt import date, given, join_items, number
 from dossier.drafts.outline import Content, UnitContext, section_unit
-from dossier.model.nonclinical import KINETICS_TYPES, PHARMACOLOGY_TYPES, TOXICOLOGY_TYPES
+from dossier.model.nonclinical import (
+    KINETICS_TYPES,
+    PHARMACOLOGY_TYPES,
+    SUBHEADING_STUDY_TYPES,
+    TOXICOLOGY_TYPES,
+)
+from dossier.rules.features import product_features
 
 if TYPE_CHECKING:  # pragma: no cover
     from dossier.analysis.results import ComputedProject, SendComputed
@@ -33,14 +44,133 @@ if TYPE_CHECKING:  # pragma: no cover
     from dossier.model.nonclinical import Study
     from dossier.model.project import Project
 
-__all__ = ["GROUPS", "study_table"]
+__all__ = ["GROUPS", "SUBHEADINGS", "Subheading", "study_table"]
 
 GROUPS = {
     "pharmacology": ("Pharmacology", PHARMACOLOGY_TYPES),
-    "kinetics": ("Kinetics: biodistribution, persistence and shedding", KINETICS_TYPES),
+    "kinetics": ("Pharmacokinetics: biodistribution, persistence and shedding", KINETICS_TYPES),
     # a study of type "other" is reported with the toxicology studies
     "toxicology": ("Toxicology", TOXICOLOGY_TYPES | {"other"}),
 }
+
+
+@dataclass(frozen=True)
+class Subheading:
+    """A conventional IMPD sub-heading: the studies it reports and what an assessor
+    expects under it when there are none."""
+
+    kind: str
+    title: str
+    expects: str
+    expected_for: frozenset[str] | None = None
+    """Product features for which the sub-heading is expected; ``None``: every product.
+    An unexpected one is shown only when it has studies or a statement."""
+
+
+# The wording of ``expects`` is the placeholder's: what the assessor looks for when the
+# programme has no study of the type (regulatory-brief.md section 3.6, study-type table).
+SUBHEADINGS: dict[str, tuple[Subheading, ...]] = {
+    "pharmacology": (
+        Subheading(
+            "primary_pd",
+            "Primary pharmacodynamics",
+            "proof-of-concept studies of the mechanism of action",
+        ),
+        Subheading(
+            "secondary_pd",
+            "Secondary pharmacodynamics",
+            "off-target binding or activity of the product",
+        ),
+        Subheading(
+            "safety_pharmacology",
+            "Safety pharmacology",
+            "CNS, cardiovascular and respiratory observations, often within the toxicity studies",
+        ),
+        Subheading(
+            "pd_interactions",
+            "Pharmacodynamic drug interactions",
+            "interactions with co-medication such as conditioning or immunosuppression",
+        ),
+    ),
+    "kinetics": (
+        Subheading(
+            "biodistribution",
+            "Biodistribution",
+            "distribution of the cells or vector in a tissue panel including the gonads",
+        ),
+        Subheading(
+            "persistence",
+            "Persistence and expression kinetics",
+            "how long the cells survive or the transgene is expressed",
+        ),
+        Subheading(
+            "shedding",
+            "Shedding",
+            "release of the product into excreta and secretions",
+        ),
+    ),
+    "toxicology": (
+        Subheading(
+            "single_dose_toxicity",
+            "Single-dose toxicity",
+            "toxicity after one administration in a relevant model",
+        ),
+        Subheading(
+            "repeat_dose_toxicity",
+            "Repeat-dose toxicity",
+            "toxicity after repeated administration, unless the product is given once",
+        ),
+        Subheading(
+            "genotoxicity",
+            "Genotoxicity",
+            "the standard genotoxicity battery where it applies to the product",
+        ),
+        Subheading(
+            "tumorigenicity",
+            "Tumorigenicity and carcinogenicity",
+            "tumour formation by the product in a sensitive model",
+        ),
+        Subheading(
+            "reproductive_toxicity",
+            "Reproductive and developmental toxicity",
+            "effects on fertility and development, or their timing in the programme",
+        ),
+        Subheading(
+            "local_tolerance",
+            "Local tolerance",
+            "tolerance at the site of administration",
+        ),
+    ),
+    "other": (
+        Subheading(
+            "immunogenicity",
+            "Immunogenicity and immunotoxicity",
+            "immune responses to the cells, vector or transgene product",
+        ),
+        Subheading(
+            "integration_site",
+            "Integration site analysis and insertional mutagenesis",
+            "integration site analysis or an assessment of insertional mutagenesis",
+            frozenset({"integrating_vector"}),
+        ),
+        Subheading(
+            "off_target_editing",
+            "Off-target genome editing",
+            "off-target editing analysis of the genome-editing tool",
+            frozenset({"gene_editing"}),
+        ),
+        Subheading(
+            "germline_transmission",
+            "Germline transmission",
+            "the risk of vector transmission to the germline",
+            frozenset({"in_vivo_gene_therapy", "ex_vivo_gene_modified"}),
+        ),
+    ),
+}
+"""The sub-headings of each part of the non-clinical section, in IMPD order; the
+toxicology part ends with "Other toxicity studies", whose sub-headings are under
+``"other"``. Studies of type ``other`` are reported there under "Other studies"."""
+OTHER_TITLE = "Other toxicity studies"
 GLP_WORDS = {
     "GLP": "GLP",
     "non_GLP_quality_assured": "non-GLP, quality-assured",
@@ -263,33 +393,116 @@ def _group(project: Project, group: str) -> list[Study]:
 
 
 def _group_section(project: Project, group: str, computed: ComputedProject) -> Section:
+    """A part of the non-clinical section: the tabulated summary of its studies, then
+    its conventional sub-headings with the studies described in full."""
     title, _ = GROUPS[group]
     studies = _group(project, group)
     blocks: list[Block] = []
-    children: list[Section] = []
-    if not studies:
-        blocks.append(
-            Para.of(
-                Missing(
-                    "nonclinical.studies",
-                    f"studies of the {title.lower()} programme, or why none are needed",
-                )
-            )
-        )
-    else:
+    if studies:
         blocks.append(
             study_table(f"tab-{group}", f"{title}: tabulated summary of studies", studies)
         )
-        # an integrated study is described once, in the group of its main type
-        children = [_study_block(project, s) for s in studies if s.study_type in GROUPS[group][1]]
-    if group == "kinetics":
+    features = product_features(project)
+    children = [
+        _subheading(project, computed, heading, features, always=True)
+        for heading in SUBHEADINGS[group]
+    ]
+    if group == "toxicology":
+        children.append(_other_section(project, computed, features))
+    return Section(title, f"sec-{group}", blocks, [c for c in children if c is not None])
+
+
+def _statement(project: Project, kind: str) -> str | None:
+    nc = project.nonclinical
+    return next(
+        (n.justification for n in (nc.not_conducted if nc else []) if n.study_type == kind),
+        None,
+    )
+
+
+def _subheading(
+    project: Project,
+    computed: ComputedProject,
+    heading: Subheading,
+    features: frozenset[str],
+    *,
+    always: bool = False,
+) -> Section | None:
+    """One sub-heading: its studies, else the 'not conducted' statement, else a
+    placeholder; ``None`` for a sub-heading that is neither expected for the product
+    nor answered (only the "other" ones can be unexpected)."""
+    types = SUBHEADING_STUDY_TYPES[heading.kind]  # type: ignore[index]
+    studies = project.nonclinical.studies if project.nonclinical else []
+    main = [s for s in studies if s.study_type in types]
+    covered = [s for s in studies if s.study_type not in types and set(s.also_covers) & types]
+    statement = _statement(project, heading.kind)
+    expected = always or heading.expected_for is None or bool(heading.expected_for & features)
+    if not (main or covered or statement or expected):
+        return None
+    blocks: list[Block] = []
+    if covered:
+        blocks.append(_covered_by(covered, heading.title))
+    if statement and not (main or covered):
+        blocks.append(Para.of("Not conducted: ", statement))
+    elif statement:
+        # validation refuses this (DOS-X021); a draft built from an unvalidated project
+        # still shows both rather than drop either
+        blocks.append(Para.of("Also stated as not conducted: ", statement))
+    elif not (main or covered):
+        blocks.append(
+            Para.of(
+                Missing(
+                    "nonclinical.not_conducted",
+                    f"{heading.title.lower()}: the assessor expects {heading.expects}; "
+                    f"describe the studies, or state why none was conducted "
+                    f"(study_type: {heading.kind})",
+                )
+            )
+        )
+    if heading.kind == "biodistribution":
         for study_id, bd in computed.biodistribution.items():
             blocks.extend(_biodistribution_blocks(study_id, bd))
         blocks.extend(_unread_biodistribution(project, computed))
-    if group == "toxicology":
-        for study_id, send in computed.send.items():
-            blocks.extend(_send_blocks(study_id, send))
-    return Section(title, f"sec-{group}", blocks, children)
+    children = [_study_block(project, s, computed) for s in main]
+    return Section(heading.title, f"sec-nc-{heading.kind.replace('_', '-')}", blocks, children)
+
+
+def _covered_by(studies: list[Study], title: str) -> Para:
+    """Which integrated studies, described under their main type, also cover a topic."""
+    parts: list[str | Inline] = []
+    for i, s in enumerate(studies):
+        if i:
+            parts.append("; " if i < len(studies) - 1 else " and ")
+        parts += [f"{s.id} (", CrossRef(f"sec-study-{s.id}"), ")"]
+    verb = "covers" if len(studies) == 1 else "cover"
+    return Para.of(
+        *parts, f" also {verb} {title.lower()} in an integrated design; see the results there."
+    )
+
+
+def _other_section(
+    project: Project, computed: ComputedProject, features: frozenset[str]
+) -> Section:
+    """'Other toxicity studies': immunogenicity, integration, off-target editing and
+    germline transmission where expected or answered, then studies of type 'other'."""
+    children = [
+        c
+        for c in (_subheading(project, computed, h, features) for h in SUBHEADINGS["other"])
+        if c is not None
+    ]
+    studies = project.nonclinical.studies if project.nonclinical else []
+    main = [s for s in studies if s.study_type == "other"]
+    covered = [s for s in studies if s.study_type != "other" and "other" in s.also_covers]
+    if main or covered:
+        children.append(
+            Section(
+                "Other studies",
+                "sec-nc-other-studies",
+                [_covered_by(covered, "other studies")] if covered else [],
+                [_study_block(project, s, computed) for s in main],
+            )
+        )
+    return Section(OTHER_TITLE, "sec-nc-other", [], children)
 
 
 REPRESENTATIVENESS = {
@@ -346,7 +559,7 @@ def _test_item(project: Project, study: Study, path: str) -> Cell:
     return tuple(parts)
 
 
-def _study_block(project: Project, study: Study) -> Section:
+def _study_block(project: Project, study: Study, computed: ComputedProject) -> Section:
     """What assessors read first about a study: test item, design and results."""
     index = next(i for i, s in enumerate(project.nonclinical.studies) if s is study)  # type: ignore[union-attr]
     path = f"nonclinical.studies[{index}]"
@@ -441,6 +654,9 @@ def _study_block(project: Project, study: Study) -> Section:
         blocks.append(Para.of("Key findings, as reported by the sponsor: ", study.key_findings))
     elif study.status == "completed":
         blocks.append(Para.of(Missing(f"{path}.key_findings", "key findings")))
+    send = computed.send.get(study.id)
+    if send is not None:
+        blocks.extend(_send_blocks(study.id, send))
     return Section(f"{study.id}: {study.title}", f"sec-study-{study.id}", blocks)
 
 
@@ -508,7 +724,9 @@ def _relevance(project: Project) -> list[Block]:
                     s.id,
                     f"{s.species} ({s.model_type.replace('_', ' ')})",
                     s.model_relevance,
-                    "yes" if s.clinical_route else "no",
+                    "not applicable (in vitro)"
+                    if s.model_type == "in_vitro"
+                    else ("yes" if s.clinical_route else "no"),
                 ]
                 for s in studies
             ],

@@ -18,9 +18,9 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from dossier.core.diagnostics import Diagnostic, Location, Severity
 from dossier.core.errors import UserError
@@ -70,10 +70,24 @@ class OutlineSection(_Strict):
     title: str | None = Field(default=None, description="Heading; the unit's when omitted.")
     unit: str | None = Field(default=None, description="Registered unit building the content.")
     ctd: CtdNumber | None = Field(default=None, description="CTD numbers, for CTD documents.")
+    number: str | None = Field(
+        default=None,
+        pattern=r"^[0-9A-Za-z]+(\.[0-9A-Za-z]+)*$",
+        description=(
+            "The section's number in the document's own numbering (e.g. '2.2' of the IMPD "
+            "safety and efficacy part); its subsections continue it (2.2.1, 2.2.1.1)."
+        ),
+    )
     applies_to: AppliesTo = Field(
         default_factory=AppliesTo, description="When the section is part of the document."
     )
     children: list[OutlineSection] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _one_number(self) -> Self:
+        if self.ctd is not None and self.number is not None:
+            raise ValueError("give 'ctd' or 'number', not both")
+        return self
 
 
 class Outline(_Strict):

@@ -4,7 +4,9 @@ Works on the validated :class:`~dossier.model.project.Project` and reports
 ``(code, message, yaml path, hint)`` tuples; the caller attaches file positions.
 Codes: ``DOS-X001`` duplicate id, ``DOS-X002`` unknown reference,
 ``DOS-X003`` reference of the wrong kind, ``DOS-X010`` inconsistent sections,
-``DOS-X012`` a validity criterion or system-suitability measure the assay's model cannot judge.
+``DOS-X012`` a validity criterion or system-suitability measure the assay's model cannot judge,
+``DOS-X020`` a study type stated as not conducted twice,
+``DOS-X021`` a study type stated as not conducted although the programme has a study of it.
 """
 
 from __future__ import annotations
@@ -270,9 +272,49 @@ def check_references(project: Project) -> list[Problem]:
             )
         )
     problems.extend(_section_consistency(project))
+    problems.extend(_not_conducted(project))
     problems.extend(_dose_units(project))
     problems.extend(_criteria(project))
     return problems
+
+
+def _not_conducted(project: Project) -> Iterator[Problem]:
+    """'Not conducted' statements that repeat a type or contradict a study.
+
+    A statement for a type that a study covers (as its type or in ``also_covers``) is an
+    error, not a warning: the IMPD sub-heading would show the study and, beside it, that no
+    such study was conducted, and the draft cannot know which of the two is meant."""
+    from dossier.model.nonclinical import SUBHEADING_STUDY_TYPES
+
+    nc = project.nonclinical
+    if nc is None:
+        return
+    seen: dict[str, int] = {}
+    for i, statement in enumerate(nc.not_conducted):
+        kind = statement.study_type
+        path: Path = ("nonclinical", "not_conducted", i, "study_type")
+        if kind in seen:
+            yield Problem(
+                "DOS-X020",
+                Severity.ERROR,
+                f"'{kind}' is stated as not conducted twice "
+                f"(also nonclinical.not_conducted[{seen[kind]}])",
+                path,
+                "give one statement per study type",
+            )
+            continue
+        seen[kind] = i
+        types = SUBHEADING_STUDY_TYPES[kind]
+        studies = [s.id for s in nc.studies if {s.study_type, *s.also_covers} & types]
+        if studies:
+            yield Problem(
+                "DOS-X021",
+                Severity.ERROR,
+                f"'{kind}' is stated as not conducted, but study {', '.join(studies)} covers it",
+                path,
+                "remove the statement, or the type from the study's study_type/also_covers; "
+                "a study that covers the type only in part says so in its key findings",
+            )
 
 
 def _dose_units(project: Project) -> Iterator[Problem]:

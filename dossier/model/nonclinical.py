@@ -23,6 +23,7 @@ StudyType = Literal[
     "primary_pd_in_vivo",
     "secondary_pd",
     "safety_pharmacology",
+    "pd_interactions",
     "biodistribution",
     "persistence",
     "shedding",
@@ -49,7 +50,13 @@ ModelType = Literal[
 GlpStatus = Literal["GLP", "non_GLP_quality_assured", "exploratory"]
 
 PHARMACOLOGY_TYPES = frozenset(
-    {"primary_pd_in_vitro", "primary_pd_in_vivo", "secondary_pd", "safety_pharmacology"}
+    {
+        "primary_pd_in_vitro",
+        "primary_pd_in_vivo",
+        "secondary_pd",
+        "safety_pharmacology",
+        "pd_interactions",
+    }
 )
 KINETICS_TYPES = frozenset({"biodistribution", "persistence", "shedding"})
 TOXICOLOGY_TYPES = frozenset(
@@ -66,6 +73,68 @@ TOXICOLOGY_TYPES = frozenset(
         "genotoxicity",
     }
 )
+
+
+SubheadingKind = Literal[
+    "primary_pd",
+    "secondary_pd",
+    "safety_pharmacology",
+    "pd_interactions",
+    "biodistribution",
+    "persistence",
+    "shedding",
+    "single_dose_toxicity",
+    "repeat_dose_toxicity",
+    "genotoxicity",
+    "tumorigenicity",
+    "reproductive_toxicity",
+    "local_tolerance",
+    "immunogenicity",
+    "integration_site",
+    "off_target_editing",
+    "germline_transmission",
+]
+"""The conventional IMPD safety-and-efficacy sub-headings that a 'not conducted' statement
+can answer (studies of type ``other`` have no such statement: they are optional)."""
+
+SUBHEADING_STUDY_TYPES: dict[SubheadingKind, frozenset[str]] = {
+    "primary_pd": frozenset({"primary_pd_in_vitro", "primary_pd_in_vivo"}),
+    "secondary_pd": frozenset({"secondary_pd"}),
+    "safety_pharmacology": frozenset({"safety_pharmacology"}),
+    "pd_interactions": frozenset({"pd_interactions"}),
+    "biodistribution": frozenset({"biodistribution"}),
+    "persistence": frozenset({"persistence"}),
+    "shedding": frozenset({"shedding"}),
+    "single_dose_toxicity": frozenset({"single_dose_toxicity"}),
+    "repeat_dose_toxicity": frozenset({"repeat_dose_toxicity"}),
+    "genotoxicity": frozenset({"genotoxicity"}),
+    "tumorigenicity": frozenset({"tumorigenicity"}),
+    "reproductive_toxicity": frozenset({"reproductive_toxicity"}),
+    "local_tolerance": frozenset({"local_tolerance"}),
+    "immunogenicity": frozenset({"immunogenicity"}),
+    "integration_site": frozenset({"integration_site"}),
+    "off_target_editing": frozenset({"off_target_editing"}),
+    "germline_transmission": frozenset({"germline_transmission"}),
+}
+"""The study types each sub-heading reports; every study type except ``other`` is in
+exactly one (a test holds this), so no study falls outside the sub-headings."""
+
+
+class NotConducted(StrictModel):
+    """A standard study type the programme does not include, with the sponsor's reason."""
+
+    study_type: SubheadingKind = Field(
+        description=(
+            "The IMPD sub-heading answered. Studies of type 'other' need no statement: "
+            "they are optional."
+        )
+    )
+    justification: Text = Field(
+        description=(
+            "Why no study of this type is conducted; the draft shows it under the "
+            "sub-heading as 'Not conducted: <justification>'."
+        )
+    )
 
 
 class GlpInfo(StrictModel):
@@ -177,7 +246,11 @@ class Study(StrictModel):
     test_item: TestItem = Field(description="Test item.")
     route: str = Field(min_length=1, description="Route of administration in the study.")
     clinical_route: bool = Field(
-        default=True, description="Whether the route and procedure mimic clinical use."
+        default=True,
+        description=(
+            "Whether the route and procedure mimic clinical use (in vivo studies only; "
+            "for in vitro studies it does not apply and must be left out)."
+        ),
     )
     dose_levels: list[DoseLevel] = Field(
         default_factory=new_list, description="Dose levels with units (control groups excluded)."
@@ -214,6 +287,12 @@ class Study(StrictModel):
             raise ValueError("a completed study needs 'key_findings'")
         if self.model_type != "in_vitro" and self.status != "planned" and not self.dose_levels:
             raise ValueError("an in vivo study needs 'dose_levels' with units")
+        if self.model_type == "in_vitro" and "clinical_route" in self.model_fields_set:
+            # the draft shows the route of an in vitro study as not applicable; a declared
+            # value would be silently ignored
+            raise ValueError(
+                "an in vitro study has no route of administration: remove 'clinical_route'"
+            )
         return self
 
 
@@ -224,6 +303,13 @@ class NonClinical(StrictModel):
         default=None, description="Overview of the programme and its logic."
     )
     studies: list[Study] = Field(min_length=1, description="Non-clinical studies.")
+    not_conducted: list[NotConducted] = Field(
+        default_factory=new_list,
+        description=(
+            "Standard study types not conducted, each with the reason; the IMPD shows "
+            "'Not conducted: <justification>' under the sub-heading."
+        ),
+    )
     previous_human_experience: str | None = Field(
         default=None,
         description="Clinical experience with this or related products (same vector, target).",

@@ -111,10 +111,10 @@ def test_the_non_clinical_draft_changes_its_headings(car_t: dict[str, Any]) -> N
         return any(h.endswith(title) for h in headings[stage])
 
     assert has("exploratory_fih", "First-in-human dose")
-    assert has("exploratory_fih", "Previous human experience")
+    assert has("exploratory_fih", "Previous clinical trial and human experience")
     assert not has("exploratory_fih", "Clinical experience to date")
     assert not has("exploratory_fih", "Dose rationale")
     assert not has("confirmatory", "First-in-human dose")
-    assert not has("confirmatory", "Previous human experience")
+    assert not has("confirmatory", "Previous clinical trial and human experience")
     assert has("confirmatory", "Clinical experience to date")
     assert has("confirmatory", "Dose rationale")
