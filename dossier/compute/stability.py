@@ -196,7 +196,6 @@ def fit_q1e(
         return _with(base, "too_few_points", "no residual degree of freedom")
     if full.rss <= zero:
         return _with(base, "zero_variance", "every batch's results lie exactly on its line")
-    f_s, df_s, p_s = _f_test(common, full)
     slopes = _f_test(common, full)
     if slopes[2] < ALPHA_POOLING:
         found = _limits(base, "separate", full, list(order), lower, upper, horizon, longest)
