@@ -272,9 +272,11 @@ def _limits(
         longest_time=longest,
     )
     found: list[Crossing] = []
-    sides: list[tuple[Side, float]] = [
-        (side, limit) for side, limit in (("lower", lower), ("upper", upper)) if limit is not None
-    ]
+    sides: list[tuple[Side, float]] = []
+    if lower is not None:
+        sides.append(("lower", lower))
+    if upper is not None:
+        sides.append(("upper", upper))
     for line in lines:
         for side, limit in sides:
             when = _first_crossing(result, line, side, limit, horizon)

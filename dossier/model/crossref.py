@@ -79,8 +79,8 @@ def _index(project: Project) -> _Index:
         idx.add("method", method.id, ("quality", "analytical_methods", i))
     for i, comp in enumerate(q.comparability):
         idx.add("comparability", comp.id, ("quality", "comparability", i))
-    for i, study in enumerate(q.stability):
-        idx.add("stability_study", study.id, ("quality", "stability", i))
+    for i, stability in enumerate(q.stability):
+        idx.add("stability_study", stability.id, ("quality", "stability", i))
     if q.potency is not None:
         for i, assay in enumerate(q.potency.assays):
             base: Path = ("quality", "potency", "assays", i)
