@@ -15,10 +15,13 @@ data may be carried to:
   for a condition without a nominal temperature, nor for accelerated, stress or in-use
   conditions: there the justification is recorded and the data still end the period.
 
-A month counts 30.4375 days (365.25 / 12) where Q1E's "months beyond" meet a study in
-days or hours. The proposed shelf life is supported when it is at or below the
-supported one (:class:`~dossier.analysis.verdicts.Verdict`); it is not assessed, with a
-typed reason, when the data cannot be analysed.
+The crossing is searched up to twice the longest time point (further when the limit of
+extrapolation or the proposed period lies beyond), so the estimate is stated even where
+the data do not carry the shelf life that far. A month counts 30.4375 days (365.25 / 12)
+where Q1E's "months beyond" meet a study in days or hours. The proposed shelf life is
+supported when it is at or below the supported one
+(:class:`~dossier.analysis.verdicts.Verdict`); it is not assessed, with a typed reason,
+when the data cannot be analysed.
 
 ======== ===================================================================
 DOS-A040 a stability data file holds a batch that is not on the study
@@ -89,7 +92,12 @@ def analyse_attribute(
         return _replace(base, not_assessed="no_data")
     longest = max(p.time for p in points)
     extrapolation = extrapolation_limit(study, longest)
-    horizon = max(extrapolation.limit, proposed.value if proposed is not None else 0.0)
+    # the crossing is searched up to twice the real-time period (or further, to the limit
+    # of extrapolation or the proposal): the estimate is reported even where the data do
+    # not carry the shelf life that far
+    horizon = max(
+        2.0 * longest, extrapolation.limit, proposed.value if proposed is not None else 0.0
+    )
     fit = fit_q1e(
         [p.time for p in points],
         [p.value for p in points],

@@ -57,8 +57,11 @@ REASON_WORDS = {
 
 
 def _unit(value: float, unit: str) -> str:
-    """A period in words: "18 months", "1 month"."""
+    """A computed period in words, three significant figures without padding zeros:
+    "21.7 months", "12 months", "1 month"."""
     text = number(value)
+    if "." in text and "×" not in text:
+        text = text.rstrip("0").rstrip(".")
     return f"{text} {unit[:-1] if text == '1' else unit}"
 
 
@@ -134,7 +137,7 @@ def _attributes(project: Project, study: StabilityStudy, result: StudyComputed) 
                 _method(project, attribute.method),
                 range_text(attribute.lower, attribute.upper, attribute.unit),
                 f"{tested} ({study.time_unit})",
-                computed.source,
+                attribute.data or "this project file",
             ]
         )
     return Table(
@@ -149,10 +152,12 @@ def _results(study: StabilityStudy, index: int, computed: AttributeComputed) -> 
     """Results with time points as rows and batches as columns (replicates joined)."""
     batches = list(dict.fromkeys(p.batch for p in computed.points))
     rows: list[list[Cell]] = []
+    gaps = False
     for t in computed.times:
         row: list[Cell] = [given(t)]
         for batch in batches:
             values = [given(p.value) for p in computed.points if p.batch == batch and p.time == t]
+            gaps = gaps or not values
             row.append("; ".join(values) or "—")
         rows.append(row)
     return Table(
@@ -160,7 +165,7 @@ def _results(study: StabilityStudy, index: int, computed: AttributeComputed) -> 
         f"Stability results: {computed.name} ({computed.unit}), study {study.id}",
         [f"Time ({study.time_unit})", *batches],
         rows,
-        note="— : not tested at this time point.",
+        note="—: not tested at this time point." if gaps else None,
     )
 
 
