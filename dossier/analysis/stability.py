@@ -24,7 +24,7 @@ supported when it is at or below the supported one
 when the data cannot be analysed.
 
 ======== ===================================================================
-DOS-A040 a stability data file holds a batch that is not on the study
+DOS-A050 a stability data file holds a batch that is not on the study
 ======== ===================================================================
 """
 
@@ -168,7 +168,7 @@ def _from_file(
         if batch not in study.batches:
             problems.append(
                 Diagnostic(
-                    "DOS-A040",
+                    "DOS-A050",
                     Severity.ERROR,
                     f"batch '{batch}' is not on stability study '{study.id}'",
                     Location(shown, row.line, column),
