@@ -95,9 +95,9 @@ def _overview(project: Project) -> Table:
     rows: list[list[Cell]] = []
     for study in project.quality.stability:
         c = study.condition
-        condition = c.label + (
-            f" ({given(c.temperature_c)} °C)" if c.temperature_c is not None else ""
-        )
+        condition = c.label
+        if c.temperature_c is not None:
+            condition += f" (set point {given(c.temperature_c).replace('-', '−')} °C)"
         planned = ", ".join(given(t) for t in study.time_points) or "not listed"
         proposed = study.proposed_shelf_life
         rows.append(
@@ -332,7 +332,7 @@ def _study_section(
     for j, computed in enumerate(result.attributes):
         children.append(
             Section(
-                computed.name,
+                computed.name[:1].upper() + computed.name[1:],
                 f"sec-stability-{study.id}-{j + 1}",
                 _attribute_blocks(study, i, j, computed),
             )
@@ -347,7 +347,8 @@ def _study_section(
             words = "is supported by every attribute"
         else:
             short = [a.name for a in result.attributes if a.verdict.met is False]
-            words = f"is not supported: {join_words(short)} support(s) a shorter period"
+            verb = "supports" if len(short) == 1 else "support"
+            words = f"is not supported: {join_words(short)} {verb} a shorter period"
         blocks.append(
             Para.of(f"Proposed shelf life / hold time of study {study.id}, {period}, {words}.")
         )
