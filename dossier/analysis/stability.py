@@ -143,8 +143,9 @@ def _from_file(
     path: tuple[Any, ...],
     warnings: list[Diagnostic],
 ) -> tuple[list[StabilityPoint], str]:
-    """The results of a data file; a located error for a batch not on the study; the
-    file's warnings (rows repeated exactly) added to ``warnings``."""
+    """The results of a data file and the file as the project names it; a located error
+    for a batch not on the study; the file's warnings (rows repeated exactly) added to
+    ``warnings``."""
     from dossier.load.tables import read_table
 
     assert attribute.data is not None
@@ -189,7 +190,8 @@ def _from_file(
         points.append(StabilityPoint(batch, row.numbers["time"], row.numbers["value"]))
     if problems:
         raise UserError(problems)
-    return points, shown
+    # project-relative: the drafts must not show machine-specific paths
+    return points, attribute.data
 
 
 def analyse_study(loaded: LoadedProject, index: int) -> tuple[StudyComputed, list[Diagnostic]]:
@@ -220,8 +222,6 @@ def analyse_study(loaded: LoadedProject, index: int) -> tuple[StudyComputed, lis
 
 def run(loaded: LoadedProject, computed: ComputedProject) -> None:
     """Analyse every stability study into ``computed.stability`` with provenance."""
-    from dossier.core.numfmt import number
-
     for i, study in enumerate(loaded.project.quality.stability):
         result, problems = analyse_study(loaded, i)
         computed.stability[study.id] = result
@@ -232,8 +232,8 @@ def run(loaded: LoadedProject, computed: ComputedProject) -> None:
             computed.provenance.append(
                 Provenance(
                     what=f"shelf life supported by {attribute.name} ({study.id})",
-                    value=f"{number(attribute.supported)} {study.time_unit}",
-                    inputs=(attribute.source,),
+                    value=f"{attribute.supported:.4g} {study.time_unit}",
+                    inputs=(attribute.source, f"{len(attribute.points)} results"),
                     method=(
                         "ICH Q1E: poolability by ANCOVA (alpha 0.25), earliest time the "
                         "one-sided 95 % confidence limit of the mean meets the criterion"
