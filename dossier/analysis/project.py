@@ -31,10 +31,11 @@ def compute_project(loaded: LoadedProject, *, send: bool = True) -> ComputedProj
     """
     from dossier.analysis import assays as assay_analysis
     from dossier.analysis import dose as dose_analysis
+    from dossier.analysis import stability as stability_analysis
     from dossier.analysis import studies as study_analysis
 
     computed = ComputedProject()
-    for part in (assay_analysis, study_analysis, dose_analysis):
+    for part in (assay_analysis, study_analysis, dose_analysis, stability_analysis):
         try:
             if part is study_analysis:
                 study_analysis.run(loaded, computed, send=send)

@@ -19,6 +19,7 @@ from dossier.analysis.potency_results import (
     TrendComputed,
     ValidityCheck,
 )
+from dossier.analysis.stability_results import StudyComputed
 from dossier.analysis.validation_results import (
     CharacteristicResult,
     CriterionResult,
@@ -50,6 +51,7 @@ __all__ = [
     "RunReason",
     "RunResult",
     "SendComputed",
+    "StudyComputed",
     "TrendComputed",
     "ValidationResult",
     "ValidityCheck",
@@ -200,6 +202,8 @@ class ComputedProject:
     """Sentences of the free text that the results contradict, in file order."""
     netherlands: NlComputed | None = None
     """The Dutch route: dossier map, timelines, GMO permit (with a netherlands section)."""
+    stability: dict[str, StudyComputed] = field(default_factory=dict)
+    """The ICH Q1E analysis of each stability study, keyed by study id."""
     diagnostics: DiagnosticList = field(default_factory=DiagnosticList)
 
     def rule_data(self) -> dict[str, Any]:
@@ -215,4 +219,5 @@ class ComputedProject:
             "gonads_sampled": any(s.gonads_sampled for s in self.biodistribution.values()),
             "contradictions": [c.rule_data() for c in self.contradictions],
             "netherlands": None if self.netherlands is None else self.netherlands.rule_data(),
+            "stability": {s: study.rule_data() for s, study in self.stability.items()},
         }

@@ -193,7 +193,15 @@ def _load_units() -> None:
     import importlib
     from importlib.metadata import entry_points
 
-    for module in ("quality", "potency", "nonclinical", "briefing", "readiness", "netherlands"):
+    for module in (
+        "quality",
+        "potency",
+        "stability",
+        "nonclinical",
+        "briefing",
+        "readiness",
+        "netherlands",
+    ):
         importlib.import_module(f"dossier.drafts.{module}")
     for entry in entry_points(group="dossier.sections"):
         entry.load()

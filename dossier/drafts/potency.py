@@ -65,6 +65,16 @@ STATUS_WORDS = {
     "compendial_verified": "compendial, verified for the product",
 }
 """How the tables print a declared lifecycle status."""
+
+
+def _status(status: str, stability_indicating: bool | None) -> str:
+    """The lifecycle status, with the stability-indicating marking when it is declared."""
+    if stability_indicating is None:
+        return STATUS_WORDS[status]
+    marking = "stability-indicating" if stability_indicating else "not stability-indicating"
+    return f"{STATUS_WORDS[status]}; {marking}"
+
+
 STATUS_PHRASES = {
     "validated": "validated",
     "compendial_verified": "compendial and verified for the product",
@@ -203,7 +213,7 @@ def _strategy(project: Project) -> list[Block]:
                     ),
                     ", ".join(a.roles),
                     _criterion_text(a, "release") if "release" in a.roles else "not a release test",
-                    STATUS_WORDS[a.lifecycle_status],
+                    _status(a.lifecycle_status, a.stability_indicating),
                 ]
                 for a in assays
             ],
@@ -665,7 +675,7 @@ def _validation(project: Project, computed: ComputedProject) -> list[Block]:
                         if m.lifecycle_status == "compendial_verified"
                         else "in-house"
                     ),
-                    STATUS_WORDS[m.lifecycle_status],
+                    _status(m.lifecycle_status, m.stability_indicating),
                     m.specification or "—",
                 ]
                 for i, m in enumerate(methods)

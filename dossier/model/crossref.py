@@ -81,6 +81,8 @@ def _index(project: Project) -> _Index:
         idx.add("method", method.id, ("quality", "analytical_methods", i))
     for i, comp in enumerate(q.comparability):
         idx.add("comparability", comp.id, ("quality", "comparability", i))
+    for i, stability in enumerate(q.stability):
+        idx.add("stability_study", stability.id, ("quality", "stability", i))
     if q.potency is not None:
         for i, assay in enumerate(q.potency.assays):
             base: Path = ("quality", "potency", "assays", i)
@@ -129,6 +131,7 @@ def _refs(project: Project) -> Iterator[tuple[str | tuple[str, ...], str, Path]]
         for j, compared in enumerate(comp.results):
             if compared.method is not None:
                 yield ("assay", "method"), compared.method, (*base, "results", j, "method")
+    yield from _stability_refs(project)
     if q.potency is not None:
         strategy = q.potency.strategy
         for i, ev in enumerate(strategy.evolution_plan):
@@ -209,6 +212,21 @@ def _refs(project: Project) -> Iterator[tuple[str | tuple[str, ...], str, Path]]
                 yield cite.kind, cite.id, path
 
 
+def _stability_refs(project: Project) -> Iterator[tuple[str | tuple[str, ...], str, Path]]:
+    """The batches and methods a stability study cites; inline results of a batch not on
+    the study are reported as a reference to an unknown batch of that study."""
+    for i, study in enumerate(project.quality.stability):
+        base: Path = ("quality", "stability", i)
+        for j, b in enumerate(study.batches):
+            yield "batch", b, (*base, "batches", j)
+        for j, attribute in enumerate(study.attributes):
+            at: Path = (*base, "attributes", j)
+            yield ("assay", "method"), attribute.method, (*at, "method")
+            for k, result in enumerate(attribute.results):
+                if result.batch not in study.batches:
+                    yield "study_batch:" + study.id, result.batch, (*at, "results", k, "batch")
+
+
 def _not_covered(project: Project) -> list[str]:
     if project.quality.potency is None:
         return []
@@ -220,6 +238,19 @@ def check_references(project: Project) -> list[Problem]:
     idx = _index(project)
     problems = list(idx.problems)
     for kinds, ref, path in _refs(project):
+        if isinstance(kinds, str) and kinds.startswith("study_batch:"):
+            study_id = kinds.split(":", 1)[1]
+            on_study = next(s.batches for s in project.quality.stability if s.id == study_id)
+            problems.append(
+                Problem(
+                    "DOS-X002",
+                    Severity.ERROR,
+                    f"batch '{ref}' is not on stability study '{study_id}'",
+                    path,
+                    _hint(ref, on_study),
+                )
+            )
+            continue
         if isinstance(kinds, str) and kinds.startswith("run:"):
             assay_id = kinds.split(":", 1)[1]
             problems.append(

@@ -644,6 +644,13 @@ class PotencyAssay(StrictModel):
     validation_report: str | None = Field(
         default=None, description="Qualification or validation report reference."
     )
+    stability_indicating: bool | None = Field(
+        default=None,
+        description=(
+            "Whether the assay is shown to be stability-indicating (detects the loss of "
+            "activity on storage); omit when not established."
+        ),
+    )
     validation_data: list[ValidationDataset] = Field(
         default_factory=new_list, description="Raw validation data analysed by dossier."
     )

@@ -12,12 +12,13 @@ from dossier.model.product import Product
 from dossier.model.project_meta import ProjectInfo, Stage
 from dossier.model.quality import AnalyticalMethod, Batch, ComparabilityExercise
 from dossier.model.regulatory import Netherlands, Reference, ScientificAdvice
+from dossier.model.stability import StabilityStudy
 
 SCHEMA_VERSION = "1.0"
 
 
 class Quality(StrictModel):
-    """Quality information: batches, methods, comparability and potency."""
+    """Quality information: batches, methods, comparability, potency and stability."""
 
     batches: list[Batch] = Field(min_length=1, description="Batches manufactured so far.")
     analytical_methods: list[AnalyticalMethod] = Field(
@@ -28,6 +29,10 @@ class Quality(StrictModel):
         default_factory=new_list, description="Comparability exercises."
     )
     potency: Potency | None = Field(default=None, description="Potency strategy and assays.")
+    stability: list[StabilityStudy] = Field(
+        default_factory=new_list,
+        description="Stability studies (CTD S.7 / P.8), analysed per ICH Q1E.",
+    )
 
 
 class Project(StrictModel):

@@ -249,6 +249,11 @@ def data_references(project: Project) -> Iterator[tuple[str, tuple[PathPart, ...
                 yield run.data, (*base, "runs", j, "data"), "file"
             for j, vd in enumerate(assay.validation_data):
                 yield vd.data, (*base, "validation_data", j, "data"), "file"
+    for i, stability in enumerate(project.quality.stability):
+        for j, attribute in enumerate(stability.attributes):
+            if attribute.data is not None:
+                path = ("quality", "stability", i, "attributes", j, "data")
+                yield attribute.data, path, "file"
     if project.nonclinical is not None:
         for i, study in enumerate(project.nonclinical.studies):
             if study.data is None:

@@ -105,6 +105,13 @@ class AnalyticalMethod(StrictModel):
     validation_report: str | None = Field(
         default=None, description="Reference of the qualification/validation report."
     )
+    stability_indicating: bool | None = Field(
+        default=None,
+        description=(
+            "Whether the method is shown to be stability-indicating (detects the changes "
+            "of the attribute on storage); omit when not established."
+        ),
+    )
 
 
 class ComparabilityResult(StrictModel):

@@ -157,6 +157,97 @@ def ipsc_undifferentiated_lod() -> None:
     )
 
 
+STABILITY_RNG = np.random.default_rng(20261203)
+"""The stability series draw from their own generator: adding them left every earlier
+file's numbers as they were."""
+
+
+def stability_series(
+    path: Path,
+    batches: dict[str, tuple[list[float], float, float]],
+    sd: float,
+    digits: int,
+) -> None:
+    """Results of a linear change over time per batch (start, change per time unit) with
+    normal measurement error; rows 'batch,time,value' as a stability data file, values
+    with ``digits`` decimals."""
+    rows: list[list[object]] = []
+    for batch, (times, start, slope) in batches.items():
+        for t in times:
+            value = start + slope * t + STABILITY_RNG.normal(0.0, sd)
+            # large values (vector genomes) in exponent notation, 4 significant figures
+            text = f"{value:.3e}" if abs(value) >= 1e6 else _fmt(value, digits)
+            rows.append([batch, f"{t:g}", text])
+    _write(path, ["batch", "time", "value"], rows)
+
+
+def stability_studies() -> None:
+    """Stability data of the three examples (see each example's NOTES.md for the story)."""
+    cart = HERE / "car-t-nl" / "data" / "stability"
+    months = [0, 1, 3, 6, 9, 12]
+    # cryopreserved product in LN2 vapour: little change, data to 12, 9 and 6 months
+    ln2 = {"B-ENG-01": months, "B-CLIN-01": months[:5], "B-CLIN-02": months[:4]}
+    stability_series(
+        cart / "ln2_viability.csv",
+        {
+            b: (t, start, -0.15)
+            for (b, t), start in zip(ln2.items(), [89.0, 91.0, 90.0], strict=True)
+        },
+        sd=0.9,
+        digits=1,
+    )
+    stability_series(
+        cart / "ln2_potency.csv",
+        {
+            b: (t, start, -0.6)
+            for (b, t), start in zip(ln2.items(), [98.0, 104.0, 101.0], strict=True)
+        },
+        sd=5.0,
+        digits=0,
+    )
+    # post-thaw hold in the infusion bag at room temperature, in hours
+    hours = [0, 1, 2, 4, 6]
+    stability_series(
+        cart / "postthaw_viability.csv",
+        {"B-ENG-01": (hours, 89.0, -1.1), "B-CLIN-01": (hours, 91.0, -1.1),
+         "B-CLIN-02": (hours, 90.0, -1.1)},
+        sd=0.7,
+        digits=1,
+    )  # fmt: skip
+    # AAV at <= -60 °C: the research-process batch loses titre and activity faster
+    aav = HERE / "aav-systemic" / "data" / "stability"
+    quarters = [0, 3, 6, 9, 12]
+    stability_series(
+        aav / "titre_minus70.csv",
+        {"B-RES-01": (quarters, 2.02e13, -0.018e13), "B-TOX-01": (quarters, 1.98e13, -0.002e13),
+         "B-GMP-01": (quarters, 2.05e13, -0.003e13)},
+        sd=0.025e13,
+        digits=0,
+    )  # fmt: skip
+    stability_series(
+        aav / "potency_minus70.csv",
+        {"B-RES-01": (quarters, 101.0, -1.4), "B-TOX-01": (quarters, 99.0, -0.2),
+         "B-GMP-01": (quarters, 103.0, -0.3)},
+        sd=3.0,
+        digits=0,
+    )  # fmt: skip
+    # iPSC progenitors formulated in transplantation buffer, held at 2-8 °C before surgery
+    ipsc = HERE / "ipsc-local" / "data" / "stability"
+    hold = [0, 2, 4, 6, 8]
+    stability_series(
+        ipsc / "hold_viability.csv",
+        {"B-DEV-03": (hold, 92.0, -0.7), "B-GMP-01": (hold, 93.0, -0.7)},
+        sd=0.6,
+        digits=1,
+    )
+    stability_series(
+        ipsc / "hold_concentration.csv",
+        {"B-DEV-03": (hold, 1.02e5, -0.012e5), "B-GMP-01": (hold, 0.99e5, -0.012e5)},
+        sd=0.015e5,
+        digits=0,
+    )
+
+
 def main() -> None:
     """Write every generated data file of the examples."""
     cytotoxicity_runs()
@@ -220,6 +311,7 @@ def main() -> None:
         lloq=30.0,
         animals_per_sex=3,
     )
+    stability_studies()
 
 
 if __name__ == "__main__":
