@@ -56,11 +56,27 @@ class _Strict(BaseModel):
 
 
 class CtdNumber(_Strict):
-    """CTD numbers of a section: as a drug-substance section and, for a combined S+P
-    presentation of a cell product, as a drug-product section."""
+    """CTD number of a section and, for a drug-substance section, the drug-product
+    section it is presented with when the project declares the combined S/P layout."""
 
-    s: str = Field(description="Drug-substance number without prefix, e.g. 'S.4.3'.")
-    p: str | None = Field(default=None, description="Drug-product number, e.g. 'P.5.3'.")
+    number: str = Field(
+        pattern=r"^[SPA](\.[0-9]+)+$", description="CTD number without prefix, e.g. 'S.4.3'."
+    )
+    combined: str | None = Field(
+        default=None,
+        pattern=r"^P(\.[0-9]+)+$",
+        description=(
+            "For a drug-substance section: the drug-product number whose section presents "
+            "it in the combined S/P layout, e.g. 'P.5.3'."
+        ),
+    )
+
+
+class Placeholder(_Strict):
+    """What fills a section that no unit builds yet: shown as a highlighted placeholder."""
+
+    path: str = Field(description="The YAML path that would fill the section.")
+    expectation: str = Field(description="What the section should contain, and its source.")
 
 
 class OutlineSection(_Strict):
@@ -70,6 +86,10 @@ class OutlineSection(_Strict):
     title: str | None = Field(default=None, description="Heading; the unit's when omitted.")
     unit: str | None = Field(default=None, description="Registered unit building the content.")
     ctd: CtdNumber | None = Field(default=None, description="CTD numbers, for CTD documents.")
+    placeholder: Placeholder | None = Field(
+        default=None,
+        description="A section without a unit: the placeholder it shows (path, expectation).",
+    )
     applies_to: AppliesTo = Field(
         default_factory=AppliesTo, description="When the section is part of the document."
     )
@@ -79,7 +99,7 @@ class OutlineSection(_Strict):
 class Outline(_Strict):
     """The outline of one document type."""
 
-    document: str = Field(description="Document type id, e.g. 'impd-quality-potency'.")
+    document: str = Field(description="Document type id, e.g. 'impd-quality'.")
     label: str = Field(description="The document type as readers name it.")
     file: str = Field(pattern=r"^[A-Za-z0-9._-]+\.docx$", description="Output file name.")
     title: str = Field(description="Title; '{product}' is replaced by the product name.")
@@ -179,7 +199,15 @@ def _load_units() -> None:
     import importlib
     from importlib.metadata import entry_points
 
-    for module in ("quality", "potency", "nonclinical", "briefing", "readiness", "netherlands"):
+    for module in (
+        "quality",
+        "manufacture",
+        "potency",
+        "nonclinical",
+        "briefing",
+        "readiness",
+        "netherlands",
+    ):
         importlib.import_module(f"dossier.drafts.{module}")
     for entry in entry_points(group="dossier.sections"):
         entry.load()
@@ -202,8 +230,22 @@ def unit(name: str) -> UnitFn:
         ) from None
 
 
+RENAMED_DOCUMENTS = {"impd-quality-potency": "impd-quality"}
+"""Document type ids that were renamed: the old id is refused with the new one named."""
+
+
 def find_outline(document: str, folders: Sequence[Path] = ()) -> Path:
     """The outline file of a document type: user folders first, then the built-in one."""
+    if document in RENAMED_DOCUMENTS:
+        raise UserError(
+            Diagnostic(
+                "DOS-T011",
+                Severity.ERROR,
+                f"the document type '{document}' is now called '{RENAMED_DOCUMENTS[document]}'",
+                Location("<document type>"),
+                f"ask for '{RENAMED_DOCUMENTS[document]}' instead",
+            )
+        )
     tried = [folder / f"{document}.yaml" for folder in (*folders, builtin_dir("sections"))]
     for path in tried:
         if path.is_file():
@@ -237,6 +279,16 @@ def load_outline(path: Path) -> Outline:
                         f"no section unit '{s.unit}' is registered",
                         source.locate((*here, "unit")),
                         "known units: " + ", ".join(sorted(_UNITS)),
+                    )
+                )
+            if s.unit is not None and s.placeholder is not None:
+                problems.append(
+                    Diagnostic(
+                        "DOS-T012",
+                        Severity.ERROR,
+                        f"section '{s.id}' has both a unit and a placeholder",
+                        source.locate((*here, "placeholder")),
+                        "a placeholder is for a section that no unit builds",
                     )
                 )
             if s.unit is None and s.title is None:

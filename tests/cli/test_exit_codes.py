@@ -20,12 +20,12 @@ def test_a_data_error_fails_build_and_check_alike(tmp_path: Path) -> None:
     lines[2] = lines[2].replace("9.90", "n/a")
     run.write_text("".join(lines), "utf-8")
 
-    built = run_entry_point("build", str(folder), "--only", "impd-quality-potency")
+    built = run_entry_point("build", str(folder), "--only", "impd-quality")
     assert built.returncode == 1, built.stdout + built.stderr
     assert "Traceback" not in built.stderr
     assert "cytotoxicity_r1.csv:3:" in built.stdout
     assert "the drafts were written with highlighted placeholders" in built.stderr
-    assert (folder / "out" / "impd-quality-potency.docx").is_file()
+    assert (folder / "out" / "impd-quality.docx").is_file()
 
     checked = run_entry_point("check", str(folder), "--format", "json")
     assert checked.returncode == 1
