@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Literal
 
 from dossier.drafts.blocks import Block, Cell, CrossRef, Inline, Missing, Para, Table, Text
 from dossier.drafts.compose import combined_layout
-from dossier.drafts.fmt import given, join_words, or_missing
+from dossier.drafts.fmt import count_word, given, join_words, or_missing
 from dossier.drafts.outline import Content, UnitContext, section_unit
 from dossier.drafts.potency import criterion_text
 
@@ -511,6 +511,10 @@ def impurities_unit(ctx: UnitContext) -> Content:
 
 def _containers(project: Project, part: Part) -> Content:
     items = [c for c in project.quality.container_closure if c.part == part]
+    # presented together, the product's container is the one of the substance as well
+    together = combined_layout(project) and part == "active_substance"
+    if not items and together and project.quality.container_closure:
+        return Content()
     if not items:
         return Content(
             [
@@ -579,7 +583,7 @@ def _development(field: str, expectation: str) -> Callable[[UnitContext], Conten
 
 for _field, _expectation in (
     ("components", "choice and compatibility of the components (P.2.1)"),
-    ("product", "formulation and cryopreservation development (P.2.2)"),
+    ("product", "formulation development, and cryopreservation for a frozen product (P.2.2)"),
     ("container_closure", "suitability of the container closure (P.2.4)"),
     ("microbiological_attributes", "microbiological attributes and aseptic processing (P.2.5)"),
     (
@@ -588,7 +592,7 @@ for _field, _expectation in (
     ),
 ):
     section_unit(f"development.{_field.replace('_', '-')}")(
-        _development(_field, f"{_expectation}; {SOURCE}")
+        _development(_field, _expectation.replace(")", f"; {SOURCE})"))
     )
 
 
@@ -795,14 +799,13 @@ def novel_excipients_unit(ctx: UnitContext) -> Content:
         )
     if not novel:
         n = len(excipients)
-        return Content(
-            [
-                Para.of(
-                    f"None of the {n} {'excipient' if n == 1 else 'excipients'} declared "
-                    "(quality.materials) is marked novel."
-                )
-            ]
+        said = (
+            "The one excipient declared (quality.materials) is not marked novel."
+            if n == 1
+            else f"None of the {count_word(n)} excipients declared (quality.materials) is "
+            "marked novel."
         )
+        return Content([Para.of(said)])
     return Content(
         [
             Table(

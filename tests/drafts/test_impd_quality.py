@@ -132,7 +132,8 @@ def test_the_aav_has_a_release_specification_in_p51(documents: dict[str, Documen
     assert rows["rcAAV"][2] == "< 1 rcAAV per 1e8 vg"
     assert rows["Empty and partial capsids"][2] == "≤ 15 % empty capsids"
     potency = [row for name, row in rows.items() if str(name).startswith("Potency: ")]
-    assert potency and potency[0][2] == "70–143 % relative potency (provisional)"
+    assert potency
+    assert potency[0][2] == "70–143 % relative potency (provisional)"
 
 
 def test_impurity_levels_are_the_range_of_the_batches(documents: dict[str, Document]) -> None:
@@ -290,7 +291,7 @@ def test_pdf_text_of_the_new_sections(built: dict[str, Path]) -> None:
         "2.1.A.2 Adventitious agents safety evaluation",
         "Safety tests of the release specification",
         "2.1.A.3 Novel excipients",
-        "None of the 3 excipients declared (quality.materials) is marked novel.",
+        "None of the three excipients declared (quality.materials) is marked novel.",
     ):
         assert expected in cart, expected
     aav = " ".join(pdf_text(built["aav-systemic"] / "impd-quality.pdf", layout=False).split())
