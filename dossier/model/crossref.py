@@ -354,17 +354,21 @@ def _criteria(project: Project) -> Iterator[Problem]:
 
 def _section_consistency(project: Project) -> Iterator[Problem]:
     """Sections that depend on each other (warnings: the drafts would be incomplete),
-    and starting-material donors that contradict the product's cell origin (an error)."""
+    and starting-material donors that contradict the product's cell origin: an error
+    between autologous and allogeneic, a warning for a product without human cells."""
     sm = project.quality.starting_materials
     if sm is not None and sm.donors is not None:
         origin = project.product.cell_origin
         if sm.donors.origin != origin:
+            human = origin in ("autologous", "allogeneic")
             yield Problem(
                 "DOS-X010",
-                Severity.ERROR,
+                Severity.ERROR if human else Severity.WARNING,
                 f"the donors are {sm.donors.origin} but product.cell_origin is '{origin}'",
                 ("quality", "starting_materials", "donors", "origin"),
-                "the donation and the product's cell origin must be the same",
+                "the donation and the product's cell origin must be the same"
+                if human
+                else "a product without human cells has no donors: remove the donors",
             )
     if project.nonclinical is not None and project.risk_profile is None:
         for i, study in enumerate(project.nonclinical.studies):
