@@ -70,6 +70,14 @@ SOURCE = "EMA/CAT/22473/2025"
 """The guideline cited in the placeholders (no section number: its numbering is unverified)."""
 
 
+def _stop(part: str | Missing) -> tuple[str | Missing, ...]:
+    """A sentence as written, with a full stop when it has none (a placeholder gets one)."""
+    if isinstance(part, Missing):
+        return (part, ".")
+    text = part.rstrip()
+    return (text if text.endswith((".", "!", "?")) else text + ".",)
+
+
 def _todo(path: str, expectation: str) -> Para:
     return Para.of(Missing(path, expectation))
 
@@ -238,8 +246,13 @@ def _critical(project: Project, part: Part) -> Content:
         return Content(
             [
                 Para.of(
-                    f"None of the {len(steps)} steps of the {PART_WORDS[part]} is declared "
-                    "critical (quality.manufacture.steps[].critical)."
+                    (
+                        f"The one step of the {PART_WORDS[part]} is not declared critical"
+                        if len(steps) == 1
+                        else f"The {count_word(len(steps))} steps of the {PART_WORDS[part]} "
+                        "are not declared critical"
+                    )
+                    + " (quality.manufacture.steps[].critical)."
                 )
             ]
         )
@@ -361,17 +374,21 @@ def _donors(project: Project) -> list[Block]:
             )
         ]
     path = "quality.starting_materials.donors"
+    legal: str | Missing = (
+        join_words([LEGAL_WORDS[b] for b in donors.legal_basis])
+        if donors.legal_basis
+        else Missing(f"{path}.legal_basis", "EU rules followed")
+    )
     blocks: list[Block] = [
         Para.of(
             f"Donation: {donors.origin}. Collection: ",
-            or_missing(donors.collection, f"{path}.collection", "collection and transport"),
-            ". Eligibility criteria: ",
-            or_missing(donors.eligibility, f"{path}.eligibility", "donor eligibility criteria"),
-            ". Legal basis of donation and testing: ",
-            join_words([LEGAL_WORDS[b] for b in donors.legal_basis])
-            if donors.legal_basis
-            else Missing(f"{path}.legal_basis", "EU rules followed"),
-            ".",
+            *_stop(or_missing(donors.collection, f"{path}.collection", "collection and transport")),
+            " Eligibility criteria: ",
+            *_stop(
+                or_missing(donors.eligibility, f"{path}.eligibility", "donor eligibility criteria")
+            ),
+            " Legal basis of donation and testing: ",
+            *_stop(legal),
         )
     ]
     if donors.tests:
@@ -445,22 +462,22 @@ def materials_unit(ctx: UnitContext) -> Content:
     return Content(blocks)
 
 
+def _shown(result: ImpurityResult) -> str:
+    return ("< " if result.below_quantitation else "") + given(result.value)
+
+
 def _range(impurity: Impurity) -> str:
-    """The lowest and highest level across the batches declared."""
+    """The lowest and highest level across the batches declared, then each batch's."""
     results = impurity.results
     if not results:
         return "—"
     unit = f" {impurity.unit}" if impurity.unit else ""
+    # a level below the quantitation limit ranks below a measured level of the same value
     low = min(results, key=lambda r: (r.value, not r.below_quantitation))
     high = max(results, key=lambda r: (r.value, not r.below_quantitation))
-
-    def shown(r: ImpurityResult) -> str:
-        return ("< " if r.below_quantitation else "") + given(r.value)
-
-    batches = f" ({len(results)} {'batch' if len(results) == 1 else 'batches'})"
-    if low is high or shown(low) == shown(high):
-        return f"{shown(low)}{unit}{batches}"
-    return f"{shown(low)} to {shown(high)}{unit}{batches}"
+    span = _shown(low) if _shown(low) == _shown(high) else f"{_shown(low)} to {_shown(high)}"
+    each = "; ".join(f"{r.batch}: {_shown(r)}" for r in results)
+    return f"{span}{unit} ({each})"
 
 
 @section_unit("manufacture.impurities")
@@ -721,7 +738,9 @@ def adventitious_agents_unit(ctx: UnitContext) -> Content:
                 ["Test", "Method", "Acceptance criterion"],
                 [
                     [
-                        SAFETY_WORDS[m.safety_test] if m.safety_test else "safety test",
+                        (
+                            SAFETY_WORDS[m.safety_test] if m.safety_test else "safety test"
+                        ).capitalize(),
                         f"{m.name} ({m.id})"
                         + (f", {m.compendial_reference}" if m.compendial_reference else ""),
                         or_missing(
@@ -768,6 +787,14 @@ def adventitious_agents_unit(ctx: UnitContext) -> Content:
     sm = project.quality.starting_materials
     if sm is not None and sm.donors is not None and sm.donors.tests:
         blocks.append(Para.of("Donor testing is listed in ", CrossRef("tab-donor-tests"), "."))
+    if sm is not None and sm.banks:
+        blocks.append(
+            Para.of(
+                "The testing of the cell banks, plasmids and vectors is listed in ",
+                CrossRef("tab-banks"),
+                ".",
+            )
+        )
     blocks.append(
         Para.of(
             "Overall evaluation by the sponsor: ",
@@ -802,7 +829,7 @@ def novel_excipients_unit(ctx: UnitContext) -> Content:
         said = (
             "The one excipient declared (quality.materials) is not marked novel."
             if n == 1
-            else f"None of the {count_word(n)} excipients declared (quality.materials) is "
+            else f"The {count_word(n)} excipients declared (quality.materials) are not "
             "marked novel."
         )
         return Content([Para.of(said)])
