@@ -24,7 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from dossier.core.diagnostics import Diagnostic, Location, Severity
 from dossier.core.errors import UserError
-from dossier.core.resources import builtin_dir
+from dossier.core.resources import RENAMED_DOCUMENTS, builtin_dir
 from dossier.drafts.blocks import Block, Section
 from dossier.rules.schema import AppliesTo
 
@@ -228,10 +228,6 @@ def unit(name: str) -> UnitFn:
                 Location("<outline>"),
             )
         ) from None
-
-
-RENAMED_DOCUMENTS = {"impd-quality-potency": "impd-quality"}
-"""Document type ids that were renamed: the old id is refused with the new one named."""
 
 
 def find_outline(document: str, folders: Sequence[Path] = ()) -> Path:

@@ -5,6 +5,7 @@ from typing import Literal
 
 from pydantic import Field, field_validator
 
+from dossier.core.resources import RENAMED_DOCUMENTS
 from dossier.model.base import DATA_FILE, CountNoun, Id, StrictModel, Text, new_list
 
 SponsorType = Literal["academic", "SME", "industry"]
@@ -82,9 +83,9 @@ class OutputSettings(StrictModel):
         """A document type that was renamed is refused with its new name."""
         if isinstance(value, list):
             for item in value:
-                if item == "impd-quality-potency":
+                if isinstance(item, str) and item in RENAMED_DOCUMENTS:
                     raise ValueError(
-                        "the document type 'impd-quality-potency' is now called 'impd-quality'"
+                        f"the document type '{item}' is now called '{RENAMED_DOCUMENTS[item]}'"
                     )
         return value
 

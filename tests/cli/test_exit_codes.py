@@ -58,3 +58,13 @@ def test_an_output_folder_that_cannot_be_made_is_a_located_error(tmp_path: Path)
     assert "DOS-B009" in built.stdout + built.stderr
     assert "the output folder cannot be created" in built.stdout + built.stderr
     assert blocker.read_text("utf-8").startswith("a file where")
+
+
+def test_the_renamed_document_type_is_refused_with_its_new_name() -> None:
+    """``--only impd-quality-potency`` (the old id) is a usage error naming 'impd-quality'."""
+    built = run_entry_point(
+        "build", str(ROOT / "examples" / "aav-systemic"), "--only", "impd-quality-potency"
+    )
+    assert built.returncode == 2
+    assert "Traceback" not in built.stderr
+    assert "'impd-quality-potency' is now called 'impd-quality'" in built.stderr
