@@ -311,3 +311,22 @@ def test_pdf_text_of_the_new_sections(built: dict[str, Path]) -> None:
         "P.8 Stability",
     ):
         assert expected in aav, expected
+
+
+def test_a_user_outline_under_the_old_name_is_refused(tmp_path: Path) -> None:
+    """An outline or template folder named after the old id would be skipped silently."""
+    from dossier.build import build_project
+
+    templates = tmp_path / "house"
+    (templates / "sections").mkdir(parents=True)
+    outline = templates / "sections" / "impd-quality-potency.yaml"
+    outline.write_text("document: impd-quality-potency\n", "utf-8")
+    with pytest.raises(UserError) as info:
+        build_project(
+            ROOT / "examples" / "aav-systemic", out_dir=tmp_path / "out", templates=[templates]
+        )
+    (error,) = info.value.diagnostics
+    assert error.code == "DOS-T011"
+    assert error.location.file == str(outline)
+    assert "now called 'impd-quality'" in error.message
+    assert not (tmp_path / "out").exists()
