@@ -66,6 +66,28 @@ def template_folders(loaded: LoadedProject, extra: Sequence[Path] = ()) -> list[
     return folders
 
 
+def _check_renamed(folders: Sequence[Path]) -> None:
+    """A user's template folder or outline named after a renamed document type would be
+    silently skipped: it is an error naming the new type (``DOS-T011``)."""
+    from dossier.core.resources import RENAMED_DOCUMENTS
+
+    problems = [
+        Diagnostic(
+            "DOS-T011",
+            Severity.ERROR,
+            f"'{path.name}' is named after the document type '{old}', now called '{new}'",
+            Location(str(path)),
+            f"rename it to '{path.name.replace(old, new)}'",
+        )
+        for folder in folders
+        for old, new in RENAMED_DOCUMENTS.items()
+        for path in (folder / old, folder / "sections" / f"{old}.yaml")
+        if path.exists()
+    ]
+    if problems:
+        raise UserError(problems)
+
+
 def _input_name(path: Path, root: Path) -> str:
     """How the manifest names a template or outline: relative to the project folder, as
     ``dossier:<folder>/<file>`` for a built-in one, else by its absolute path."""
@@ -189,6 +211,7 @@ def _build(
     project = loaded.project
     target = out_dir or loaded.root / "out"
     folders = template_folders(loaded, templates)
+    _check_renamed(folders)
     search = TemplateSearch.of(folders)
     outline_paths = {
         doc_type: find_outline(doc_type, [f / "sections" for f in folders])

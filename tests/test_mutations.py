@@ -47,7 +47,7 @@ class Mutation:
     name: str
     example: str
     document: str
-    """The outline (document type) whose text is read: ``impd-quality-potency`` ..."""
+    """The outline (document type) whose text is read: ``impd-quality`` ..."""
     finding: str
     """A code that ``dossier check`` reports after the edit and not before."""
     appears: tuple[str, ...] = ()
@@ -99,7 +99,7 @@ def non_parallel(run_file: str) -> DataEdit:
     return lambda folder: make_non_parallel(folder, run_file)
 
 
-Q, N, CTR = "impd-quality-potency", "impd-nonclinical", "ctr-map"
+Q, N, CTR = "impd-quality", "impd-nonclinical", "ctr-map"
 CYTOX = "quality.potency.assays.A-CYTOX"
 UPPER = CYTOX + ".validity_criteria.criterion=upper_asymptote_difference"
 EXPLORATORY = (
@@ -746,6 +746,6 @@ def test_build_exits_1_for_invalid_data_only(tmp_path: Path, mutation: Mutation)
     assert result.returncode == mutation.build, output
     assert "Traceback" not in output
     # the drafts are written either way, with placeholders where the data fail
-    assert (folder / "out" / "impd-quality-potency.docx").is_file()
+    assert (folder / "out" / "impd-quality.docx").is_file()
     if mutation.build == 1:
         assert mutation.finding in output

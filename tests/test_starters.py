@@ -21,7 +21,7 @@ def test_init_validate_build_check(tmp_path: Path, archetype: str) -> None:
     built = run_entry_point("build", str(target))
     assert built.returncode == 0, built.stdout + built.stderr
     assert "internal error" not in built.stderr
-    for name in ("impd-quality-potency.docx", "impd-nonclinical.docx", "briefing-document.docx"):
+    for name in ("impd-quality.docx", "impd-nonclinical.docx", "briefing-document.docx"):
         assert (target / "out" / name).stat().st_size > 0, name
     checked = run_entry_point("check", str(target), "--format", "json")
     assert checked.returncode in (0, 1), checked.stdout + checked.stderr

@@ -11,6 +11,23 @@ from dossier.api import document_types
 from dossier.cli.common import DIAGNOSTICS_FORMAT_OPTION, print_diagnostics, user_errors_exit
 
 
+class _DocumentType(click.Choice):  # type: ignore[type-arg]
+    """A built-in document type; a renamed one is refused with its new name."""
+
+    def convert(
+        self, value: object, param: click.Parameter | None, ctx: click.Context | None
+    ) -> object:
+        from dossier.core.resources import RENAMED_DOCUMENTS
+
+        if isinstance(value, str) and value in RENAMED_DOCUMENTS:
+            self.fail(
+                f"the document type '{value}' is now called '{RENAMED_DOCUMENTS[value]}'",
+                param,
+                ctx,
+            )
+        return super().convert(value, param, ctx)
+
+
 @click.command("build")
 @click.argument("path", type=click.Path(exists=True, path_type=Path))
 @click.option(
@@ -22,7 +39,7 @@ from dossier.cli.common import DIAGNOSTICS_FORMAT_OPTION, print_diagnostics, use
 @click.option(
     "--only",
     multiple=True,
-    type=click.Choice(document_types()),
+    type=_DocumentType(document_types()),
     help="Build only this document type (repeatable).",
 )
 @click.option(
@@ -54,7 +71,7 @@ def build_cmd(
     jobs: int | None,
     fmt: str,
 ) -> None:
-    """Build the drafts of the project at PATH: IMPD potency, IMPD non-clinical,
+    """Build the drafts of the project at PATH: IMPD quality, IMPD non-clinical,
     briefing document and readiness report.
 
     A draft edited in Word since it was generated is never overwritten silently: the

@@ -8,7 +8,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-__all__ = ["builtin_dir"]
+__all__ = ["RENAMED_DOCUMENTS", "builtin_dir"]
+
+RENAMED_DOCUMENTS = {"impd-quality-potency": "impd-quality"}
+"""Built-in document types that were renamed: the old id is refused with the new one named."""
 
 _PACKAGE = Path(__file__).resolve().parents[1]
 

@@ -186,20 +186,22 @@ def _inline_missing(parts: list[Inline] | tuple[Inline, ...]) -> Iterator[Missin
 
 
 def missing_in(document: Document) -> list[tuple[str, Missing]]:
-    """Every placeholder with the title of the section it is in (for the to-do annex)."""
+    """Every placeholder with the heading of the section it is in (for the to-do annex):
+    its title, after its number when the number is written into the heading (CTD)."""
     found: list[tuple[str, Missing]] = []
     for section in document.walk():
+        where = f"{section.number} {section.title}" if section.number else section.title
         for block in section.blocks:
             if isinstance(block, Para):
-                found.extend((section.title, m) for m in _inline_missing(block.parts))
+                found.extend((where, m) for m in _inline_missing(block.parts))
             elif isinstance(block, Bullets):
                 for item in block.items:
-                    found.extend((section.title, m) for m in _inline_missing(item.parts))
+                    found.extend((where, m) for m in _inline_missing(item.parts))
             elif isinstance(block, Table):
                 for row in block.rows:
                     for cell in row:
                         if isinstance(cell, Missing):
-                            found.append((section.title, cell))
+                            found.append((where, cell))
                         elif isinstance(cell, tuple):
-                            found.extend((section.title, m) for m in _inline_missing(cell))
+                            found.extend((where, m) for m in _inline_missing(cell))
     return found

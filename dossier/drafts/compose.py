@@ -7,7 +7,7 @@ version the same way.
 
 from __future__ import annotations
 
-from dossier.drafts.blocks import Document, Section
+from dossier.drafts.blocks import CrossRef, Document, Missing, Para, Section
 from dossier.drafts.fmt import date
 from dossier.drafts.outline import Content, Outline, OutlineSection, UnitContext, unit
 from dossier.model.project import Project
@@ -15,7 +15,7 @@ from dossier.model.regulatory import ScientificAdvice
 from dossier.rules.check import matches
 from dossier.rules.features import product_features
 
-__all__ = ["agency_text", "compose", "cover_rows", "ctd_heading"]
+__all__ = ["agency_text", "combined_layout", "compose", "cover_rows", "ctd_heading"]
 
 STAGE_LABELS = {
     "exploratory_fih": "exploratory, first in human",
@@ -24,19 +24,14 @@ STAGE_LABELS = {
 }
 
 
-def ctd_heading(
-    project: Project, s_number: str, p_number: str | None, title: str
-) -> tuple[str, str]:
-    """Number and heading of a CTD section: the drug-substance number, or for a combined
-    S+P presentation (the default for cell products) the drug-product number with the
-    substance number named in the heading."""
-    prefix = project.project.output.numbering_prefix
-    combined = project.project.output.combined_s_p
-    if combined is None:
-        combined = project.product.cell_origin != "none"
-    if combined and p_number is not None:
-        return f"{prefix}{p_number}", f"{title} ({prefix}{s_number})"
-    return f"{prefix}{s_number}", title
+def combined_layout(project: Project) -> bool:
+    """Whether the project declares the combined S/P layout (separate by default)."""
+    return bool(project.project.output.combined_s_p)
+
+
+def ctd_heading(project: Project, number: str, title: str) -> tuple[str, str]:
+    """Number (with the project's prefix) and heading of a CTD section."""
+    return f"{project.project.output.numbering_prefix}{number}", title
 
 
 def agency_text(sa: ScientificAdvice) -> str:
@@ -48,12 +43,45 @@ def _section(spec: OutlineSection, ctx: UnitContext, features: frozenset[str]) -
     if not matches(spec.applies_to, ctx.project, features):
         return None
     content = unit(spec.unit)(ctx) if spec.unit else Content()
+    if spec.placeholder is not None:
+        content = Content([Para.of(Missing(spec.placeholder.path, spec.placeholder.expectation))])
     title = spec.title or content.title or spec.id
     number = spec.number
     if spec.ctd is not None:
-        number, title = ctd_heading(ctx.project, spec.ctd.s, spec.ctd.p, title)
+        number, title = ctd_heading(ctx.project, spec.ctd.number, title)
     children = [c for c in (_section(s, ctx, features) for s in spec.children) if c is not None]
     return Section(title, spec.id, list(content.blocks), [*children, *content.children], number)
+
+
+def _combine(specs: list[OutlineSection], sections: list[Section], project: Project) -> None:
+    """The combined S/P layout: each drug-substance section that names a drug-product
+    section is presented in it, under the product number with the substance number in
+    brackets; at its own place the heading stays, with a reference to where it is."""
+    by_key = {s.key: s for top in sections for s in top.walk()}
+    prefix = project.project.output.numbering_prefix
+
+    def walk(items: list[OutlineSection]) -> None:
+        for spec in items:
+            walk(spec.children)
+            if spec.ctd is None or spec.ctd.combined is None:
+                continue
+            substance = by_key.get(spec.id)
+            product = next(
+                (s for s in by_key.values() if s.number == f"{prefix}{spec.ctd.combined}"), None
+            )
+            if substance is None or product is None:
+                continue
+            product.title = f"{product.title} ({substance.number})"
+            product.blocks = [*substance.blocks, *product.blocks]
+            product.children = [*substance.children, *product.children]
+            substance.blocks = [
+                Para.of(
+                    "Presented together with the finished product in ", CrossRef(product.key), "."
+                )
+            ]
+            substance.children = []
+
+    walk(specs)
 
 
 def cover_rows(project: Project, label: str) -> list[tuple[str, str]]:
@@ -77,6 +105,8 @@ def compose(outline: Outline, ctx: UnitContext) -> Document:
     project = ctx.project
     features = product_features(project)
     sections = [s for s in (_section(x, ctx, features) for x in outline.sections) if s]
+    if combined_layout(project):
+        _combine(outline.sections, sections, project)
     doc = project.project.document
     sa = project.scientific_advice
     words = {

@@ -24,7 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from dossier.core.diagnostics import Diagnostic, Location, Severity
 from dossier.core.errors import UserError
-from dossier.core.resources import builtin_dir
+from dossier.core.resources import RENAMED_DOCUMENTS, builtin_dir
 from dossier.drafts.blocks import Block, Section
 from dossier.rules.schema import AppliesTo
 
@@ -56,11 +56,27 @@ class _Strict(BaseModel):
 
 
 class CtdNumber(_Strict):
-    """CTD numbers of a section: as a drug-substance section and, for a combined S+P
-    presentation of a cell product, as a drug-product section."""
+    """CTD number of a section and, for a drug-substance section, the drug-product
+    section it is presented with when the project declares the combined S/P layout."""
 
-    s: str = Field(description="Drug-substance number without prefix, e.g. 'S.4.3'.")
-    p: str | None = Field(default=None, description="Drug-product number, e.g. 'P.5.3'.")
+    number: str = Field(
+        pattern=r"^[SPA](\.[0-9]+)+$", description="CTD number without prefix, e.g. 'S.4.3'."
+    )
+    combined: str | None = Field(
+        default=None,
+        pattern=r"^P(\.[0-9]+)+$",
+        description=(
+            "For a drug-substance section: the drug-product number whose section presents "
+            "it in the combined S/P layout, e.g. 'P.5.3'."
+        ),
+    )
+
+
+class Placeholder(_Strict):
+    """What fills a section that no unit builds yet: shown as a highlighted placeholder."""
+
+    path: str = Field(description="The YAML path that would fill the section.")
+    expectation: str = Field(description="What the section should contain, and its source.")
 
 
 class OutlineSection(_Strict):
@@ -78,6 +94,10 @@ class OutlineSection(_Strict):
             "safety and efficacy part); its subsections continue it (2.2.1, 2.2.1.1)."
         ),
     )
+    placeholder: Placeholder | None = Field(
+        default=None,
+        description="A section without a unit: the placeholder it shows (path, expectation).",
+    )
     applies_to: AppliesTo = Field(
         default_factory=AppliesTo, description="When the section is part of the document."
     )
@@ -93,7 +113,7 @@ class OutlineSection(_Strict):
 class Outline(_Strict):
     """The outline of one document type."""
 
-    document: str = Field(description="Document type id, e.g. 'impd-quality-potency'.")
+    document: str = Field(description="Document type id, e.g. 'impd-quality'.")
     label: str = Field(description="The document type as readers name it.")
     file: str = Field(pattern=r"^[A-Za-z0-9._-]+\.docx$", description="Output file name.")
     title: str = Field(description="Title; '{product}' is replaced by the product name.")
@@ -195,6 +215,7 @@ def _load_units() -> None:
 
     for module in (
         "quality",
+        "manufacture",
         "potency",
         "stability",
         "nonclinical",
@@ -226,6 +247,16 @@ def unit(name: str) -> UnitFn:
 
 def find_outline(document: str, folders: Sequence[Path] = ()) -> Path:
     """The outline file of a document type: user folders first, then the built-in one."""
+    if document in RENAMED_DOCUMENTS:
+        raise UserError(
+            Diagnostic(
+                "DOS-T011",
+                Severity.ERROR,
+                f"the document type '{document}' is now called '{RENAMED_DOCUMENTS[document]}'",
+                Location("<document type>"),
+                f"ask for '{RENAMED_DOCUMENTS[document]}' instead",
+            )
+        )
     tried = [folder / f"{document}.yaml" for folder in (*folders, builtin_dir("sections"))]
     for path in tried:
         if path.is_file():
@@ -259,6 +290,16 @@ def load_outline(path: Path) -> Outline:
                         f"no section unit '{s.unit}' is registered",
                         source.locate((*here, "unit")),
                         "known units: " + ", ".join(sorted(_UNITS)),
+                    )
+                )
+            if s.unit is not None and s.placeholder is not None:
+                problems.append(
+                    Diagnostic(
+                        "DOS-T012",
+                        Severity.ERROR,
+                        f"section '{s.id}' has both a unit and a placeholder",
+                        source.locate((*here, "placeholder")),
+                        "a placeholder is for a section that no unit builds",
                     )
                 )
             if s.unit is None and s.title is None:

@@ -50,6 +50,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = [
     "batches_unit",
+    "criterion_text",
     "justification_unit",
     "procedures_unit",
     "reference_standards_unit",
@@ -128,7 +129,8 @@ def _met(characteristic: CharacteristicResult) -> str:
     return VERDICT_WORDS[characteristic.verdict] if characteristic.criteria else "—"
 
 
-def _criterion_text(assay: PotencyAssay, role: str) -> str | Missing:
+def criterion_text(assay: PotencyAssay, role: str) -> str | Missing:
+    """The acceptance criterion of an assay in a role, as the specification prints it."""
     crit = next((c for c in assay.acceptance_criteria if c.role == role), None)
     if crit is None:
         return Missing(
@@ -212,7 +214,7 @@ def _strategy(project: Project) -> list[Block]:
                         f"quality.potency.assays[{a.id}].reference_standard", "reference standard"
                     ),
                     ", ".join(a.roles),
-                    _criterion_text(a, "release") if "release" in a.roles else "not a release test",
+                    criterion_text(a, "release") if "release" in a.roles else "not a release test",
                     _status(a.lifecycle_status, a.stability_indicating),
                 ]
                 for a in assays
@@ -1039,8 +1041,8 @@ def specification_unit(ctx: UnitContext) -> Content:
                     [
                         a.name,
                         a.sop_ref or a.id,
-                        _criterion_text(a, "release") if "release" in a.roles else "—",
-                        _criterion_text(a, "stability") if "stability" in a.roles else "—",
+                        criterion_text(a, "release") if "release" in a.roles else "—",
+                        criterion_text(a, "stability") if "stability" in a.roles else "—",
                     ]
                     for a in assays
                 ],

@@ -1,7 +1,8 @@
 """IMPD quality draft: the product, its manufacture and the comparability exercises.
 
-S.1/P.1 (description and composition), S.2.2/P.3.3 (the manufacturing process in
-summary) and S.2.6/P.2.3 (process development and comparability). The sponsor's free
+S.1 (nomenclature, structure, general properties), P.1 (description and composition),
+S.2.2 (the manufacturing process in summary, with the steps that make the active
+substance) and S.2.6 (process development and comparability). The sponsor's free
 text (composition, manufacturing summary, the change, the conclusion of a comparability
 exercise) is reproduced as written and labelled as the sponsor's; the potency results
 of the batches compared are the ones the analysis computed or read, and the outcome of
@@ -15,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from dossier.drafts.blocks import Block, Cell, Missing, Para, Section, Table, Text
 from dossier.drafts.fmt import given, join_words, number, or_missing, quantity
+from dossier.drafts.manufacture import process_blocks
 from dossier.drafts.outline import Content, UnitContext, section_unit
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -22,7 +24,14 @@ if TYPE_CHECKING:  # pragma: no cover
     from dossier.model.project import Project
     from dossier.model.quality import ComparabilityExercise, MethodBridging
 
-__all__ = ["comparability_unit", "description_unit", "manufacture_unit"]
+__all__ = [
+    "comparability_unit",
+    "description_unit",
+    "manufacture_unit",
+    "nomenclature_unit",
+    "properties_unit",
+    "structure_unit",
+]
 
 ORIGIN_WORDS = {
     "autologous": "autologous",
@@ -42,12 +51,19 @@ OUTCOME_WORDS = {
 }
 
 
-def _description(project: Project) -> list[Block]:
+def _nomenclature(project: Project) -> list[Block]:
     p = project.product
     rows: list[list[Cell]] = [
-        ["Name and code", f"{p.name} ({p.code})"],
+        ["Name", p.name],
+        ["Code", p.code],
         ["INN or working name", p.inn or "none assigned"],
-        ["ATMP class", p.atmp_class],
+    ]
+    return [Table("tab-nomenclature", "Nomenclature", ["Item", "Details"], rows)]
+
+
+def _structure(project: Project) -> list[Block]:
+    p = project.product
+    rows: list[list[Cell]] = [
         [
             "Cell origin and type",
             ORIGIN_WORDS[p.cell_origin] + (f"; {p.cell_type}" if p.cell_type else ""),
@@ -92,23 +108,61 @@ def _description(project: Project) -> list[Block]:
             rows.append(["Device part", (missing, Text(ce))])
         else:
             rows.append(["Device part", "none" + ce])
-    rows += [
-        ["Route", p.route.replace("-", " ") + (f"; {p.route_detail}" if p.route_detail else "")],
-        ["Dose unit", p.dose_unit],
-        [
-            "Composition",
-            or_missing(p.composition, "product.composition", "composition of the finished product"),
-        ],
-    ]
     return [
         Para.of(p.description),
-        Table(
-            "tab-composition",
-            "Description and composition of the product",
-            ["Item", "Details"],
-            rows,
-        ),
+        Table("tab-structure", "Structure of the active substance", ["Item", "Details"], rows),
     ]
+
+
+def _properties(project: Project) -> list[Block]:
+    p = project.product
+    rows: list[list[Cell]] = [
+        ["ATMP class", p.atmp_class],
+        ["Route", p.route.replace("-", " ") + (f"; {p.route_detail}" if p.route_detail else "")],
+        ["Dose unit", p.dose_unit],
+    ]
+    return [Table("tab-properties", "General properties", ["Item", "Details"], rows)]
+
+
+def _description(project: Project) -> list[Block]:
+    """P.1: the composition as the sponsor states it, and the components declared."""
+    p = project.product
+    blocks: list[Block] = [
+        Para.of(
+            "Composition as stated by the sponsor: ",
+            or_missing(p.composition, "product.composition", "composition of the finished product"),
+        )
+    ]
+    components = project.quality.composition
+    if components:
+        names = {m.id: m.name for m in project.quality.materials}
+        blocks.append(
+            Table(
+                "tab-composition",
+                "Composition of the finished product",
+                ["Component", "Function", "Amount", "Material"],
+                [
+                    [
+                        c.name,
+                        c.function,
+                        c.amount,
+                        f"{names[c.material]} ({c.material})" if c.material else "—",
+                    ]
+                    for c in components
+                ],
+            )
+        )
+    else:
+        blocks.append(
+            Para.of(
+                Missing(
+                    "quality.composition",
+                    "components with function and amount per unit (CTR Annex I; "
+                    "EMA/CAT/22473/2025)",
+                )
+            )
+        )
+    return blocks
 
 
 def _manufacture(project: Project) -> list[Block]:
@@ -123,6 +177,18 @@ def _manufacture(project: Project) -> list[Block]:
             ),
         )
     ]
+    definition = project.quality.manufacture and project.quality.manufacture.batch_definition
+    blocks.append(
+        Para.of(
+            "Batch definition: ",
+            or_missing(
+                definition or None,
+                "quality.manufacture.batch_definition",
+                "what one batch is, e.g. one patient's starting material (EMA/CAT/22473/2025)",
+            ),
+        )
+    )
+    blocks.extend(process_blocks(project, "active_substance"))
     rows: list[list[Cell]] = [
         [
             b.id,
@@ -297,20 +363,38 @@ def _comparability(project: Project, computed: ComputedProject) -> Content:
     )
 
 
+@section_unit("quality.nomenclature")
+def nomenclature_unit(ctx: UnitContext) -> Content:
+    """S.1.1: name, code and INN."""
+    return Content(_nomenclature(ctx.project))
+
+
+@section_unit("quality.structure")
+def structure_unit(ctx: UnitContext) -> Content:
+    """S.1.2: the active substance: cells, vector, editing, device part."""
+    return Content(_structure(ctx.project))
+
+
+@section_unit("quality.properties")
+def properties_unit(ctx: UnitContext) -> Content:
+    """S.1.3: ATMP class, route and dose unit."""
+    return Content(_properties(ctx.project))
+
+
 @section_unit("quality.description")
 def description_unit(ctx: UnitContext) -> Content:
-    """S.1/P.1: description and composition of the product."""
+    """P.1: description and composition of the finished product."""
     return Content(_description(ctx.project))
 
 
 @section_unit("quality.manufacture")
 def manufacture_unit(ctx: UnitContext) -> Content:
-    """S.2.2/P.3.3: the manufacturing process in summary and the batches made."""
+    """S.2.2: the manufacturing process in summary, its flow and the batches made."""
     return Content(_manufacture(ctx.project))
 
 
 @section_unit("quality.comparability")
 def comparability_unit(ctx: UnitContext) -> Content:
-    """S.2.6/P.2.3: process development and the comparability exercises."""
+    """S.2.6: process development and the comparability exercises."""
     assert ctx.computed is not None, "comparability needs the computed batch results"
     return _comparability(ctx.project, ctx.computed)

@@ -12,10 +12,12 @@ placeholder naming the YAML path that would fill it.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from dossier.core.numfmt import p_text
 from dossier.drafts.blocks import Block, Cell, Figure, Inline, Missing, Para, Section, Table, Text
+from dossier.drafts.compose import combined_layout
 from dossier.drafts.fmt import given, join_words, number, range_text
 from dossier.drafts.outline import Content, UnitContext, section_unit
 
@@ -26,7 +28,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from dossier.model.project import Project
     from dossier.model.stability import StabilityStudy
 
-__all__ = ["stability_unit"]
+__all__ = ["SUBSTANCE_MATERIALS", "stability_product_unit", "stability_substance_unit"]
 
 MATERIAL_WORDS = {
     "drug_substance": "drug substance",
@@ -91,9 +93,9 @@ def _marked(name: str, flag: bool | None, path: str) -> tuple[Inline, ...]:
     return (Text(f"{name} ({'stability-indicating' if flag else 'not stability-indicating'})"),)
 
 
-def _overview(project: Project) -> Table:
+def _overview(studies: Sequence[StabilityStudy], key: str) -> Table:
     rows: list[list[Cell]] = []
-    for study in project.quality.stability:
+    for study in studies:
         c = study.condition
         condition = c.label
         if c.temperature_c is not None:
@@ -112,7 +114,7 @@ def _overview(project: Project) -> Table:
             ]
         )
     return Table(
-        "tab-stability-studies",
+        f"tab-stability-studies-{key}",
         "Stability studies",
         [
             "Study",
@@ -356,20 +358,39 @@ def _study_section(
     return Section(title, f"sec-stability-{study.id}", blocks, children)
 
 
-def _programme(project: Project, computed: ComputedProject) -> Content:
-    studies = project.quality.stability
+SUBSTANCE_MATERIALS = frozenset({"drug_substance", "intermediate", "vector"})
+"""Materials whose stability belongs in S.7 (the vector of an in vivo gene therapy is its
+active substance); the drug product's goes in P.8."""
+
+
+_SUBSTANCE_EXPECTED = (
+    "stability of the active substance: real-time data at the storage condition covering "
+    "the trial's storage time, with stability-indicating methods including potency "
+    "(EMA/CAT/22473/2025)"
+)
+_PRODUCT_EXPECTED = (
+    "shelf life of the investigational medicinal product, post-thaw and in-use stability, "
+    "with stability-indicating potency (EMA/CAT/22473/2025)"
+)
+
+
+def _programme(
+    project: Project,
+    computed: ComputedProject,
+    materials: frozenset[str],
+    expectation: str,
+    key: str,
+) -> Content:
+    studies = [
+        (i, study)
+        for i, study in enumerate(project.quality.stability)
+        if study.material in materials
+    ]
     if not studies:
-        return Content(
-            [
-                Para.of(
-                    Missing(
-                        "quality.stability",
-                        "stability studies of the drug substance and drug product, with "
-                        "their results (ICH Q5C, Q1E)",
-                    )
-                )
-            ]
-        )
+        if materials is SUBSTANCE_MATERIALS and combined_layout(project):
+            # one continuous process: the product's studies in P.8 are the programme
+            return Content()
+        return Content([Para.of(Missing("quality.stability", expectation))])
     blocks: list[Block] = [
         Para.of(
             "Each quantitative attribute is analysed as ICH Q1E describes: a regression of "
@@ -378,18 +399,29 @@ def _programme(project: Project, computed: ComputedProject) -> Content:
             "of 0.25, and the shelf life read where the one-sided 95 % confidence limit of "
             "the mean meets the acceptance criterion."
         ),
-        _overview(project),
+        _overview([study for _, study in studies], key),
     ]
     children = [
         _study_section(project, i, study, computed.stability[study.id])
-        for i, study in enumerate(studies)
+        for i, study in studies
         if study.id in computed.stability
     ]
     return Content(blocks, children)
 
 
-@section_unit("stability.programme")
-def stability_unit(ctx: UnitContext) -> Content:
-    """S.7/P.8: the stability studies, their results and the ICH Q1E analysis."""
+@section_unit("stability.substance")
+def stability_substance_unit(ctx: UnitContext) -> Content:
+    """S.7: the stability studies of the active substance (and of intermediates and an
+    in vivo vector), their results and the ICH Q1E analysis."""
     assert ctx.computed is not None, "the stability section needs the computed analysis"
-    return _programme(ctx.project, ctx.computed)
+    return _programme(ctx.project, ctx.computed, SUBSTANCE_MATERIALS, _SUBSTANCE_EXPECTED, "s")
+
+
+@section_unit("stability.product")
+def stability_product_unit(ctx: UnitContext) -> Content:
+    """P.8: the stability studies of the investigational medicinal product, their results
+    and the ICH Q1E analysis."""
+    assert ctx.computed is not None, "the stability section needs the computed analysis"
+    return _programme(
+        ctx.project, ctx.computed, frozenset({"drug_product"}), _PRODUCT_EXPECTED, "p"
+    )

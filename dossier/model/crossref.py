@@ -83,6 +83,16 @@ def _index(project: Project) -> _Index:
         idx.add("comparability", comp.id, ("quality", "comparability", i))
     for i, stability in enumerate(q.stability):
         idx.add("stability_study", stability.id, ("quality", "stability", i))
+    for i, material in enumerate(q.materials):
+        idx.add("material", material.id, ("quality", "materials", i))
+    if q.starting_materials is not None:
+        for i, bank in enumerate(q.starting_materials.banks):
+            idx.add("bank", bank.id, ("quality", "starting_materials", "banks", i))
+    if q.manufacture is not None:
+        for i, process_step in enumerate(q.manufacture.steps):
+            idx.add("process_step", process_step.id, ("quality", "manufacture", "steps", i))
+    for i, impurity in enumerate(q.impurities):
+        idx.add("impurity", impurity.id, ("quality", "impurities", i))
     if q.potency is not None:
         for i, assay in enumerate(q.potency.assays):
             base: Path = ("quality", "potency", "assays", i)
@@ -132,6 +142,7 @@ def _refs(project: Project) -> Iterator[tuple[str | tuple[str, ...], str, Path]]
             if compared.method is not None:
                 yield ("assay", "method"), compared.method, (*base, "results", j, "method")
     yield from _stability_refs(project)
+    yield from _manufacture_refs(project)
     if q.potency is not None:
         strategy = q.potency.strategy
         for i, ev in enumerate(strategy.evolution_plan):
@@ -225,6 +236,35 @@ def _stability_refs(project: Project) -> Iterator[tuple[str | tuple[str, ...], s
             for k, result in enumerate(attribute.results):
                 if result.batch not in study.batches:
                     yield "study_batch:" + study.id, result.batch, (*at, "results", k, "batch")
+
+
+def _manufacture_refs(project: Project) -> Iterator[tuple[str | tuple[str, ...], str, Path]]:
+    """References of the manufacturing part: step inputs, control and impurity methods,
+    impurity batches, component materials and agent-study methods."""
+    q = project.quality
+    methods = ("method", "assay")
+    if q.manufacture is not None:
+        for i, step in enumerate(q.manufacture.steps):
+            base: Path = ("quality", "manufacture", "steps", i)
+            for j, ref in enumerate(step.inputs):
+                yield ("material", "bank"), ref, (*base, "inputs", j)
+            for j, control in enumerate(step.controls):
+                if control.method is not None:
+                    yield methods, control.method, (*base, "controls", j, "method")
+    for i, impurity in enumerate(q.impurities):
+        base = ("quality", "impurities", i)
+        if impurity.method is not None:
+            yield methods, impurity.method, (*base, "method")
+        for j, result in enumerate(impurity.results):
+            yield "batch", result.batch, (*base, "results", j, "batch")
+    for i, component in enumerate(q.composition):
+        if component.material is not None:
+            yield "material", component.material, ("quality", "composition", i, "material")
+    if q.adventitious_agents is not None:
+        for i, study in enumerate(q.adventitious_agents.studies):
+            if study.method is not None:
+                path: Path = ("quality", "adventitious_agents", "studies", i, "method")
+                yield methods, study.method, path
 
 
 def _not_covered(project: Project) -> list[str]:
@@ -386,7 +426,23 @@ def _criteria(project: Project) -> Iterator[Problem]:
 
 
 def _section_consistency(project: Project) -> Iterator[Problem]:
-    """Sections that depend on each other (warnings: the drafts would be incomplete)."""
+    """Sections that depend on each other (warnings: the drafts would be incomplete),
+    and starting-material donors that contradict the product's cell origin: an error
+    between autologous and allogeneic, a warning for a product without human cells."""
+    sm = project.quality.starting_materials
+    if sm is not None and sm.donors is not None:
+        origin = project.product.cell_origin
+        if sm.donors.origin != origin:
+            human = origin in ("autologous", "allogeneic")
+            yield Problem(
+                "DOS-X010",
+                Severity.ERROR if human else Severity.WARNING,
+                f"the donors are {sm.donors.origin} but product.cell_origin is '{origin}'",
+                ("quality", "starting_materials", "donors", "origin"),
+                "the donation and the product's cell origin must be the same"
+                if human
+                else "a product without human cells has no donors: remove the donors",
+            )
     if project.nonclinical is not None and project.risk_profile is None:
         for i, study in enumerate(project.nonclinical.studies):
             if study.addresses_risks:

@@ -6,6 +6,17 @@ from pydantic import Field
 
 from dossier.model.base import StrictModel, new_dict, new_list
 from dossier.model.clinical import FihDose, RiskProfile
+from dossier.model.manufacture import (
+    AdventitiousAgents,
+    Component,
+    ContainerClosure,
+    Development,
+    Facility,
+    Impurity,
+    Manufacture,
+    Material,
+    StartingMaterials,
+)
 from dossier.model.nonclinical import NonClinical
 from dossier.model.potency import Potency
 from dossier.model.product import Product
@@ -18,7 +29,9 @@ SCHEMA_VERSION = "1.0"
 
 
 class Quality(StrictModel):
-    """Quality information: batches, methods, comparability, potency and stability."""
+    """Quality information: batches, methods, comparability, potency, stability and the
+    rest of the IMPD quality headings (manufacture, materials, impurities, container
+    closure, ...)."""
 
     batches: list[Batch] = Field(min_length=1, description="Batches manufactured so far.")
     analytical_methods: list[AnalyticalMethod] = Field(
@@ -32,6 +45,33 @@ class Quality(StrictModel):
     stability: list[StabilityStudy] = Field(
         default_factory=new_list,
         description="Stability studies (CTD S.7 / P.8), analysed per ICH Q1E.",
+    )
+    manufacture: Manufacture | None = Field(
+        default=None, description="Sites, batch definition, process steps and validation."
+    )
+    materials: list[Material] = Field(
+        default_factory=new_list, description="Starting materials, raw materials and excipients."
+    )
+    starting_materials: StartingMaterials | None = Field(
+        default=None, description="Donors, cell banks, plasmids and vectors."
+    )
+    impurities: list[Impurity] = Field(
+        default_factory=new_list, description="Process- and product-related impurities."
+    )
+    adventitious_agents: AdventitiousAgents | None = Field(
+        default=None, description="Adventitious-agent safety evaluation (A.2)."
+    )
+    container_closure: list[ContainerClosure] = Field(
+        default_factory=new_list, description="Container closure systems (S.6, P.7)."
+    )
+    composition: list[Component] = Field(
+        default_factory=new_list, description="Components of the finished product (P.1)."
+    )
+    development: Development | None = Field(
+        default=None, description="Pharmaceutical development (P.2)."
+    )
+    facilities: list[Facility] = Field(
+        default_factory=new_list, description="Facilities and equipment (A.1)."
     )
 
 

@@ -3,8 +3,9 @@
 import datetime as dt
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
+from dossier.core.resources import RENAMED_DOCUMENTS
 from dossier.model.base import DATA_FILE, CountNoun, Id, StrictModel, Text, new_list
 
 SponsorType = Literal["academic", "SME", "industry"]
@@ -58,11 +59,13 @@ class OutputSettings(StrictModel):
         max_length=12,
         description="Prefix of CTD headings in the IMPD, e.g. '2.1.' gives '2.1.S.4.1'.",
     )
-    combined_s_p: bool | None = Field(
-        default=None,
+    combined_s_p: bool = Field(
+        default=False,
         description=(
-            "Present active substance and product together (common for cell products). "
-            "Default: true for cell-based products, false otherwise."
+            "Present the active substance in the finished-product sections of the IMPD "
+            "quality (P numbers, with the S number in brackets). A common practice for cell "
+            "products made in one continuous process, not a guideline requirement. "
+            "Default: separate S and P sections for every product class."
         ),
     )
     templates: str | None = Field(
@@ -71,9 +74,20 @@ class OutputSettings(StrictModel):
         json_schema_extra=DATA_FILE,
     )
     documents: (
-        list[Literal["impd-quality-potency", "impd-nonclinical", "briefing", "ctr-map", "gmo-era"]]
-        | None
+        list[Literal["impd-quality", "impd-nonclinical", "briefing", "ctr-map", "gmo-era"]] | None
     ) = Field(default=None, description="Documents to build; default: all that apply.")
+
+    @field_validator("documents", mode="before")
+    @classmethod
+    def _renamed(cls, value: object) -> object:
+        """A document type that was renamed is refused with its new name."""
+        if isinstance(value, list):
+            for item in value:
+                if isinstance(item, str) and item in RENAMED_DOCUMENTS:
+                    raise ValueError(
+                        f"the document type '{item}' is now called '{RENAMED_DOCUMENTS[item]}'"
+                    )
+        return value
 
 
 class ProjectInfo(StrictModel):

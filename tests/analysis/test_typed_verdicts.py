@@ -84,7 +84,7 @@ def _potency_draft_text(loaded: LoadedProject, result: ComputedProject) -> str:
     from dossier.drafts.outline import UnitContext, find_outline, load_outline
     from dossier.drafts.text import to_text
 
-    outline = load_outline(find_outline("impd-quality-potency"))
+    outline = load_outline(find_outline("impd-quality"))
     return to_text(compose(outline, UnitContext(loaded.project, result)))
 
 

@@ -56,7 +56,7 @@ def _draft_rows(loaded: LoadedProject, result: ComputedProject) -> dict[str, lis
     from dossier.drafts.outline import UnitContext, find_outline, load_outline
     from dossier.drafts.text import to_text
 
-    outline = load_outline(find_outline("impd-quality-potency"))
+    outline = load_outline(find_outline("impd-quality"))
     text = to_text(compose(outline, UnitContext(loaded.project, result)))
     return {
         cells[1]: cells

@@ -235,7 +235,7 @@ def _build(folder: Path, *extra: str, only: str = "readiness") -> list[str]:
     return ["build", str(folder), "--jobs", "1", "--only", only, *extra]
 
 
-def _build_edit(old: str, new: str, only: str = "impd-quality-potency") -> Prepare:
+def _build_edit(old: str, new: str, only: str = "impd-quality") -> Prepare:
     def prepare(tmp: Path) -> Setup:
         folder = _example(tmp)
         _edit(folder, old, new)
@@ -262,7 +262,7 @@ def _corrupt_figure_cache(tmp: Path) -> Setup:
     cache = tmp / "cache"
     env = {"DOSSIER_CACHE_DIR": str(cache)}
     first = subprocess.run(
-        [sys.executable, "-m", "dossier", *_build(folder, only="impd-quality-potency")],
+        [sys.executable, "-m", "dossier", *_build(folder, only="impd-quality")],
         capture_output=True,
         text=True,
         check=False,
@@ -274,7 +274,7 @@ def _corrupt_figure_cache(tmp: Path) -> Setup:
     for png in pngs:
         png.write_bytes(b"\x89PNG\r\n\x1a\n broken")
     shutil.rmtree(folder / "out")
-    return Setup(_build(folder, only="impd-quality-potency"), env)
+    return Setup(_build(folder, only="impd-quality"), env)
 
 
 # ---------------------------------------------------------------- templates

@@ -20,12 +20,12 @@ def test_a_data_error_fails_build_and_check_alike(tmp_path: Path) -> None:
     lines[2] = lines[2].replace("9.90", "n/a")
     run.write_text("".join(lines), "utf-8")
 
-    built = run_entry_point("build", str(folder), "--only", "impd-quality-potency")
+    built = run_entry_point("build", str(folder), "--only", "impd-quality")
     assert built.returncode == 1, built.stdout + built.stderr
     assert "Traceback" not in built.stderr
     assert "cytotoxicity_r1.csv:3:" in built.stdout
     assert "the drafts were written with highlighted placeholders" in built.stderr
-    assert (folder / "out" / "impd-quality-potency.docx").is_file()
+    assert (folder / "out" / "impd-quality.docx").is_file()
 
     checked = run_entry_point("check", str(folder), "--format", "json")
     assert checked.returncode == 1
@@ -58,3 +58,13 @@ def test_an_output_folder_that_cannot_be_made_is_a_located_error(tmp_path: Path)
     assert "DOS-B009" in built.stdout + built.stderr
     assert "the output folder cannot be created" in built.stdout + built.stderr
     assert blocker.read_text("utf-8").startswith("a file where")
+
+
+def test_the_renamed_document_type_is_refused_with_its_new_name() -> None:
+    """``--only impd-quality-potency`` (the old id) is a usage error naming 'impd-quality'."""
+    built = run_entry_point(
+        "build", str(ROOT / "examples" / "aav-systemic"), "--only", "impd-quality-potency"
+    )
+    assert built.returncode == 2
+    assert "Traceback" not in built.stderr
+    assert "'impd-quality-potency' is now called 'impd-quality'" in built.stderr

@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parents[2]
 GOLDEN = Path(__file__).resolve().parent / "golden"
 EXAMPLES = ["car-t-nl", "aav-systemic", "ipsc-local"]
 DOCS = [
-    "impd-quality-potency",
+    "impd-quality",
     "impd-nonclinical",
     "briefing-document",
     "readiness-report",

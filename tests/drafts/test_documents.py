@@ -11,7 +11,7 @@ from openxml_audit import OpenXmlValidator
 from .conftest import EXAMPLES, HAVE_OFFICE, ROOT, pdf_text
 
 DOCS = [
-    "impd-quality-potency.docx",
+    "impd-quality.docx",
     "impd-nonclinical.docx",
     "briefing-document.docx",
     "readiness-report.docx",
@@ -54,7 +54,7 @@ def test_car_t_potency_numbers_equal_the_computed_statistics(built: dict[str, Pa
 
     loaded = load_project(ROOT / "examples" / "car-t-nl")
     computed = compute_project(loaded)
-    text = " ".join(pdf_text(built["car-t-nl"] / "impd-quality-potency.pdf", layout=False).split())
+    text = " ".join(pdf_text(built["car-t-nl"] / "impd-quality.pdf", layout=False).split())
     cytox = computed.assays["A-CYTOX"]
     for batch in ("B-TOX-01", "B-CLIN-01", "B-CLIN-02"):
         result = cytox.batches[batch]
@@ -96,7 +96,7 @@ def test_car_t_nonclinical_and_briefing_cover_every_study_and_question(
 @office
 @pytest.mark.office
 def test_cross_references_resolve_to_the_numbered_tables(built: dict[str, Path]) -> None:
-    text = " ".join(pdf_text(built["car-t-nl"] / "impd-quality-potency.pdf", layout=False).split())
+    text = " ".join(pdf_text(built["car-t-nl"] / "impd-quality.pdf", layout=False).split())
     pointer = re.search(r"they read out are shown in Table (\d+)\.", text)
     assert pointer
     number = pointer.group(1)
@@ -151,7 +151,7 @@ def test_every_example_shows_each_computed_result_study_and_question(
     def text_of(name: str) -> str:
         return " ".join(pdf_text(built[example] / name, layout=False).split())
 
-    potency = text_of("impd-quality-potency.pdf")
+    potency = text_of("impd-quality.pdf")
     checked = 0
     for assay in project.quality.potency.assays if project.quality.potency else []:
         assert assay.name in potency

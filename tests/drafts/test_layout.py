@@ -14,7 +14,7 @@ from lxml import etree
 from .conftest import EXAMPLES, HAVE_OFFICE, ROOT
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
-DRAFTS = ("impd-quality-potency", "impd-nonclinical", "briefing-document")
+DRAFTS = ("impd-quality", "impd-nonclinical", "briefing-document")
 
 
 def _body(docx: Path) -> etree._Element:

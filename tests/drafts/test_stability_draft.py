@@ -119,15 +119,38 @@ def test_too_few_results_and_no_study_are_placeholders(tmp_path: Path) -> None:
 
     empty, _ = draft(copy(tmp_path / "none", "ipsc-local", drop))
     assert (
-        "[TO DO: stability studies of the drug substance and drug product, with their "
-        "results (ICH Q5C, Q1E) — quality.stability]"
-    ) in subsection(empty, " Stability (S.7)")
+        "[TO DO: stability of the active substance: real-time data at the storage condition "
+        "covering the trial's storage time, with stability-indicating methods including "
+        "potency (EMA/CAT/22473/2025) — quality.stability]"
+    ) in subsection(empty, "S.7 Stability")
+    assert (
+        "[TO DO: shelf life of the investigational medicinal product, post-thaw and in-use "
+        "stability, with stability-indicating potency (EMA/CAT/22473/2025) — "
+        "quality.stability]"
+    ) in subsection(empty, "P.8 Stability")
+
+
+def test_studies_go_to_s7_or_p8_by_material_and_combined_shows_them_once(
+    tmp_path: Path,
+) -> None:
+    def to_substance(data: dict[str, Any]) -> None:
+        data["quality"]["stability"][0]["material"] = "drug_substance"
+
+    text, _ = draft(copy(tmp_path, "ipsc-local", to_substance))
+    assert "Study ST-HOLD-2-8: drug substance" in section(text, "# S.7 Stability")
+    assert "ST-HOLD-2-8" not in section(text, "# P.8 Stability")
+    assert "Study ST-CRYO: drug product" in text
+    # combined layout (the CAR-T example): the product's studies are the programme, and
+    # no placeholder asks for a separate active-substance study
+    combined, _ = draft(copy(tmp_path / "cart", "car-t-nl"))
+    assert "stability of the active substance" not in combined
+    assert "Study ST-DP-LN2: drug product" in section(combined, "Stability (2.1.S.7)")
 
 
 @pytest.mark.skipif(not HAVE_OFFICE, reason="LibreOffice and poppler are not installed")
 @pytest.mark.office
 def test_the_built_pdf_carries_the_stability_section(built: dict[str, Path]) -> None:
-    text = " ".join(pdf_text(built["car-t-nl"] / "impd-quality-potency.pdf").split())
+    text = " ".join(pdf_text(built["car-t-nl"] / "impd-quality.pdf").split())
     assert "S.7 Stability" in text
     assert "The proposed 24 months is not supported by this attribute." in text
     assert "viability in study ST-DP-LN2: results per batch" in text

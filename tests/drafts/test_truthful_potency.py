@@ -63,7 +63,7 @@ def draft(folder: Path) -> tuple[str, ComputedProject]:
 
     loaded = load_project(folder)
     computed = compute_project(loaded, send=False)
-    outline = load_outline(find_outline("impd-quality-potency"))
+    outline = load_outline(find_outline("impd-quality"))
     return to_text(compose(outline, UnitContext(loaded.project, computed))), computed
 
 
