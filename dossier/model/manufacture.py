@@ -245,7 +245,9 @@ class Impurity(StrictModel):
     method: IdRef | None = Field(
         default=None, description="Analytical method or assay that measures it (id)."
     )
-    unit: str | None = Field(default=None, description="Unit of the results and the limit.")
+    unit: str | None = Field(
+        default=None, description="Unit of the results (required with results, only then)."
+    )
     results: list[ImpurityResult] = Field(
         default_factory=new_list, description="Levels measured in batches."
     )
@@ -259,6 +261,11 @@ class Impurity(StrictModel):
     def _unit_for_results(self) -> "Impurity":
         if self.results and self.unit is None:
             raise ValueError("results need a 'unit'")
+        if self.unit is not None and not self.results:
+            raise ValueError(
+                "a 'unit' without results would not be shown: give the results or remove it "
+                "(write the unit into the limit)"
+            )
         return self
 
 

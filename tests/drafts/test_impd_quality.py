@@ -224,6 +224,13 @@ def test_donor_testing_and_legal_basis(documents: dict[str, Document]) -> None:
             "results need a 'unit'",
         ),
         (
+            "name: Residual anti-CD3/CD28 nanomatrix",
+            "name: Residual anti-CD3/CD28 nanomatrix\n      unit: ng/mL",
+            "DOS-M",
+            ("quality", "impurities", 0),
+            "a 'unit' without results would not be shown",
+        ),
+        (
             "combined_s_p: true",
             "combined_s_p: true\n    documents: [impd-quality-potency]",
             "DOS-M",
@@ -250,9 +257,11 @@ def test_located_errors_of_the_manufacturing_model(
     assert error.code.startswith(code)
     assert error.location.path[: len(path)] == path
     line += new.count("\n")  # an added line: the error is on it
-    if path[-1] == 1:  # a model check of the whole impurity: located at its first line
+    if path[:2] == ("quality", "impurities") and len(path) == 3:
+        # a check of the whole impurity is located at its first line
         lines = (folder / "dossier.yaml").read_text("utf-8").splitlines()
-        line = next(i for i, text in enumerate(lines, start=1) if "id: IMP-CYT" in text)
+        first = f"id: {('IMP-NANO', 'IMP-CYT')[int(str(path[2]))]}"
+        line = next(i for i, text in enumerate(lines, start=1) if first in text)
     assert error.location.line == line
 
 

@@ -56,6 +56,8 @@ FIXED = {
     "SystemSuitability.preparation": lambda block: block.get("measure") != "control_potency",
     "SystemSuitability.lower": lambda block: block.get("measure") is None,
     "SystemSuitability.upper": lambda block: block.get("measure") is None,
+    # an impurity's unit is the unit of its results: without results it is refused
+    "Impurity.unit": lambda block: not block.get("results"),
 }
 
 
@@ -67,6 +69,8 @@ def _add_missing_blocks(data: dict[str, Any]) -> None:
     product["gene_editing"] = {"present": True, "editor": "x"}
     product["combined_device"] = {"present": True}
     data["netherlands"]["hospital_exemption"] = {"applicable": True}
+    data["quality"]["adventitious_agents"]["studies"] = [{"agent": "x", "tested_on": "x"}]
+    data["quality"]["development"] = {}
     data["quality"]["analytical_methods"][0]["validation"] = [
         {
             "characteristic": "specificity",
