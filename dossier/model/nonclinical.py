@@ -47,6 +47,13 @@ ModelType = Literal[
     "homologous",
 ]
 GlpStatus = Literal["GLP", "non_GLP_quality_assured", "exploratory"]
+SafetyAspect = Literal[
+    "cytokine_release",
+    "ectopic_tissue",
+    "teratoma",
+    "unwanted_differentiation",
+]
+Permissiveness = Literal["permissive", "reduced", "not_permissive"]
 
 PHARMACOLOGY_TYPES = frozenset(
     {"primary_pd_in_vitro", "primary_pd_in_vivo", "secondary_pd", "safety_pharmacology"}
@@ -101,6 +108,14 @@ class TestItem(StrictModel):
         default=None, description="Comparability exercise that bridges it to the clinical product."
     )
     description: str | None = Field(default=None, description="Description of the test item.")
+    dose_method: IdRef | None = Field(
+        default=None,
+        description=(
+            "The analytical method (id) the doses of the study were measured with; the "
+            "dose-defining method of the clinical product (dose_defining: true) makes a "
+            "dose per kg in the study read as the clinical dose."
+        ),
+    )
 
 
 class DoseLevel(Quantity):
@@ -169,6 +184,27 @@ class Study(StrictModel):
     model_type: ModelType = Field(description="Kind of model.")
     model_relevance: Text = Field(
         description="Why the model is relevant (permissiveness, immune status, disease)."
+    )
+    permissiveness: Permissiveness | None = Field(
+        default=None,
+        description=(
+            "How well the model responds to the product (transduction by the capsid, "
+            "engraftment, target binding): permissive, reduced or not_permissive."
+        ),
+    )
+    permissiveness_effect: str | None = Field(
+        default=None,
+        description=(
+            "For a model of reduced permissiveness: how that is accounted for in a dose "
+            "taken from the study (e.g. scaled by the transduction ratio, or given less weight)."
+        ),
+    )
+    assesses: list[SafetyAspect] = Field(
+        default_factory=new_list,
+        description=(
+            "Class-specific safety aspects the study assesses: cytokine_release, "
+            "ectopic_tissue, teratoma, unwanted_differentiation."
+        ),
     )
     pivotal: bool = Field(
         default=False, description="A pivotal safety study (supports the safety conclusions)."
