@@ -496,6 +496,24 @@ def _chain(project: Project, computed: ComputedProject) -> list[Block]:
     return blocks
 
 
+_PERMISSIVENESS_WORDS = {
+    "permissive": "permissive",
+    "reduced": "of reduced permissiveness",
+    "not_permissive": "not permissive",
+}
+
+
+def _relevance_text(study: Study) -> str:
+    """The study's model relevance, with its declared permissiveness and how a reduced
+    permissiveness is accounted for."""
+    text = study.model_relevance
+    if study.permissiveness is not None:
+        text += f" The model is {_PERMISSIVENESS_WORDS[study.permissiveness]}."
+    if study.permissiveness_effect:
+        text += f" {study.permissiveness_effect}"
+    return text
+
+
 def _relevance(project: Project) -> list[Block]:
     studies = project.nonclinical.studies if project.nonclinical else []
     return [
@@ -507,7 +525,7 @@ def _relevance(project: Project) -> list[Block]:
                 [
                     s.id,
                     f"{s.species} ({s.model_type.replace('_', ' ')})",
-                    s.model_relevance,
+                    _relevance_text(s),
                     "yes" if s.clinical_route else "no",
                 ]
                 for s in studies

@@ -68,7 +68,9 @@ class NeutralisingAntibodies(StrictModel):
     """How pre-existing immunity against the vector (e.g. an AAV capsid) is handled."""
 
     assay: Text = Field(
-        description="Assay of pre-existing neutralising (or total binding) antibodies to the vector."
+        description=(
+            "Assay of pre-existing neutralising (or total binding) antibodies to the vector."
+        )
     )
     threshold: str | None = Field(
         default=None, description="Titre or cut-off that decides a positive result."

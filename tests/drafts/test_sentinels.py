@@ -66,6 +66,7 @@ def _add_missing_blocks(data: dict[str, Any]) -> None:
     data["quality"]["potency"]["assays"][0]["outliers"] = {}  # the screening rule declared
     product["gene_editing"] = {"present": True, "editor": "x"}
     product["combined_device"] = {"present": True}
+    product["vector"]["neutralising_antibodies"] = {"assay": "x", "handling": "x"}
     data["netherlands"]["hospital_exemption"] = {"applicable": True}
     data["quality"]["analytical_methods"][0]["validation"] = [
         {
