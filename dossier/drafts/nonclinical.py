@@ -511,6 +511,11 @@ def _relevance_text(study: Study) -> str:
         text += f" The model is {_PERMISSIVENESS_WORDS[study.permissiveness]}."
     if study.permissiveness_effect:
         text += f" {study.permissiveness_effect}"
+    for arm in study.spiking:
+        text += (
+            f" Spiked with {given(arm.fraction_percent)} % undifferentiated cells: "
+            f"teratoma or tumour in {arm.animals_with_tumours} of {arm.animals} animals."
+        )
     return text
 
 

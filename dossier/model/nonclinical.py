@@ -118,6 +118,31 @@ class TestItem(StrictModel):
     )
 
 
+class SpikingArm(StrictModel):
+    """A group dosed with product spiked with undifferentiated cells, which shows the
+    sensitivity of a tumorigenicity model (EMA/CAT/571134/2009)."""
+
+    fraction_percent: float = Field(
+        gt=0,
+        le=100,
+        allow_inf_nan=False,
+        description="Undifferentiated (e.g. iPS) cells spiked in, in per cent of the cells dosed.",
+    )
+    animals_with_tumours: int = Field(
+        ge=0, description="Animals of the spiked group with a teratoma or tumour."
+    )
+    animals: int = Field(ge=1, description="Animals dosed in the spiked group.")
+
+    @model_validator(mode="after")
+    def _at_most_all(self) -> Self:
+        if self.animals_with_tumours > self.animals:
+            raise ValueError(
+                f"animals_with_tumours ({self.animals_with_tumours}) is more than the "
+                f"{self.animals} animals dosed"
+            )
+        return self
+
+
 class DoseLevel(Quantity):
     """A dose level of a study group."""
 
@@ -197,6 +222,13 @@ class Study(StrictModel):
         description=(
             "For a model of reduced permissiveness: how that is accounted for in a dose "
             "taken from the study (e.g. scaled by the transduction ratio, or given less weight)."
+        ),
+    )
+    spiking: list[SpikingArm] = Field(
+        default_factory=new_list,
+        description=(
+            "Groups dosed with product spiked with undifferentiated cells, which show the "
+            "sensitivity of a tumorigenicity study."
         ),
     )
     assesses: list[SafetyAspect] = Field(
