@@ -217,6 +217,14 @@ class ComputedProject:
             "assays": {a: result.rule_data() for a, result in self.assays.items()},
             "fih": None if self.fih is None else self.fih.rule_data(),
             "gonads_sampled": any(s.gonads_sampled for s in self.biodistribution.values()),
+            "biodistribution": {
+                study: {
+                    "gonads_sampled": summary.gonads_sampled,
+                    "gonads_quantifiable": summary.gonads_quantifiable,
+                    "timepoints": list(summary.timepoints),
+                }
+                for study, summary in self.biodistribution.items()
+            },
             "contradictions": [c.rule_data() for c in self.contradictions],
             "netherlands": None if self.netherlands is None else self.netherlands.rule_data(),
             "stability": {s: study.rule_data() for s, study in self.stability.items()},

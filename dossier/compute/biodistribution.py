@@ -66,6 +66,16 @@ class BdSummary:
         """True when at least one gonadal tissue was sampled."""
         return bool(self.gonads)
 
+    @property
+    def gonads_quantifiable(self) -> list[str]:
+        """The gonadal tissues with a value at or above the LLOQ at some time point, each
+        with the last such time point ("ovary (day 56)")."""
+        return [
+            f"{tissue} ({self.persistence[tissue]})"
+            for tissue in self.gonads
+            if self.persistence.get(tissue) is not None
+        ]
+
 
 def summarise_biodistribution(rows: Sequence[BdRow]) -> BdSummary:
     """Per group, tissue and time point: n, n above LLOQ, mean, SD and max of those."""

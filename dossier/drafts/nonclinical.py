@@ -712,6 +712,29 @@ def _chain(project: Project, computed: ComputedProject) -> list[Block]:
     return blocks
 
 
+_PERMISSIVENESS_WORDS = {
+    "permissive": "permissive",
+    "reduced": "of reduced permissiveness",
+    "not_permissive": "not permissive",
+}
+
+
+def _relevance_text(study: Study) -> str:
+    """The study's model relevance, with its declared permissiveness and how a reduced
+    permissiveness is accounted for."""
+    text = study.model_relevance
+    if study.permissiveness is not None:
+        text += f" The model is {_PERMISSIVENESS_WORDS[study.permissiveness]}."
+    if study.permissiveness_effect:
+        text += f" {study.permissiveness_effect}"
+    for arm in study.spiking:
+        text += (
+            f" Spiked with {given(arm.fraction_percent)} % undifferentiated cells: "
+            f"teratoma or tumour in {arm.animals_with_tumours} of {arm.animals} animals."
+        )
+    return text
+
+
 def _relevance(project: Project) -> list[Block]:
     studies = project.nonclinical.studies if project.nonclinical else []
     return [
@@ -723,7 +746,7 @@ def _relevance(project: Project) -> list[Block]:
                 [
                     s.id,
                     f"{s.species} ({s.model_type.replace('_', ' ')})",
-                    s.model_relevance,
+                    _relevance_text(s),
                     "not applicable (in vitro)"
                     if s.model_type == "in_vitro"
                     else ("yes" if s.clinical_route else "no"),

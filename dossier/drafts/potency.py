@@ -44,7 +44,12 @@ from dossier.drafts.outline import Content, UnitContext, section_unit
 
 if TYPE_CHECKING:  # pragma: no cover
     from dossier.analysis.results import BatchComputed, CharacteristicResult, ComputedProject
-    from dossier.model.potency import PotencyAssay, ReportableValue, ValidityCriterion
+    from dossier.model.potency import (
+        PotencyAssay,
+        ReferenceStandard,
+        ReportableValue,
+        ValidityCriterion,
+    )
     from dossier.model.project import Project
     from dossier.model.quality import Batch, LifecycleStatus
 
@@ -272,7 +277,35 @@ def _strategy(project: Project) -> list[Block]:
                 ],
             )
         )
+    strategy = potency.strategy
+    if strategy.out_of_specification:
+        blocks.append(Para.of("Out-of-specification potency. ", strategy.out_of_specification))
+    if strategy.retained_samples:
+        blocks.append(
+            Para.of("Samples retained for later potency testing. ", strategy.retained_samples)
+        )
     return blocks
+
+
+_ORIGIN_WORDS = {
+    "clinical_process": "made by the clinical manufacturing process",
+    "earlier_process": "made by an earlier process version",
+    "research_process": "made by a research process",
+    "external": "an external standard",
+}
+
+
+def _standard_details(rs: ReferenceStandard) -> list[str]:
+    """The origin, representativeness, stability and replacement of a reference standard
+    as the project states them, each as a sentence (none when not stated)."""
+    out = [f" Origin: {_ORIGIN_WORDS[rs.origin]}." if rs.origin else ""]
+    for label, text in (
+        ("Representativeness", rs.representativeness),
+        ("Stability", rs.stability),
+        ("Replacement", rs.replacement),
+    ):
+        out.append(f" {label}: {text}" if text else "")
+    return [part for part in out if part]
 
 
 def _model_text(model: str) -> str:
@@ -1010,6 +1043,7 @@ def _reference_standards(project: Project) -> list[Block]:
                 f"{rs.id}: ",
                 rs.description,
                 f" Expiry or re-test date: {date(rs.expiry)}." if rs.expiry else "",
+                *_standard_details(rs),
             )
             for rs in standards
         ],

@@ -80,6 +80,14 @@ def _structure(project: Project) -> list[Block]:
         if v.promoter:
             parts.append(f"promoter: {v.promoter}")
         rows.append(["Vector", "; ".join(parts) + (f". {v.description}" if v.description else "")])
+        nab = v.neutralising_antibodies
+        if nab is not None:
+            threshold = f" (cut-off {nab.threshold})" if nab.threshold else ""
+            rows.append(
+                ["Pre-existing antibodies to the vector", f"{nab.assay}{threshold}. {nab.handling}"]
+            )
+    if p.novel_components:
+        rows.append(["Components new to medicinal use", "; ".join(p.novel_components)])
     editing = p.gene_editing
     if editing.present or editing.editor or editing.delivery or editing.target_locus:
         rows.append(

@@ -182,6 +182,8 @@ def _refs(project: Project) -> Iterator[tuple[str | tuple[str, ...], str, Path]]
             base = ("nonclinical", "studies", i)
             for j, b in enumerate(study.test_item.batches):
                 yield "batch", b, (*base, "test_item", "batches", j)
+            if study.test_item.dose_method is not None:
+                yield "method", study.test_item.dose_method, (*base, "test_item", "dose_method")
             if study.test_item.comparability is not None:
                 yield (
                     "comparability",

@@ -48,6 +48,13 @@ ModelType = Literal[
     "homologous",
 ]
 GlpStatus = Literal["GLP", "non_GLP_quality_assured", "exploratory"]
+SafetyAspect = Literal[
+    "cytokine_release",
+    "ectopic_tissue",
+    "teratoma",
+    "unwanted_differentiation",
+]
+Permissiveness = Literal["permissive", "reduced", "not_permissive"]
 
 PHARMACOLOGY_TYPES = frozenset(
     {
@@ -170,6 +177,39 @@ class TestItem(StrictModel):
         default=None, description="Comparability exercise that bridges it to the clinical product."
     )
     description: str | None = Field(default=None, description="Description of the test item.")
+    dose_method: IdRef | None = Field(
+        default=None,
+        description=(
+            "The analytical method (id) the doses of the study were measured with; the "
+            "dose-defining method of the clinical product (dose_defining: true) makes a "
+            "dose per kg in the study read as the clinical dose."
+        ),
+    )
+
+
+class SpikingArm(StrictModel):
+    """A group dosed with product spiked with undifferentiated cells, which shows the
+    sensitivity of a tumorigenicity model (EMA/CAT/571134/2009)."""
+
+    fraction_percent: float = Field(
+        gt=0,
+        le=100,
+        allow_inf_nan=False,
+        description="Undifferentiated (e.g. iPS) cells spiked in, in per cent of the cells dosed.",
+    )
+    animals_with_tumours: int = Field(
+        ge=0, description="Animals of the spiked group with a teratoma or tumour."
+    )
+    animals: int = Field(ge=1, description="Animals dosed in the spiked group.")
+
+    @model_validator(mode="after")
+    def _at_most_all(self) -> Self:
+        if self.animals_with_tumours > self.animals:
+            raise ValueError(
+                f"animals_with_tumours ({self.animals_with_tumours}) is more than the "
+                f"{self.animals} animals dosed"
+            )
+        return self
 
 
 class DoseLevel(Quantity):
@@ -238,6 +278,34 @@ class Study(StrictModel):
     model_type: ModelType = Field(description="Kind of model.")
     model_relevance: Text = Field(
         description="Why the model is relevant (permissiveness, immune status, disease)."
+    )
+    permissiveness: Permissiveness | None = Field(
+        default=None,
+        description=(
+            "How well the model responds to the product (transduction by the capsid, "
+            "engraftment, target binding): permissive, reduced or not_permissive."
+        ),
+    )
+    permissiveness_effect: str | None = Field(
+        default=None,
+        description=(
+            "For a model of reduced permissiveness: how that is accounted for in a dose "
+            "taken from the study (e.g. scaled by the transduction ratio, or given less weight)."
+        ),
+    )
+    spiking: list[SpikingArm] = Field(
+        default_factory=new_list,
+        description=(
+            "Groups dosed with product spiked with undifferentiated cells, which show the "
+            "sensitivity of a tumorigenicity study."
+        ),
+    )
+    assesses: list[SafetyAspect] = Field(
+        default_factory=new_list,
+        description=(
+            "Class-specific safety aspects the study assesses: cytokine_release, "
+            "ectopic_tissue, teratoma, unwanted_differentiation."
+        ),
     )
     pivotal: bool = Field(
         default=False, description="A pivotal safety study (supports the safety conclusions)."

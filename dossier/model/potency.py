@@ -103,6 +103,35 @@ class ReferenceStandard(StrictModel):
     )
     storage: str | None = Field(default=None, description="Storage condition.")
     expiry: dt.date | None = Field(default=None, description="Expiry or re-test date.")
+    origin: (
+        Literal["clinical_process", "earlier_process", "research_process", "external"] | None
+    ) = Field(
+        default=None,
+        description=(
+            "Where the material comes from: made by the clinical manufacturing process, by "
+            "an earlier (e.g. toxicology) process version, by a research process, or an "
+            "external standard (international or pharmacopoeial)."
+        ),
+    )
+    representativeness: str | None = Field(
+        default=None,
+        description=(
+            "For a standard not made by the clinical process: the data that show it behaves "
+            "like clinical material in the assay (parallel curves, comparable potency), or "
+            "when it will be replaced by clinical-process material."
+        ),
+    )
+    stability: str | None = Field(
+        default=None,
+        description="How the stability of the standard is monitored (e.g. control chart, re-test).",
+    )
+    replacement: str | None = Field(
+        default=None,
+        description=(
+            "How a new lot is qualified against the current one before it replaces it "
+            "(e.g. a two-tier primary and working standard)."
+        ),
+    )
 
     @field_validator("assigned_potency")
     @classmethod
@@ -723,6 +752,21 @@ class PotencyStrategy(StrictModel):
     )
     assurance_links: list[AssuranceLink] = Field(
         default_factory=new_list, description="CQA to control links (potency assurance)."
+    )
+    out_of_specification: str | None = Field(
+        default=None,
+        description=(
+            "What happens to a batch whose potency is out of specification: the "
+            "investigation, and whether and on whose decision it may exceptionally be given "
+            "(e.g. an autologous product that cannot be remade)."
+        ),
+    )
+    retained_samples: str | None = Field(
+        default=None,
+        description=(
+            "Samples of each clinical batch kept for later potency testing (e.g. when an "
+            "assay is added or replaced): amount, storage and duration."
+        ),
     )
 
 

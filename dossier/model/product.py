@@ -56,6 +56,33 @@ CcmoCategory = Literal[
 ]
 
 
+PrincipalAction = Literal[
+    "pharmacological",
+    "immunological",
+    "metabolic",
+    "regeneration_repair_replacement",
+]
+
+
+class NeutralisingAntibodies(StrictModel):
+    """How pre-existing immunity against the vector (e.g. an AAV capsid) is handled."""
+
+    assay: Text = Field(
+        description=(
+            "Assay of pre-existing neutralising (or total binding) antibodies to the vector."
+        )
+    )
+    threshold: str | None = Field(
+        default=None, description="Titre or cut-off that decides a positive result."
+    )
+    handling: Text = Field(
+        description=(
+            "What a positive result means for the patients of the trial (excluded, included "
+            "and monitored) and why."
+        )
+    )
+
+
 class Vector(StrictModel):
     """The vector used to deliver the transgene (in vivo) or to modify cells (ex vivo)."""
 
@@ -70,6 +97,13 @@ class Vector(StrictModel):
     transgene: Text = Field(description="Transgene or construct expressed (e.g. anti-CD19 CAR).")
     promoter: str | None = Field(default=None, description="Promoter driving the transgene.")
     description: str | None = Field(default=None, description="Further description of the vector.")
+    neutralising_antibodies: NeutralisingAntibodies | None = Field(
+        default=None,
+        description=(
+            "Pre-existing immunity to a vector given in vivo: the antibody assay and what a "
+            "positive result means for eligibility."
+        ),
+    )
 
 
 class GeneEditing(StrictModel):
@@ -176,6 +210,23 @@ class Product(StrictModel):
         description="Integral device of a combined ATMP.",
     )
     mechanism_of_action: MechanismOfAction = Field(description="Mechanism of action.")
+    principal_action: list[PrincipalAction] = Field(
+        default_factory=new_list,
+        description=(
+            "How the product acts in the terms of Reg. (EC) 1394/2007 Art. 2(1): by "
+            "pharmacological, immunological or metabolic action (somatic cell therapy), or "
+            "by regenerating, repairing or replacing a human tissue (tissue engineering); "
+            "both may apply. Read against atmp_class: a product that may be a "
+            "tissue-engineered product and a somatic cell product is a TEP (Art. 2(4))."
+        ),
+    )
+    novel_components: list[Text] = Field(
+        default_factory=new_list,
+        description=(
+            "Non-cellular components new to medicinal use (e.g. an ionisable lipid of an LNP, "
+            "a novel excipient or scaffold material), each needing its own safety data."
+        ),
+    )
     route: Route = Field(description="Route of administration in the planned trial.")
     route_detail: str | None = Field(
         default=None, description="Procedure or device used for administration."

@@ -5,9 +5,9 @@ expectations on these fields are rules (``dossier check``), not validation error
 """
 
 import datetime as dt
-from typing import Literal
+from typing import Literal, Self
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from dossier.model.base import Id, IdRef, StrictModel, Text, new_list
 
@@ -38,6 +38,22 @@ SafetyTest = Literal[
     "replication_competent_virus",
     "other",
 ]
+MeasuredAttribute = Literal[
+    "vector_genome_titre",
+    "capsid_content",
+    "infectious_titre",
+    "viable_cell_count",
+    "transgene_expression",
+    "cell_phenotype",
+    "residual_malignant_cells",
+    "residual_undifferentiated_cells",
+    "residual_reprogramming_vector",
+    "vector_copy_number",
+    "genetic_stability",
+]
+"""Class-specific quality attributes a method can measure, so that an expectation such as
+"an AAV has an empty/full capsid method" is read from a declared category and never from
+the method's name."""
 
 
 class Batch(StrictModel):
@@ -92,6 +108,27 @@ class AnalyticalMethod(StrictModel):
     )
     attribute: Text = Field(description="Quality attribute tested (e.g. 'viable CD3+ cells').")
     principle: str | None = Field(default=None, description="Principle of the method.")
+    measures: list[MeasuredAttribute] = Field(
+        default_factory=new_list,
+        description=(
+            "Class-specific attributes the method measures, for the expectations of the "
+            "product class: vector_genome_titre, capsid_content (empty, partial and full "
+            "capsids), infectious_titre, viable_cell_count, transgene_expression (e.g. CAR+ "
+            "fraction), cell_phenotype (e.g. T-cell subsets), residual_malignant_cells (e.g. "
+            "leukaemic blasts in an autologous product), residual_undifferentiated_cells, "
+            "residual_reprogramming_vector, vector_copy_number, genetic_stability "
+            "(karyotype, copy-number variation)."
+        ),
+    )
+    dose_defining: bool = Field(
+        default=False,
+        description=(
+            "The method measures the content that sets the clinical dose (e.g. vector "
+            "genomes by ddPCR, viable CAR+ cells per Ph. Eur. 2.7.29); a content method "
+            "(type content). Non-clinical studies name the method their doses were "
+            "measured with in test_item.dose_method."
+        ),
+    )
     compendial_reference: str | None = Field(
         default=None, description="Pharmacopoeial chapter, e.g. 'Ph. Eur. 2.6.27'."
     )
@@ -112,6 +149,17 @@ class AnalyticalMethod(StrictModel):
             "of the attribute on storage); omit when not established."
         ),
     )
+
+    @model_validator(mode="after")
+    def _dose_defining_is_content(self) -> Self:
+        if self.dose_defining and self.type != "content":
+            raise ValueError(
+                f"a dose-defining method measures the product's content: give type content, "
+                f"not {self.type}, or drop dose_defining"
+            )
+        if len(set(self.measures)) != len(self.measures):
+            raise ValueError("'measures' names an attribute twice")
+        return self
 
 
 class ComparabilityResult(StrictModel):

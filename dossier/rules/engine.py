@@ -286,6 +286,24 @@ def _helpers(data: dict[str, Any]) -> dict[str, Any]:
             {str(m.get("safety_test")) for m in methods if m.get("type") == "safety"} - {"None"}
         )
 
+    def methods_measuring(*attributes: str) -> list[dict[str, Any]]:
+        """The analytical methods that declare they measure any of the class-specific
+        attributes (vector_genome_titre, capsid_content, ...). Reads:
+        quality.analytical_methods[*].measures."""
+        wanted = set(attributes)
+        return [m for m in methods if wanted.intersection(_as_list(m.get("measures")))]
+
+    def dose_methods() -> list[str]:
+        """The ids of the analytical methods that set the clinical dose. Reads:
+        quality.analytical_methods[*].dose_defining."""
+        return [str(m.get("id")) for m in methods if m.get("dose_defining")]
+
+    def studies_assessing(*aspects: str) -> list[dict[str, Any]]:
+        """The non-clinical studies that declare they assess any of the safety aspects
+        (cytokine_release, ectopic_tissue, ...). Reads: nonclinical.studies[*].assesses."""
+        wanted = set(aspects)
+        return [s for s in all_studies if wanted.intersection(_as_list(s.get("assesses")))]
+
     def method_mentions(*words: str) -> bool:
         """Whether the name, attribute or principle of any analytical method mentions one
         of the words (as :func:`mentions`). Reads: quality.analytical_methods[*].name,
@@ -339,6 +357,9 @@ def _helpers(data: dict[str, Any]) -> dict[str, Any]:
         "assays_with_role": assays_with_role,
         "safety_tests": safety_tests,
         "method_mentions": method_mentions,
+        "methods_measuring": methods_measuring,
+        "dose_methods": dose_methods,
+        "studies_assessing": studies_assessing,
         "study_mentions": study_mentions,
         "studies_addressing": studies_addressing,
         "tox_clinical_linked": tox_clinical_linked,

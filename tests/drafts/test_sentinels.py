@@ -68,6 +68,10 @@ def _add_missing_blocks(data: dict[str, Any]) -> None:
     data["quality"]["potency"]["assays"][0]["outliers"] = {}  # the screening rule declared
     product["gene_editing"] = {"present": True, "editor": "x"}
     product["combined_device"] = {"present": True}
+    product["vector"]["neutralising_antibodies"] = {"assay": "x", "handling": "x"}
+    data["nonclinical"]["studies"][0]["spiking"] = [
+        {"fraction_percent": 1, "animals_with_tumours": 0, "animals": 1}
+    ]
     data["netherlands"]["hospital_exemption"] = {"applicable": True}
     data["quality"]["adventitious_agents"]["studies"] = [{"agent": "x", "tested_on": "x"}]
     data["quality"]["development"] = {}
@@ -128,6 +132,8 @@ class Walk:
         value: float | int
         if upper is not None and upper <= 1:
             value = round(0.01 + self.counter / 10000, 4)
+        elif upper is not None and upper <= 100:  # a percentage
+            value = round(1 + self.counter / 1000, 3)
         elif upper is not None and upper <= 2100 and lower is not None and lower >= 1900:
             value = 1900 + self.counter % 200
         else:

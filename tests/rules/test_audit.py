@@ -300,3 +300,97 @@ def test_missing_expectations_fire_on_an_edited_example_only(
     assert _findings(tmp_path / "as-is", example, {}, rule) == []
     (found,) = _findings(tmp_path / "edited", example, edits, rule)
     assert found.severity == "warning"
+
+
+# --- the expectations the audit found missing (§2.3) ----------------------------------------
+
+_CLASS_SOURCES = {
+    # class-specific rules cite the guideline of their class (audit F4)
+    "QUA-017": "EMA/CAT/80183/2014",
+    "QUA-018": "EMA/CAT/80183/2014",
+    "QUA-019": "EMA/CAT/80183/2014",
+    "NCL-042": "EMA/CAT/80183/2014",
+    "QUA-020": "EMA/CAT/GTWP/671639/2008 Rev. 1",
+    "QUA-021": "EMA/CAT/GTWP/671639/2008 Rev. 1",
+    "NCL-039": "EMA/CAT/GTWP/671639/2008 Rev. 1",
+    "QUA-022": "EMEA/CHMP/410869/2006",
+    "NCL-040": "EMEA/CHMP/410869/2006",
+    "NCL-041": "EMEA/CHMP/410869/2006",
+    "QUA-023": "EMA/CAT/571134/2009",
+    "QUA-024": "EMA/CAT/571134/2009",
+    "QUA-025": "Regulation (EC) No 1394/2007",
+}
+
+
+@pytest.mark.parametrize(("rule_id", "source"), sorted(_CLASS_SOURCES.items()))
+def test_class_specific_rules_cite_their_class_guideline(rule_id: str, source: str) -> None:
+    rule = _rules()[rule_id]
+    assert source in rule.citation.document
+    assert rule.confidence == "known"  # none of these passages was re-read
+    assert rule.severity == "warning"
+
+
+def test_class_specific_rules_apply_to_their_class_only() -> None:
+    rules = _rules()
+    cart, cart_features = _project("car-t")
+    aav, aav_features = _project("aav")
+    msc, msc_features = _project("msc")
+    ipsc, ipsc_features = _project("ipsc")
+    for rule_id in ("QUA-017", "QUA-019", "NCL-042"):
+        assert applies(rules[rule_id], aav, aav_features), rule_id
+        assert not applies(rules[rule_id], cart, cart_features), rule_id
+    for rule_id in ("QUA-020", "NCL-039"):
+        assert applies(rules[rule_id], cart, cart_features), rule_id
+        assert not applies(rules[rule_id], msc, msc_features), rule_id
+    assert applies(rules["QUA-022"], msc, msc_features)
+    assert not applies(rules["QUA-022"], ipsc, ipsc_features)  # QUA-023 instead
+    assert applies(rules["QUA-023"], ipsc, ipsc_features)
+    # the TEP question is asked of a declared somatic cell product only
+    assert applies(rules["QUA-025"], msc, msc_features)
+    assert not applies(rules["QUA-025"], cart, cart_features)
+
+
+def test_class_attributes_are_read_from_declared_categories_not_names() -> None:
+    # a method named "empty capsids" that declares nothing does not satisfy the rule
+    for rule_id in ("QUA-017", "QUA-018", "QUA-019", "QUA-020", "QUA-021", "QUA-022"):
+        rule = _rules()[rule_id]
+        assert "methods_measuring(" in rule.require, rule_id
+        assert "method_mentions" not in rule.require, rule_id
+
+
+def test_a_pilot_study_needs_no_noael() -> None:
+    # NCL-021 asks a NOAEL of pivotal or GLP toxicity studies; the AAV pilot study is
+    # neither, and a pilot need not conclude on one
+    rule = _rules()["NCL-021"]
+    assert "item.pivotal" in (rule.when or "")
+    assert "'GLP'" in (rule.when or "")
+
+
+def test_a_somatic_cell_product_that_replaces_tissue_is_sent_to_cat(tmp_path: Path) -> None:
+    # iPSC-derived dopaminergic progenitors replace lost neurons: a product that may be a
+    # TEP and an sCTMP is a TEP (Reg. 1394/2007 Art. 2(4)); the rule suggests Art. 17
+    (found,) = _findings(tmp_path / "as-is", "ipsc-local", {}, "QUA-025")
+    assert "Art. 2(4)" in found.message
+    assert "CAT classification" in found.message
+    requested = {"product.cat_classification": {"requested": True}}
+    assert _findings(tmp_path / "requested", "ipsc-local", requested, "QUA-025") == []
+
+
+def test_positive_gonads_after_a_vector_given_in_vivo_ask_for_germline_follow_up(
+    tmp_path: Path,
+) -> None:
+    # the NHP biodistribution data quantify vector in ovary and testis at week 26
+    (found,) = _findings(tmp_path, "aav-systemic", {}, "NCL-036")
+    assert "ovary (week 26)" in found.message
+    assert "testis (week 26)" in found.message
+
+
+def test_a_study_dosed_by_another_titre_method_is_bridged_or_flagged(tmp_path: Path) -> None:
+    # the mouse study was dosed with research material titrated by qPCR, which the
+    # comparability exercise bridges to the clinical ddPCR titre; the NHP study names the
+    # clinical titre method
+    assert _findings(tmp_path / "as-is", "aav-systemic", {}, "POT-033") == []
+    edits = {"nonclinical.studies.1.test_item.dose_method": "M-EMPTY"}
+    (found,) = _findings(tmp_path / "other", "aav-systemic", edits, "POT-033")
+    assert "M-EMPTY" in found.message
+    assert "M-TITRE" in found.message
