@@ -103,6 +103,16 @@ def _add_missing_blocks(data: dict[str, Any]) -> None:
             "conclusion": "x",
         }
     ]
+    # an attribute whose results are written in the project file, not in a data file
+    data["quality"]["stability"][1]["attributes"].append(
+        {
+            "name": "x",
+            "method": "M-VIAB",
+            "unit": "%",
+            "lower": 1,
+            "results": [{"batch": "B-ENG-01", "time": 0, "value": 1}],
+        }
+    )
     data["fih_dose"]["inputs"][0]["organ"] = {
         "metric": "other",
         "animal_value": 1,

@@ -176,6 +176,15 @@ def test_without_analytical_methods_no_reference_dangles(tmp_path: Path) -> None
         ):
             if cited.get("method") in methods:
                 del cited["method"]
+        # stability attributes measured by them, and the dose method of the test items
+        for study in data["quality"].get("stability", []):
+            study["attributes"] = [a for a in study["attributes"] if a["method"] not in methods]
+        data["quality"]["stability"] = [
+            s for s in data["quality"].get("stability", []) if s["attributes"]
+        ]
+        for study in data["nonclinical"]["studies"]:
+            if study.get("test_item", {}).get("dose_method") in methods:
+                del study["test_item"]["dose_method"]
 
     text, _ = draft(copy(tmp_path, "car-t-nl", remove))
     assert "Other analytical procedures and their status" not in text
