@@ -30,6 +30,7 @@ from dossier.core.diagnostics import DiagnosticList, PathPart, format_path
 from dossier.core.numfmt import number
 
 if TYPE_CHECKING:  # pragma: no cover
+    from dossier.analysis.advice import CbgTiming
     from dossier.analysis.netherlands import NlComputed
     from dossier.compute.biodistribution import BdSummary
     from dossier.importers.send import SendSummary, StudyRecord
@@ -200,6 +201,8 @@ class ComputedProject:
     """Sentences of the free text that the results contradict, in file order."""
     netherlands: NlComputed | None = None
     """The Dutch route: dossier map, timelines, GMO permit (with a netherlands section)."""
+    advice: CbgTiming | None = None
+    """The timing of a CBG advice meeting (CBG advice in a meeting only)."""
     diagnostics: DiagnosticList = field(default_factory=DiagnosticList)
 
     def rule_data(self) -> dict[str, Any]:
@@ -215,4 +218,5 @@ class ComputedProject:
             "gonads_sampled": any(s.gonads_sampled for s in self.biodistribution.values()),
             "contradictions": [c.rule_data() for c in self.contradictions],
             "netherlands": None if self.netherlands is None else self.netherlands.rule_data(),
+            "advice": None if self.advice is None else self.advice.rule_data(),
         }
