@@ -12,6 +12,8 @@
   decision date once granted); verdicts on the planned first dosing against both.
 - **GMO permit**: the common application form that fits the product, the VOV eligibility
   with its reasons, and the risk of every exposure route (consequence × likelihood).
+- **Traceability**: the years the sponsor keeps the traceability data against the years
+  expected for an ATMP (``traceability`` in the data file).
 
 The drafts (:mod:`dossier.drafts.netherlands`) and the rules (``computed.netherlands``)
 read these results; neither decides a status or a verdict again.
@@ -46,6 +48,7 @@ __all__ = [
     "PermitTimeline",
     "RiskRow",
     "Scenario",
+    "TraceabilityCheck",
     "VovCheck",
     "compute_netherlands",
     "route_data",
@@ -146,6 +149,26 @@ class RiskMatrix(_Data):
     table: dict[RiskLevel, dict[RiskLevel, RiskLevel]]
 
 
+class CbgAdviceData(_Data):
+    """The CBG's timing of a scientific-advice meeting."""
+
+    source: str
+    quote_location: str
+    confidence: Confidence
+    documents_before_meeting_days: int = Field(gt=0)
+    meeting_after_acceptance_days: int = Field(gt=0)
+    note: str
+
+
+class TraceabilityData(_Data):
+    """How long the traceability data of an ATMP are kept."""
+
+    source: str
+    confidence: Confidence
+    retention_years: int = Field(gt=0)
+    note: str
+
+
 class RouteData(_Data):
     """The content of ``nl-route.yaml``."""
 
@@ -156,6 +179,8 @@ class RouteData(_Data):
     vov: Sourced
     forms: dict[FormKind, FormSpec]
     risk_matrix: RiskMatrix
+    cbg_advice: CbgAdviceData
+    traceability: TraceabilityData
 
 
 @cache
@@ -339,6 +364,18 @@ class DosingCheck:
     after_permit: Verdict
 
 
+@dataclass(frozen=True)
+class TraceabilityCheck:
+    """The declared retention of the traceability data against the expected years.
+
+    ``retention``: MET when the declared years reach ``required_years``, NOT_MET when
+    they fall short, NOT_ASSESSED when no traceability system is declared."""
+
+    required_years: int
+    declared_years: int | None
+    retention: Verdict
+
+
 @dataclass
 class NlComputed:
     """Everything computed for the Dutch route."""
@@ -346,6 +383,7 @@ class NlComputed:
     items: list[MapItem]
     ctr: CtrTimeline
     dosing: DosingCheck
+    traceability: TraceabilityCheck
     gmo: GmoComputed | None = None
 
     def rule_data(self) -> dict[str, Any]:
@@ -364,6 +402,8 @@ class NlComputed:
             "dosing_after_earliest_decision": self.dosing.after_earliest_decision.met,
             "dosing_after_latest_decision": self.dosing.after_latest_decision.met,
             "dosing_after_permit": self.dosing.after_permit.met,
+            "traceability_years": self.traceability.required_years,
+            "traceability_retention_ok": self.traceability.retention.met,
             "gmo": None if self.gmo is None else self.gmo.rule_data(),
         }
 
@@ -602,6 +642,16 @@ def _after(dosing: dt.date | None, date: dt.date | None) -> Verdict:
     return Verdict.of(dosing >= date)
 
 
+def _traceability(project: Project) -> TraceabilityCheck:
+    nl = project.netherlands
+    assert nl is not None
+    required = route_data().traceability.retention_years
+    years = nl.gcp.traceability_years if nl.gcp is not None else None
+    if years is None:
+        return TraceabilityCheck(required, None, Verdict.NOT_ASSESSED)
+    return TraceabilityCheck(required, years, Verdict.of(years >= required))
+
+
 def _file_hash(loaded: LoadedProject, ref: str) -> str | None:
     path = loaded.root / ref
     if not path.is_file():
@@ -673,4 +723,4 @@ def compute_netherlands(loaded: LoadedProject) -> tuple[NlComputed | None, list[
         _after(dosing, gmo.permit.due) if gmo is not None else Verdict.NOT_ASSESSED,
     )
     items = _items(loaded, gmo_product, diagnostics)
-    return NlComputed(items, ctr, check, gmo), diagnostics
+    return NlComputed(items, ctr, check, _traceability(project), gmo), diagnostics

@@ -44,10 +44,12 @@ def compute_project(loaded: LoadedProject, *, send: bool = True) -> ComputedProj
         except UserError as exc:
             computed.diagnostics.extend(exc.diagnostics)
     from dossier.analysis import narrative
+    from dossier.analysis.advice import compute_advice
     from dossier.analysis.netherlands import compute_netherlands
 
     computed.netherlands, found = compute_netherlands(loaded)
     computed.diagnostics.extend(found)
+    computed.advice = compute_advice(loaded.project)
 
     computed.contradictions = narrative.find_contradictions(loaded.project, computed)
     computed.diagnostics.extend(narrative.diagnostics(computed.contradictions, loaded.locate))

@@ -31,6 +31,7 @@ from dossier.core.diagnostics import DiagnosticList, PathPart, format_path
 from dossier.core.numfmt import number
 
 if TYPE_CHECKING:  # pragma: no cover
+    from dossier.analysis.advice import CbgTiming
     from dossier.analysis.netherlands import NlComputed
     from dossier.compute.biodistribution import BdSummary
     from dossier.importers.send import SendSummary, StudyRecord
@@ -204,6 +205,8 @@ class ComputedProject:
     """The Dutch route: dossier map, timelines, GMO permit (with a netherlands section)."""
     stability: dict[str, StudyComputed] = field(default_factory=dict)
     """The ICH Q1E analysis of each stability study, keyed by study id."""
+    advice: CbgTiming | None = None
+    """The timing of a CBG advice meeting (CBG advice in a meeting only)."""
     diagnostics: DiagnosticList = field(default_factory=DiagnosticList)
 
     def rule_data(self) -> dict[str, Any]:
@@ -228,4 +231,5 @@ class ComputedProject:
             "contradictions": [c.rule_data() for c in self.contradictions],
             "netherlands": None if self.netherlands is None else self.netherlands.rule_data(),
             "stability": {s: study.rule_data() for s, study in self.stability.items()},
+            "advice": None if self.advice is None else self.advice.rule_data(),
         }

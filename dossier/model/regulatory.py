@@ -5,7 +5,7 @@ from typing import Literal, Self
 
 from pydantic import Field, model_validator
 
-from dossier.model.base import Id, IdRef, StrictModel, Text, new_list
+from dossier.model.base import CHECKS_ONLY, Id, IdRef, StrictModel, Text, new_list
 
 QuestionDomain = Literal["quality", "nonclinical", "clinical", "regulatory"]
 RefKind = Literal[
@@ -107,6 +107,44 @@ class ScientificAdvice(StrictModel):
     attendees: list[Attendee] = Field(default_factory=new_list, description="Meeting attendees.")
     questions: list[Question] = Field(min_length=1, description="Questions.")
     annexes: list[Annex] = Field(default_factory=new_list, description="Annexes.")
+    timeslot_requested: dt.date | None = Field(
+        default=None,
+        description=(
+            "CBG: date the timeslot was requested in the CBG planning tool. Since 1 July "
+            "2025 the CBG processes an advice request only with a timeslot requested first."
+        ),
+    )
+    documents_sent: dt.date | None = Field(
+        default=None,
+        description=(
+            "CBG meeting: date the briefing document and the attendee list are (or will be) "
+            "sent to the CBG, at least 3 weeks before the meeting. Without it the document "
+            "date (project.document.date) is taken."
+        ),
+    )
+
+    @model_validator(mode="after")
+    def _cbg_dates(self) -> Self:
+        if self.timeslot_requested is not None and self.agency != "CBG":
+            raise ValueError(
+                "timeslot_requested is the CBG planning tool's request date; leave it out "
+                f"for advice from {self.agency}"
+            )
+        if self.documents_sent is not None and (self.agency, self.format) != ("CBG", "meeting"):
+            raise ValueError(
+                "documents_sent is the date the documents for a CBG advice meeting are sent; "
+                "leave it out for other advice"
+            )
+        if (
+            self.timeslot_requested is not None
+            and self.meeting_date is not None
+            and self.timeslot_requested >= self.meeting_date
+        ):
+            raise ValueError(
+                f"timeslot_requested ({self.timeslot_requested}) is not before the meeting "
+                f"date ({self.meeting_date}): the timeslot is requested before the application"
+            )
+        return self
 
 
 class CtrRoute(StrictModel):
@@ -362,6 +400,37 @@ class HospitalExemption(StrictModel):
     igj_status: str | None = Field(default=None, description="Status with IGJ.")
 
 
+class TrialConduct(StrictModel):
+    """What the sponsor confirms about the conduct of the trial: GCP and traceability."""
+
+    ich_e6_r3: bool | None = Field(
+        default=None,
+        description=(
+            "true: the trial is conducted to ICH E6(R3) good clinical practice, which applies "
+            "in the EU since 23 July 2025."
+        ),
+    )
+    atmp_gcp_guidelines: bool | None = Field(
+        default=None,
+        description=(
+            "true: the sponsor applies the EU guidelines on good clinical practice specific "
+            "to ATMPs (C(2019) 7140)."
+        ),
+    )
+    traceability_years: int | None = Field(
+        default=None,
+        ge=1,
+        le=100,
+        description=(
+            "Years the sponsor's traceability system keeps the data that link each patient "
+            "to the product received and its starting materials; giving it states that the "
+            "system is in place. 30 years are expected for an ATMP (Regulation (EC) No "
+            "1394/2007 Art. 15; GCP for ATMPs, C(2019) 7140, section 7)."
+        ),
+        json_schema_extra=CHECKS_ONLY,
+    )
+
+
 class Netherlands(StrictModel):
     """Dutch regulatory route."""
 
@@ -381,6 +450,13 @@ class Netherlands(StrictModel):
     documents: list[DeclaredDocument] = Field(
         default_factory=new_list,
         description="Files declared for the items of the CTR dossier map, by item id.",
+    )
+    gcp: TrialConduct | None = Field(
+        default=None,
+        description=(
+            "The sponsor's statements on good clinical practice and traceability; the rules "
+            "check that they are made."
+        ),
     )
 
     @model_validator(mode="after")

@@ -65,7 +65,9 @@ reported as `DOS-C900`, never passed silently). They see:
   e.g. the assay of an acceptance criterion);
 - `computed`: the results dossier computes from the data files (`computed.assays[ID]`
   with runs, batches, range, trend and validation failures; `computed.fih` with the start
-  dose, safety limit and incomparable inputs; `computed.gonads_sampled`);
+  dose, safety limit and incomparable inputs; `computed.gonads_sampled`;
+  `computed.netherlands` with the CTR timelines, the GMO permit, the VOV check and the
+  traceability retention; `computed.advice` with the dates of a CBG advice meeting);
 - `features`: the product features of the applicability conditions (`gmo`,
   `in_vivo_gene_therapy`, `pluripotent`, ...);
 - Jinja's filters (`map`, `select`, `selectattr`, `unique`, `length`, ...), the filter
