@@ -194,6 +194,13 @@ def problems(pot_path: Path = POT, po_path: Path = PO_NL) -> list[str]:
         return [*found, f"{_name(po_path)} is missing"]
     po = _read(po_path, "nl")
     placeholder = re.compile(r"\{\{.*?\}\}|\{[A-Za-z_][A-Za-z0-9_]*\}|\{%.*?%\}")
+    literal = re.compile(r"'[^']*'")
+
+    def fields(text: str) -> list[str]:
+        # a Jinja block may hold words in quotes (translated with the sentence); the
+        # names and expressions around them must stay as they are
+        return sorted(literal.sub("''", p) for p in placeholder.findall(text))
+
     for message in pot:
         if not message.id:
             continue
@@ -202,7 +209,7 @@ def problems(pot_path: Path = POT, po_path: Path = PO_NL) -> list[str]:
             found.append(f"no Dutch translation: {message.id!r}")
         elif entry.fuzzy:
             found.append(f"fuzzy (unreviewed) Dutch translation: {message.id!r}")
-        elif sorted(placeholder.findall(message.id)) != sorted(placeholder.findall(entry.string)):
+        elif fields(message.id) != fields(entry.string):
             found.append(f"the Dutch translation changes the placeholders of {message.id!r}")
     stale = [m.id for m in po if m.id and pot.get(m.id) is None]
     found += [f"translation of a message no longer used: {m!r}" for m in stale]
