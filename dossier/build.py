@@ -317,8 +317,8 @@ def _build(
     outputs = []
     for doc_type, outline, document in documents:
         with language(written_in(doc_type)):
-            data = write_docx(document, project.project.document.date, templates_used[doc_type])
-        outputs.append(Output(outline.file, data))
+            docx = write_docx(document, project.project.document.date, templates_used[doc_type])
+        outputs.append(Output(outline.file, docx))
     for _, outline, _ in documents:
         if outline.data is not None:
             data = data_builder(outline.data)(context)

@@ -64,6 +64,9 @@ ENUM_WORDS = {
     "completed": N_("completed"),
     "ongoing": N_("ongoing"),
     "planned": N_("planned"),
+    "autologous": N_("autologous"),
+    "allogeneic": N_("allogeneic"),
+    "xenogeneic": N_("xenogeneic"),
 }
 FORM_SECTIONS_NOTE = N_(
     "The headings follow the elements of the EU common application form; the form's own "
@@ -164,7 +167,8 @@ def _item_rows(items: list[MapItem]) -> list[list[Cell]]:
         status = item.status_text
         if spec.generated_by is not None:
             status += "; " + _("dossier drafts {scope} ({document})").format(
-                scope=_(spec.generated_scope) if spec.generated_scope else "", document=spec.generated_by
+                scope=_(spec.generated_scope) if spec.generated_scope else "",
+                document=spec.generated_by,
             )
         annex = " " + _("(Annex I {section})").format(section=spec.annex) if spec.annex else ""
         rows.append(
@@ -177,7 +181,7 @@ def _part(ctx: UnitContext, part: str) -> Content:
     found = _nl(ctx)
     if found is None:
         return _no_route()
-    __, computed = found
+    _unused_nl, computed = found
     items = [i for i in computed.items if i.spec.part == part]
     uncertain = [i.spec.id for i in items if i.spec.confidence == "uncertain"]
     blocks: list[Block] = [
@@ -274,7 +278,7 @@ def dates_unit(ctx: UnitContext) -> Content:
     found = _nl(ctx)
     if found is None:
         return _no_route()
-    __, computed = found
+    _unused_nl, computed = found
     ctr = computed.ctr
     from dossier.analysis.netherlands import route_data
 
@@ -428,7 +432,7 @@ def confirm_unit(ctx: UnitContext) -> Content:
     found = _nl(ctx)
     if found is None:
         return _no_route()
-    __, computed = found
+    _unused_nl, computed = found
     rows: list[list[Cell]] = [
         [item.spec.id, item.file or "", item.sha256 or "", item.status_text]
         for item in computed.items
@@ -546,7 +550,7 @@ def form_unit(ctx: UnitContext) -> Content:
     found = _gmo(ctx)
     if found is None:
         return _not_gmo()
-    __, gmo, __ = found
+    _unused_nl, gmo, _unused_env = found
     from dossier.analysis.netherlands import route_data
 
     form = route_data().forms[gmo.form]
@@ -577,7 +581,7 @@ def procedure_unit(ctx: UnitContext) -> Content:
     found = _gmo(ctx)
     if found is None:
         return _not_gmo()
-    nl, gmo, __ = found
+    nl, gmo, _unused_env = found
     permit = nl.gmo_permit
     from dossier.analysis.netherlands import route_data
 
@@ -648,12 +652,12 @@ def organism_unit(ctx: UnitContext) -> Content:
     found = _gmo(ctx)
     if found is None:
         return _not_gmo()
-    __, gmo, env = found
+    _unused_nl, gmo, env = found
     p = ctx.project.product
     v = p.vector
     rows: list[list[Cell]] = []
     if gmo.form == "cells":
-        rows.append([_("Modified cells"), f"{p.cell_type or _('cells')} ({p.cell_origin})"])
+        rows.append([_("Modified cells"), f"{p.cell_type or _('cells')} ({_word(p.cell_origin)})"])
     rows.append(
         [
             _("Parental organism of the vector"),
@@ -707,7 +711,7 @@ def replication_unit(ctx: UnitContext) -> Content:
     found = _gmo(ctx)
     if found is None:
         return _not_gmo()
-    __, gmo, env = found
+    _unused_nl, gmo, env = found
     rcv = env.replication_competence if env else None
     result: Cell = (
         _word(rcv.result)
@@ -765,7 +769,7 @@ def distribution_unit(ctx: UnitContext) -> Content:
     found = _gmo(ctx)
     if found is None:
         return _not_gmo()
-    __, gmo, env = found
+    _unused_nl, gmo, env = found
     studies = {
         s.id: s for s in (ctx.project.nonclinical.studies if ctx.project.nonclinical else [])
     }
@@ -822,7 +826,7 @@ def exposure_unit(ctx: UnitContext) -> Content:
     found = _gmo(ctx)
     if found is None:
         return _not_gmo()
-    __, gmo, __ = found
+    _unused_nl, gmo, _unused_env = found
     blocks: list[Block] = []
     if gmo.risks:
         blocks.append(
@@ -861,7 +865,7 @@ def risk_unit(ctx: UnitContext) -> Content:
     found = _gmo(ctx)
     if found is None:
         return _not_gmo()
-    __, gmo, env = found
+    _unused_nl, gmo, env = found
     from dossier.analysis.netherlands import route_data
 
     matrix = route_data().risk_matrix
@@ -922,7 +926,7 @@ def measures_unit(ctx: UnitContext) -> Content:
     found = _gmo(ctx)
     if found is None:
         return _not_gmo()
-    __, __, env = found
+    _unused_nl, _unused_gmo, env = found
     if env is None or not env.measures:
         return Content([Para.of(Missing(f"{ENV}.measures", _("management and waste measures")))])
     kinds = {m.kind for m in env.measures}
@@ -949,7 +953,7 @@ def monitoring_unit(ctx: UnitContext) -> Content:
     found = _gmo(ctx)
     if found is None:
         return _not_gmo()
-    __, __, env = found
+    _unused_nl, _unused_gmo, env = found
     return Content(
         [
             Para.of(

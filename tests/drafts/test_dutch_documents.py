@@ -79,7 +79,8 @@ def builds(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     in Dutch."""
     base = tmp_path_factory.mktemp("dutch")
     english = base / DUTCH_EXAMPLE
-    shutil.copytree(ROOT / "examples" / DUTCH_EXAMPLE, english, ignore=shutil.ignore_patterns("out"))
+    example = ROOT / "examples" / DUTCH_EXAMPLE
+    shutil.copytree(example, english, ignore=shutil.ignore_patterns("out"))
     return {"en": _build(english), "nl": _build(dutch_copy(base))}
 
 
@@ -115,7 +116,8 @@ def _kept_as_written() -> list[str]:
     from dossier.analysis.netherlands import route_data
     from dossier.rules.check import builtin_rules
 
-    project = YAML(typ="safe").load((ROOT / "examples" / DUTCH_EXAMPLE / "dossier.yaml").read_text())
+    source = ROOT / "examples" / DUTCH_EXAMPLE / "dossier.yaml"
+    project = YAML(typ="safe").load(source.read_text("utf-8"))
     kept = _strings(project)
     data = route_data()
     kept += [i.ctis_type for i in data.items] + [i.source for i in data.items]
@@ -162,17 +164,15 @@ def test_the_catalogue_covers_the_messages_of_the_three_documents() -> None:
 
 @pytest.mark.slow
 @pytest.mark.parametrize("doc", DUTCH_DOCS)
-def test_no_english_message_is_left_in_a_dutch_document(
-    builds: dict[str, Path], doc: str
-) -> None:
+def test_no_english_message_is_left_in_a_dutch_document(builds: dict[str, Path], doc: str) -> None:
     text = _dutch_text(builds["nl"] / f"{doc}.docx")
     placeholder = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{[a-z_]+\}")
     leaks = []
     for english, dutch in _catalogue().items():
         if english == dutch:
             continue
-        for fragment in placeholder.split(english):
-            fragment = fragment.strip(" .,;:()")
+        for part in placeholder.split(english):
+            fragment = part.strip(" .,;:()")
             # a single short word ("no", "low") could be part of a Dutch or kept text
             if len(fragment) < 4 or (" " not in fragment and len(fragment) < 6):
                 continue
@@ -212,9 +212,7 @@ def test_the_dutch_documents_are_dutch_and_dated_in_dutch(builds: dict[str, Path
 
 @pytest.mark.slow
 @pytest.mark.parametrize("doc", ENGLISH_ONLY)
-def test_the_impd_and_the_briefing_are_the_english_files(
-    builds: dict[str, Path], doc: str
-) -> None:
+def test_the_impd_and_the_briefing_are_the_english_files(builds: dict[str, Path], doc: str) -> None:
     english = (builds["en"] / f"{doc}.docx").read_bytes()
     dutch = (builds["nl"] / f"{doc}.docx").read_bytes()
     assert dutch == english, doc
@@ -241,12 +239,11 @@ def test_the_schema_says_which_documents_change() -> None:
 
 def test_a_finding_is_rendered_from_the_translated_template() -> None:
     """The template is translated before rendering: the values are filled into Dutch."""
+    from dossier.analysis.project import compute_project
     from dossier.core.i18n import language, translator
     from dossier.model.project_io import load_project
     from dossier.rules.check import check_project
     from dossier.rules.engine import Translation
-
-    from dossier.analysis.project import compute_project
 
     loaded = load_project(ROOT / "examples" / DUTCH_EXAMPLE)
     computed = compute_project(loaded)
