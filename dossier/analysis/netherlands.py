@@ -260,8 +260,13 @@ class VovCheck:
     ``eligible``: MET, NOT_MET, or NOT_ASSESSED when the project lacks a fact it needs."""
 
     eligible: Verdict
-    category: Phrase | None
+    category_said: Phrase | None
     reasons_said: tuple[Phrase, ...]
+
+    @property
+    def category(self) -> str | None:
+        """The VOV category in words, in the language of the document being written."""
+        return self.category_said.text() if self.category_said is not None else None
 
     @property
     def reasons(self) -> tuple[str, ...]:
@@ -272,8 +277,7 @@ class VovCheck:
     def verdict_text(self) -> str:
         """The verdict in words, in the language of the document being written."""
         if self.eligible is Verdict.MET:
-            category = self.category.text() if self.category is not None else ""
-            return _("eligible for VOV (category: {category})").format(category=category)
+            return _("eligible for VOV (category: {category})").format(category=self.category or "")
         if self.eligible is Verdict.NOT_MET:
             return _("not eligible for VOV")
         return _("VOV eligibility not yet shown")
@@ -325,7 +329,7 @@ class GmoComputed:
             "vov_eligible": self.vov.eligible.met,
             "vov_text": self.vov.verdict_text,
             "vov_reasons": list(self.vov.reasons),
-            "vov_category": self.vov.category.text() if self.vov.category else None,
+            "vov_category": self.vov.category,
             "permit_due": self.permit.due.isoformat() if self.permit.due else None,
             "permit_days": self.permit.days,
             "overall_risk": self.overall_risk,

@@ -51,7 +51,7 @@ from dossier.word.ooxml import bookmark, elements, field_runs, field_xml, run, r
 from dossier.word.save import SPLICE
 from dossier.word.templates import TemplateSearch
 
-__all__ = ["write_docx"]
+__all__ = ["HOUSE_WORDS", "write_docx"]
 
 TEXT_WIDTH_MM = 160.0
 

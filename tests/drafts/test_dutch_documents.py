@@ -260,3 +260,30 @@ def test_a_finding_is_rendered_from_the_translated_template() -> None:
         assert "{{" not in said
         if finding.hint:
             assert finding.extra["hint:nl"] == catalogue[finding.hint]
+
+
+@pytest.mark.parametrize(
+    ("written", "english"),
+    [
+        ("language: nl", "language: en"),
+        ('language: "nl"', 'language: "en"'),
+        ("language: 'nl'", "language: 'en'"),
+    ],
+)
+def test_the_english_twin_of_a_flow_style_project_file(
+    tmp_path: Path, written: str, english: str
+) -> None:
+    """The English documents of a Dutch build carry the build id of the project file with
+    the language written as 'en' (here in a one-line mapping, as the iPSC example has it)."""
+    from dossier.build import _english_source
+    from dossier.model.project_io import load_project
+
+    folder = tmp_path / "ipsc"
+    shutil.copytree(ROOT / "examples" / "ipsc-local", folder, ignore=shutil.ignore_patterns("out"))
+    project = folder / "dossier.yaml"
+    text = project.read_text("utf-8")
+    assert text.count("language: en}") == 1
+    project.write_text(text.replace("language: en}", written + "}"), "utf-8")
+    assert _english_source(load_project(folder)) == text.replace(
+        "language: en}", english + "}"
+    ).encode("utf-8")
