@@ -287,3 +287,15 @@ def test_the_english_twin_of_a_flow_style_project_file(
     assert _english_source(load_project(folder)) == text.replace(
         "language: en}", english + "}"
     ).encode("utf-8")
+
+
+def test_every_dutch_rule_message_is_a_valid_template() -> None:
+    """A translation that broke the Jinja of a rule message would turn the rule into a
+    DOS-C900 error in Dutch builds only."""
+    from dossier.rules.check import builtin_rules
+    from dossier.rules.engine import rule_environment
+
+    env = rule_environment()
+    catalogue = _catalogue()
+    for rule in builtin_rules():
+        env.parse(catalogue[rule.message])
