@@ -183,7 +183,7 @@ def _contradictions(ctx: UnitContext) -> list[Block]:
             "tab-contradictions",
             _("Text contradicted by the data"),
             [_("Project file"), _("The text says"), _("The data show")],
-            [[format_path(c.path), c.claim, c.evidence] for c in found],
+            [[format_path(c.path), *c.in_words()] for c in found],
         ),
     ]
 

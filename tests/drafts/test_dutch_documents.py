@@ -299,3 +299,27 @@ def test_every_dutch_rule_message_is_a_valid_template() -> None:
     catalogue = _catalogue()
     for rule in builtin_rules():
         env.parse(catalogue[rule.message])
+
+
+@pytest.mark.parametrize("example", ["car-t-nl", "ipsc-local"])
+def test_contradicted_sentences_are_put_into_dutch(example: str) -> None:
+    """The frozen copies of the examples (their free text before it was corrected) hold
+    contradictions; the readiness report prints claim and evidence in Dutch, values as
+    computed, and the English strings of the result stay as they were."""
+    from dossier.analysis.project import compute_project
+    from dossier.core.i18n import language
+    from dossier.model.project_io import load_project
+
+    loaded = load_project(ROOT / "tests" / "data" / "narrative" / example)
+    found = compute_project(loaded, send=False).contradictions
+    assert found
+    for c in found:
+        assert c.in_words() == (c.claim, c.evidence)
+        with language("nl"):
+            claim, evidence = c.in_words()
+        assert evidence != c.evidence, evidence
+        assert not re.search(r"\b(the|show|lists|declared|animals|of process)\b", evidence)
+        numbers = re.findall(r"\d+", c.evidence)
+        assert sorted(re.findall(r"\d+", evidence)) == sorted(numbers), (evidence, c.evidence)
+        if c.kind in {"glp", "dose"}:
+            assert claim != c.claim
