@@ -323,3 +323,17 @@ def test_contradicted_sentences_are_put_into_dutch(example: str) -> None:
         assert sorted(re.findall(r"\d+", evidence)) == sorted(numbers), (evidence, c.evidence)
         if c.kind in {"glp", "dose"}:
             assert claim != c.claim
+
+
+def test_the_check_names_a_stale_template_and_a_missing_translation(tmp_path: Path) -> None:
+    from dossier.locale.catalogue import POT
+
+    pot = tmp_path / "dossier.pot"
+    pot.write_text(POT.read_text("utf-8").replace('msgid "Overview"', 'msgid "Outline"'), "utf-8")
+    po = tmp_path / "dossier.po"
+    text = PO_NL.read_text("utf-8")
+    assert text.count('msgstr "Overzicht"') == 1
+    po.write_text(text.replace('msgstr "Overzicht"', 'msgstr ""'), "utf-8")
+    found = problems(pot, po)
+    assert any("is not current" in p for p in found), found
+    assert "no Dutch translation: 'Overview'" in found
