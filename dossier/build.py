@@ -17,7 +17,7 @@ import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from dossier.core.diagnostics import (
     Diagnostic,
@@ -125,6 +125,38 @@ def _check_output_files(outlines: dict[str, Outline], paths: dict[str, Path]) ->
         raise UserError(problems)
 
 
+def _build_id(inputs: dict[str, str]) -> str:
+    """The id of a build: a hash of the hashes of its inputs."""
+    from dossier.package.outputs import sha256
+
+    return sha256("".join(f"{k}={v}" for k, v in sorted(inputs.items())).encode())[:12]
+
+
+def _english_source(loaded: LoadedProject) -> bytes | None:
+    """The bytes of the project file with its document language written as ``en`` (the
+    value replaced where the file has it), or None when the value is not found as a plain
+    or quoted scalar there."""
+    data = loaded.source.path.read_bytes()
+    path = ("project", "document", "language")
+    if not loaded.source.has_value(path):
+        return None
+    where = loaded.locate(path)
+    lines = data.split(b"\n")
+    if not 1 <= where.line <= len(lines):
+        return None
+    line = lines[where.line - 1]
+    start = len(line.decode("utf-8")[: where.column - 1].encode("utf-8"))
+    value = loaded.project.project.document.language.encode()
+    for quote in (b"", b'"', b"'"):
+        token = quote + value + quote
+        if line[start : start + len(token)] == token:
+            lines[where.line - 1] = (
+                line[:start] + quote + b"en" + quote + line[start + len(token) :]
+            )
+            return b"\n".join(lines)
+    return None
+
+
 def _twin_name(outline: Outline) -> str:
     """The JSON twin of a draft: its file name with '.json'."""
     return Path(outline.file).stem + ".json"
@@ -188,6 +220,7 @@ def _build(
     progress: Callable[[str], None] | None,
 ) -> BuildReport:
     from dossier.analysis.project import compute_project
+    from dossier.core.i18n import TRANSLATED_DOCUMENTS, language, translator
     from dossier.drafts.annexes import add_annexes
     from dossier.drafts.compose import compose
     from dossier.drafts.outline import UnitContext, data_builder, find_outline, load_outline
@@ -203,6 +236,7 @@ def _build(
         write_outputs,
     )
     from dossier.rules.check import check_project
+    from dossier.rules.engine import Translation
     from dossier.word.templates import TemplateSearch
     from dossier.word.writer import write_docx
 
@@ -233,7 +267,17 @@ def _build(
     say("computing results from the data files")
     computed = compute_project(loaded)
     say("checking expectations")
-    result = check_project(loaded, computed.rule_data())
+    wanted = project.project.document.language
+    translation = None
+    if wanted != "en":
+        # the findings' messages also in the project's language, for the readiness report
+        with language(wanted):
+            translation = Translation(wanted, translator(wanted), computed.rule_data())
+    result = check_project(loaded, computed.rule_data(), translation=translation)
+
+    def written_in(doc_type: str) -> Literal["en", "nl"]:
+        return wanted if doc_type in TRANSLATED_DOCUMENTS else "en"
+
     context = UnitContext(project, computed, result)
     # names relative to the project folder: moving the folder changes no byte of the drafts
     inputs = {loaded.source.path.name: sha256(loaded.source.path.read_bytes())}
@@ -256,23 +300,33 @@ def _build(
         )
     for template in sorted(set(templates_used.values())):
         inputs[f"template:{_input_name(template, loaded.root)}"] = sha256(template.read_bytes())
-    build_id = sha256("".join(f"{k}={v}" for k, v in sorted(inputs.items())).encode())[:12]
+    build_id = _build_id(inputs)
+    # A document the language setting does not reach (the IMPD, the briefing) carries the
+    # build id of the same project in English, so that it is byte-identical to the
+    # English build's; the manifest keeps the id of every input as it is.
+    english_id = build_id
+    if wanted != "en":
+        english = _english_source(loaded)
+        if english is not None:
+            english_id = _build_id({**inputs, loaded.source.path.name: sha256(english)})
     # every draft is composed before any is written, so that the figures missing from
     # the cache are drawn together, shared between processes
     documents = []
     for doc_type, outline in outlines.items():
         say(f"assembling {outline.file}")
-        document = compose(outline, context)
-        document.properties["build"] = f"dossier {__version__}, inputs {build_id}"
-        if doc_type != "readiness":
-            add_annexes(
-                document,
-                project,
-                computed,
-                result.findings,
-                set(outline.rule_sections),
-                outline.annexes,
-            )
+        with language(written_in(doc_type)):
+            document = compose(outline, context)
+            doc_id = build_id if written_in(doc_type) != "en" else english_id
+            document.properties["build"] = f"dossier {__version__}, inputs {doc_id}"
+            if doc_type != "readiness":
+                add_annexes(
+                    document,
+                    project,
+                    computed,
+                    result.findings,
+                    set(outline.rule_sections),
+                    outline.annexes,
+                )
         documents.append((doc_type, outline, document))
     figures = [
         (figure, figure.png)
@@ -283,13 +337,11 @@ def _build(
     pngs = draw_all([drawing for _, drawing in figures], jobs, say)
     for (figure, _), png in zip(figures, pngs, strict=True):
         figure.png = png
-    outputs = [
-        Output(
-            outline.file,
-            write_docx(document, project.project.document.date, templates_used[doc_type]),
-        )
-        for doc_type, outline, document in documents
-    ]
+    outputs = []
+    for doc_type, outline, document in documents:
+        with language(written_in(doc_type)):
+            docx = write_docx(document, project.project.document.date, templates_used[doc_type])
+        outputs.append(Output(outline.file, docx))
     for _, outline, _ in documents:
         if outline.data is not None:
             data = data_builder(outline.data)(context)

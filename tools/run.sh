@@ -78,7 +78,7 @@ test)
     log "mypy";          mypy
     log "import-linter"; lint-imports
     log "generated docs are current"
-    python -m dossier.model.docgen --check && python -m dossier.rules.docs --check && python -m dossier.core.codes --check && python -m dossier.core.units --check
+    python -m dossier.model.docgen --check && python -m dossier.rules.docs --check && python -m dossier.core.codes --check && python -m dossier.core.units --check && python -m dossier.locale.catalogue --check
     log "pytest"
     set +e
     python -m pytest -q "${@:2}"

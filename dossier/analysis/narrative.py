@@ -37,6 +37,7 @@ from pydantic import BaseModel
 
 from dossier.analysis.results import Contradiction, ContradictionKind
 from dossier.core.diagnostics import Diagnostic, Location, PathPart, Severity, format_path
+from dossier.core.i18n import N_, Phrase, language
 from dossier.core.numfmt import given
 from dossier.core.units import amount_kind
 
@@ -836,12 +837,33 @@ def _copies(value: float | None) -> str:
     return "—" if value is None else f"{value:,.0f}".replace(",", " ")
 
 
-def _quantifiable(cell: BdCell) -> str:
-    return (
-        f"{cell.tissue}: {cell.n_quantifiable} of {cell.n} animals quantifiable at "
-        f"{cell.timepoint} (group {cell.group}; up to {_copies(cell.maximum)} copies/µg, "
-        f"LLOQ {_copies(cell.lloq)})"
+def _quantifiable(cell: BdCell) -> Phrase:
+    return Phrase(
+        N_(
+            "{tissue}: {n} of {total} animals quantifiable at {timepoint} (group {group}; up "
+            "to {maximum} copies/µg, LLOQ {lloq})"
+        ),
+        (
+            ("tissue", cell.tissue),
+            ("n", str(cell.n_quantifiable)),
+            ("total", str(cell.n)),
+            ("timepoint", cell.timepoint),
+            ("group", cell.group),
+            ("maximum", _copies(cell.maximum)),
+            ("lloq", _copies(cell.lloq)),
+        ),
     )
+
+
+def _joined(phrases: list[Phrase]) -> Phrase:
+    """Phrases joined by "; " (each put into words in the document's language)."""
+    template = "; ".join(f"{{p{i}}}" for i in range(len(phrases)))
+    return Phrase(template, tuple((f"p{i}", p) for i, p in enumerate(phrases)))
+
+
+def _english(phrase: Phrase) -> str:
+    with language("en"):
+        return phrase.text()
 
 
 # ----------------------------------------------------------------------- the checks
@@ -859,9 +881,24 @@ class _Finder:
         return list(self.project.nonclinical.studies) if self.project.nonclinical else []
 
     def add(
-        self, kind: ContradictionKind, path: Path, sentence: str, claim: str, evidence: str
+        self,
+        kind: ContradictionKind,
+        path: Path,
+        sentence: str,
+        claim: str | Phrase,
+        evidence: Phrase,
     ) -> None:
-        item = Contradiction(path, sentence, claim, evidence, "error", kind, HINTS[kind])
+        said = claim if isinstance(claim, Phrase) else Phrase("{text}", (("text", claim),))
+        item = Contradiction(
+            path,
+            sentence,
+            _english(said),
+            _english(evidence),
+            "error",
+            kind,
+            HINTS[kind],
+            said=(said, evidence),
+        )
         if item not in self.found:
             self.found.append(item)
 
@@ -902,7 +939,7 @@ class _Finder:
         claim: _TissueClaim,
         when: tuple[str, float, str] | None,
         lexicon: _Lexicon,
-    ) -> str | None:
+    ) -> Phrase | None:
         named = lexicon.resolve(claim.words, study.id)
         all_tissues = {c.tissue for c in summary.cells}
         if claim.kind == "confined":
@@ -927,11 +964,20 @@ class _Finder:
             if not over:
                 return None
             worst = max(over, key=lambda c: (c.mean or 0) / c.lloq)
-            return (
-                f"the biodistribution data of {study.id} show {worst.tissue} at a mean of "
-                f"{_copies(worst.mean)} copies/µg at "
-                f"{worst.timepoint} (group {worst.group}), {(worst.mean or 0) / worst.lloq:.0f}× "
-                f"the LLOQ of {_copies(worst.lloq)}"
+            return Phrase(
+                N_(
+                    "the biodistribution data of {study} show {tissue} at a mean of {mean} "
+                    "copies/µg at {timepoint} (group {group}), {ratio}× the LLOQ of {lloq}"
+                ),
+                (
+                    ("study", study.id),
+                    ("tissue", worst.tissue),
+                    ("mean", _copies(worst.mean)),
+                    ("timepoint", worst.timepoint),
+                    ("group", worst.group),
+                    ("ratio", f"{(worst.mean or 0) / worst.lloq:.0f}"),
+                    ("lloq", _copies(worst.lloq)),
+                ),
             )
         positive = [c for c in cells if c.n_quantifiable > 0]
         if not positive:
@@ -948,8 +994,11 @@ class _Finder:
                 ):
                     last[c.tissue] = c
             positive = [last[t] for t in sorted(last)]
-        shown = "; ".join(_quantifiable(c) for c in positive)
-        return f"the biodistribution data of {study.id} show {shown}"
+        shown = _joined([_quantifiable(c) for c in positive])
+        return Phrase(
+            N_("the biodistribution data of {study} show {shown}"),
+            (("study", study.id), ("shown", shown)),
+        )
 
     # -- GLP
 
@@ -972,9 +1021,17 @@ class _Finder:
             wrong = [s for s in candidates if (s.glp.status == "GLP") != polarity]
             if len(wrong) != len(candidates):
                 continue
-            claim = "that the study ran under GLP" if polarity else "that the study was not GLP"
-            evidence = "; ".join(
-                f"{s.id} is declared '{s.glp.status}' (glp.status)" for s in candidates
+            claim = Phrase(
+                N_("that the study ran under GLP") if polarity else N_("that the study was not GLP")
+            )
+            evidence = _joined(
+                [
+                    Phrase(
+                        N_("{study} is declared '{status}' (glp.status)"),
+                        (("study", s.id), ("status", s.glp.status)),
+                    )
+                    for s in candidates
+                ]
             )
             self.add("glp", path, sentence, claim, evidence)
 
@@ -1016,10 +1073,20 @@ class _Finder:
         shown = [d for d in near if d.declared] or list(near)
         listed = ", ".join(dict.fromkeys(d.text for d in shown))
         if why == "value":
-            evidence = f"the declared doses in this unit are {listed}"
+            evidence = Phrase(
+                N_("the declared doses in this unit are {doses}"), (("doses", listed),)
+            )
         else:
-            evidence = f"this value is declared in another unit: {listed}"
-        self.add("dose", path, sentence, f"a dose of \u2018{dose.text}\u2019", evidence)
+            evidence = Phrase(
+                N_("this value is declared in another unit: {doses}"), (("doses", listed),)
+            )
+        self.add(
+            "dose",
+            path,
+            sentence,
+            Phrase(N_("a dose of \u2018{dose}\u2019"), (("dose", dose.text),)),
+            evidence,
+        )
 
     @functools.cached_property
     def _anchors(self) -> list[tuple[re.Pattern[str], list[_Dose]]]:
@@ -1176,13 +1243,25 @@ class _Finder:
                 exact, chosen, description = counted
                 if len(chosen) == number or (not exact and number <= len(chosen)):
                     continue
-                listed = ", ".join(b.id for b in chosen) or "none"
-                plural = "batch" if len(chosen) == 1 else "batches"
-                evidence = (
-                    f"quality.batches lists {len(chosen)} {plural}{description}: {listed}"
-                    if exact
-                    else f"quality.batches lists only {len(chosen)} {plural} in all: {listed}"
+                listed = ", ".join(b.id for b in chosen) or N_("none")
+                values: tuple[tuple[str, str | Phrase], ...] = (
+                    ("count", str(len(chosen))),
+                    ("which", description),
+                    ("batches", Phrase(listed) if not chosen else listed),
                 )
+                if exact:
+                    template = (
+                        N_("quality.batches lists {count} batch{which}: {batches}")
+                        if len(chosen) == 1
+                        else N_("quality.batches lists {count} batches{which}: {batches}")
+                    )
+                else:
+                    template = (
+                        N_("quality.batches lists only {count} batch in all: {batches}")
+                        if len(chosen) == 1
+                        else N_("quality.batches lists only {count} batches in all: {batches}")
+                    )
+                evidence = Phrase(template, values)
                 self.add("batches", path, sentence, f"\u2018{written}\u2019", evidence)
 
 
@@ -1285,6 +1364,16 @@ _USE_WORDS = {
     "comparability": "comparability",
     "reference": "reference",
 }
+_USE_NAMES = {
+    "toxicology": N_("toxicology"),
+    "engineering": N_("engineering"),
+    "clinical": N_("clinical"),
+    "stability": N_("stability"),
+    "characterisation": N_("characterisation"),
+    "comparability": N_("comparability"),
+    "reference": N_("reference"),
+}
+"""The uses of a batch (quality.batches[].uses) as the evidence names them."""
 _SUBSET_WORDS = frozenset(
     {"gmp", "full-scale", "full", "scale", "consecutive", "ppq", "commercial-scale", "of"}
 )
@@ -1305,31 +1394,32 @@ def _batch_claims(clause: str) -> Iterator[tuple[int, str, str]]:
 
 def _count_batches(
     batches: Sequence[Any], qualifier: str, clause: str
-) -> tuple[bool, list[Any], str] | None:
+) -> tuple[bool, list[Any], Phrase] | None:
     """(exact comparison, the batches the claim counts, how they were chosen) for the
     words before 'batches'; None when the batch table cannot say (a kind of batch it
     does not classify, such as 'development batches'). 'GMP' or 'full-scale' batches
     are some of the table's batches: a claim of more than the table holds is wrong."""
     chosen = list(batches)
-    description = ""
+    parts: list[Phrase] = []
     exact = True
     versions = {b.process_version for b in batches if re.search(r"[A-Za-z]", b.process_version)}
     named = {v for v in versions if re.search(rf"(?<![\w.-]){re.escape(v)}(?![\w-])", clause)}
     if len(named) == 1:
         version = named.pop()
         chosen = [b for b in chosen if b.process_version == version]
-        description = f" of process {version}"
+        parts.append(Phrase(N_(" of process {version}"), (("version", version),)))
     for written in qualifier.split():
         word = written.strip(",")
         if word in _USE_WORDS:
             use = _USE_WORDS[word]
             chosen = [b for b in chosen if use in b.uses]
-            description += f" used for {use}"
+            parts.append(Phrase(N_(" used for {use}"), (("use", Phrase(_USE_NAMES[use])),)))
         elif word in _SUBSET_WORDS:
             exact = False
         elif word not in {v.lower() for v in versions}:
             return None
-    return exact, chosen, description
+    template = "".join(f"{{p{i}}}" for i in range(len(parts)))
+    return exact, chosen, Phrase(template, tuple((f"p{i}", p) for i, p in enumerate(parts)))
 
 
 # --------------------------------------------------------------------------- entry

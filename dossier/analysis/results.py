@@ -28,6 +28,7 @@ from dossier.analysis.validation_results import (
 )
 from dossier.analysis.verdicts import Verdict
 from dossier.core.diagnostics import DiagnosticList, PathPart, format_path
+from dossier.core.i18n import Phrase
 from dossier.core.numfmt import number
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -176,6 +177,15 @@ class Contradiction:
     severity: Literal["error", "warning"]
     kind: ContradictionKind
     hint: str = ""
+    said: tuple[Phrase, Phrase] | None = field(default=None, compare=False)
+    """``claim`` and ``evidence`` as phrases, put into words in the language of the
+    document that prints them (the readiness report); the strings are their English."""
+
+    def in_words(self) -> tuple[str, str]:
+        """Claim and evidence in the language of the document being written."""
+        if self.said is None:
+            return self.claim, self.evidence
+        return self.said[0].text(), self.said[1].text()
 
     def rule_data(self) -> dict[str, Any]:
         """Plain data for rules."""

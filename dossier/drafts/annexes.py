@@ -15,7 +15,10 @@ from collections.abc import Collection
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from dossier.core.i18n import N_
+from dossier.core.i18n import gettext as _
 from dossier.drafts.blocks import Document, Para, Section, Table, missing_in
+from dossier.drafts.readiness import finding_text
 from dossier.drafts.text import to_text
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -29,64 +32,73 @@ ANNEXES = ("todo", "abbreviations", "references", "traceability")
 """The standard annexes, in their order."""
 
 KNOWN_ABBREVIATIONS = {
-    "AAV": "adeno-associated virus",
-    "ATMP": "advanced therapy medicinal product",
-    "BSA": "body surface area",
-    "CAR": "chimeric antigen receptor",
-    "CAT": "Committee for Advanced Therapies",
-    "CBG": "College ter Beoordeling van Geneesmiddelen (Medicines Evaluation Board)",
-    "CCMO": "Centrale Commissie Mensgebonden Onderzoek (Central Committee on Research Involving Human Subjects)",
-    "CI": "confidence interval",
-    "CRS": "cytokine release syndrome",
-    "CTA": "clinical trial application",
-    "CTIS": "Clinical Trials Information System",
-    "CTD": "common technical document",
-    "CTR": "Clinical Trials Regulation (EU) No 536/2014",
-    "CV": "coefficient of variation",
-    "DMSO": "dimethyl sulfoxide",
-    "EC50": "half-maximal effective concentration",
-    "EMA": "European Medicines Agency",
-    "FIH": "first-in-human",
-    "GCV": "geometric coefficient of variation",
-    "GLP": "good laboratory practice",
-    "GMO": "genetically modified organism",
-    "GMP": "good manufacturing practice",
-    "GTMP": "gene therapy medicinal product",
-    "HED": "human equivalent dose",
-    "HNSTD": "highest non-severely toxic dose",
-    "ICH": "International Council for Harmonisation",
-    "IMPD": "investigational medicinal product dossier",
-    "LTFU": "long-term follow-up",
-    "MABEL": "minimal anticipated biological effect level",
-    "MED": "minimally effective dose",
-    "MoA": "mechanism of action",
-    "NHP": "non-human primate",
-    "NOAEL": "no-observed-adverse-effect level",
-    "PAD": "pharmacologically active dose",
-    "RCL": "replication-competent lentivirus",
-    "RP": "relative potency",
-    "sCTMP": "somatic cell therapy medicinal product",
-    "TEP": "tissue-engineered product",
-    "VCN": "vector copy number",
-    "COGEM": "Commissie Genetische Modificatie (Netherlands Commission on Genetic Modification)",
-    "ERA": "environmental risk assessment",
-    "GDPR": "General Data Protection Regulation (EU) 2016/679",
-    "IenW": "Ministerie van Infrastructuur en Waterstaat (Ministry of Infrastructure and Water Management)",
-    "ITR": "inverted terminal repeat",
-    "LTR": "long terminal repeat",
-    "MREC": "medical research ethics committee",
-    "PIP": "paediatric investigation plan",
-    "QP": "qualified person",
-    "RCV": "replication-competent virus",
-    "VGO": "Verklaring Geschiktheid Onderzoeksinstelling (site-suitability declaration)",
-    "WMO": "Wet medisch-wetenschappelijk onderzoek met mensen (Medical Research Involving Human Subjects Act)",
-    "VOV": "vergunning onder vaste voorschriften (permit under fixed conditions)",
+    "AAV": N_("adeno-associated virus"),
+    "ATMP": N_("advanced therapy medicinal product"),
+    "BSA": N_("body surface area"),
+    "CAR": N_("chimeric antigen receptor"),
+    "CAT": N_("Committee for Advanced Therapies"),
+    "CBG": N_("College ter Beoordeling van Geneesmiddelen (Medicines Evaluation Board)"),
+    "CCMO": N_(
+        "Centrale Commissie Mensgebonden Onderzoek (Central Committee on Research Involving Human Subjects)"
+    ),
+    "CI": N_("confidence interval"),
+    "CRS": N_("cytokine release syndrome"),
+    "CTA": N_("clinical trial application"),
+    "CTIS": N_("Clinical Trials Information System"),
+    "CTD": N_("common technical document"),
+    "CTR": N_("Clinical Trials Regulation (EU) No 536/2014"),
+    "CV": N_("coefficient of variation"),
+    "DMSO": N_("dimethyl sulfoxide"),
+    "EC50": N_("half-maximal effective concentration"),
+    "EMA": N_("European Medicines Agency"),
+    "FIH": N_("first-in-human"),
+    "GCV": N_("geometric coefficient of variation"),
+    "GLP": N_("good laboratory practice"),
+    "GMO": N_("genetically modified organism"),
+    "GMP": N_("good manufacturing practice"),
+    "GTMP": N_("gene therapy medicinal product"),
+    "HED": N_("human equivalent dose"),
+    "HNSTD": N_("highest non-severely toxic dose"),
+    "ICH": N_("International Council for Harmonisation"),
+    "IMPD": N_("investigational medicinal product dossier"),
+    "LTFU": N_("long-term follow-up"),
+    "MABEL": N_("minimal anticipated biological effect level"),
+    "MED": N_("minimally effective dose"),
+    "MoA": N_("mechanism of action"),
+    "NHP": N_("non-human primate"),
+    "NOAEL": N_("no-observed-adverse-effect level"),
+    "PAD": N_("pharmacologically active dose"),
+    "RCL": N_("replication-competent lentivirus"),
+    "RP": N_("relative potency"),
+    "sCTMP": N_("somatic cell therapy medicinal product"),
+    "TEP": N_("tissue-engineered product"),
+    "VCN": N_("vector copy number"),
+    "COGEM": N_(
+        "Commissie Genetische Modificatie (Netherlands Commission on Genetic Modification)"
+    ),
+    "ERA": N_("environmental risk assessment"),
+    "GDPR": N_("General Data Protection Regulation (EU) 2016/679"),
+    "IenW": N_(
+        "Ministerie van Infrastructuur en Waterstaat (Ministry of Infrastructure and Water Management)"
+    ),
+    "ITR": N_("inverted terminal repeat"),
+    "LTR": N_("long terminal repeat"),
+    "MREC": N_("medical research ethics committee"),
+    "PIP": N_("paediatric investigation plan"),
+    "QP": N_("qualified person"),
+    "RCV": N_("replication-competent virus"),
+    "VGO": N_("Verklaring Geschiktheid Onderzoeksinstelling (site-suitability declaration)"),
+    "WMO": N_(
+        "Wet medisch-wetenschappelijk onderzoek met mensen (Medical Research Involving Human Subjects Act)"
+    ),
+    "VOV": N_("vergunning onder vaste voorschriften (permit under fixed conditions)"),
 }
 _TOKEN = re.compile(r"\b[A-Za-z]*[A-Z][A-Za-z0-9]*[A-Z0-9]\b")
 
 
 def _abbreviations(text: str, project: Project) -> dict[str, str]:
-    known = {**KNOWN_ABBREVIATIONS, **project.abbreviations}
+    # the built-in meanings in the document's language; the project's own as written
+    known = {**{k: _(v) for k, v in KNOWN_ABBREVIATIONS.items()}, **project.abbreviations}
     found = set(_TOKEN.findall(text))
     return {k: v for k, v in sorted(known.items(), key=lambda kv: kv[0].lower()) if k in found}
 
@@ -108,21 +120,25 @@ def add_annexes(
     # draft that goes to a regulator
     todo_rows += [
         [
-            f.section or "",
-            f.message,
-            f"{f.location.yaml_path} ({Path(f.location.file).name}, line {f.location.line})",
+            _(f.section) if f.section else "",
+            finding_text(f)[0],
+            _("{path} ({file}, line {line})").format(
+                path=f.location.yaml_path, file=Path(f.location.file).name, line=f.location.line
+            ),
         ]
         for f in relevant
     ]
     todo = Section(
-        "Annex: open points",
+        _("Annex: open points"),
         "annex-todo",
         [
             Para.of(
-                "Placeholders in this draft and open expectation-rule findings for the sections it covers. Each row names the place in the project file that resolves it."
+                _(
+                    "Placeholders in this draft and open expectation-rule findings for the sections it covers. Each row names the place in the project file that resolves it."
+                )
             )
             if todo_rows
-            else Para.of("There are no placeholders and no open findings for this draft."),
+            else Para.of(_("There are no placeholders and no open findings for this draft.")),
         ],
         number="A1",
     )
@@ -130,10 +146,13 @@ def add_annexes(
         todo.blocks = [
             *todo.blocks,
             Table(
-                "tab-todo", "Open points", ["Section", "What is missing", "Project file"], todo_rows
+                "tab-todo",
+                _("Open points"),
+                [_("Section"), _("What is missing"), _("Project file")],
+                todo_rows,
             ),
         ]
-    abbr = Section("Annex: abbreviations", "annex-abbr", [], number="A2")
+    abbr = Section(_("Annex: abbreviations"), "annex-abbr", [], number="A2")
     refs = [
         f"[{i}] "
         + (f"{r.identifier}: " if r.identifier else "")
@@ -179,12 +198,12 @@ def add_annexes(
         [
             Table(
                 "tab-abbr",
-                "Abbreviations",
-                ["Abbreviation", "Meaning"],
+                _("Abbreviations"),
+                [_("Abbreviation"), _("Meaning")],
                 [[k, v] for k, v in abbreviations.items()],
             )
         ]
         if abbreviations
-        else [Para.of("No abbreviations are used.")]
+        else [Para.of(_("No abbreviations are used."))]
     )
     return document

@@ -13,6 +13,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from dossier.core.i18n import gettext as _
+
 __all__ = [
     "Block",
     "Bullets",
@@ -50,8 +52,8 @@ class Missing:
 
     @property
     def text(self) -> str:
-        """The visible placeholder text."""
-        return f"[TO DO: {self.label} — {self.path}]"
+        """The visible placeholder text (in the language of the document being written)."""
+        return _("[TO DO: {label} — {path}]").format(label=self.label, path=self.path)
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,6 +7,8 @@ version the same way.
 
 from __future__ import annotations
 
+from dossier.core.i18n import N_
+from dossier.core.i18n import gettext as _
 from dossier.drafts.blocks import CrossRef, Document, Missing, Para, Section
 from dossier.drafts.fmt import date
 from dossier.drafts.outline import Content, Outline, OutlineSection, UnitContext, unit
@@ -18,10 +20,11 @@ from dossier.rules.features import product_features
 __all__ = ["agency_text", "combined_layout", "compose", "cover_rows", "ctd_heading"]
 
 STAGE_LABELS = {
-    "exploratory_fih": "exploratory, first in human",
-    "exploratory_later": "exploratory, later phase",
-    "confirmatory": "confirmatory",
+    "exploratory_fih": N_("exploratory, first in human"),
+    "exploratory_later": N_("exploratory, later phase"),
+    "confirmatory": N_("confirmatory"),
 }
+STATUS_LABELS = {"draft": N_("draft"), "review": N_("review"), "final": N_("final")}
 
 
 def combined_layout(project: Project) -> bool:
@@ -45,7 +48,7 @@ def _section(spec: OutlineSection, ctx: UnitContext, features: frozenset[str]) -
     content = unit(spec.unit)(ctx) if spec.unit else Content()
     if spec.placeholder is not None:
         content = Content([Para.of(Missing(spec.placeholder.path, spec.placeholder.expectation))])
-    title = spec.title or content.title or spec.id
+    title = _(spec.title) if spec.title else (content.title or spec.id)
     number = spec.number
     if spec.ctd is not None:
         number, title = ctd_heading(ctx.project, spec.ctd.number, title)
@@ -85,18 +88,20 @@ def _combine(specs: list[OutlineSection], sections: list[Section], project: Proj
 
 
 def cover_rows(project: Project, label: str) -> list[tuple[str, str]]:
-    """The rows of the cover-page table."""
+    """The rows of the cover-page table (in the language of the document)."""
     doc = project.project.document
     p = project.product
+    stage = STAGE_LABELS.get(project.stage)
+    status = STATUS_LABELS.get(doc.status)
     return [
-        ("Product", f"{p.name} ({p.code})" if p.code else p.name),
-        ("Project", project.project.title),
-        ("Document", label),
-        ("Sponsor", project.project.sponsor.name),
-        ("Development stage", STAGE_LABELS.get(project.stage, project.stage)),
-        ("Version", doc.version),
-        ("Status", doc.status),
-        ("Date", date(doc.date)),
+        (_("Product"), f"{p.name} ({p.code})" if p.code else p.name),
+        (_("Project"), project.project.title),
+        (_("Document"), label),
+        (_("Sponsor"), project.project.sponsor.name),
+        (_("Development stage"), _(stage) if stage else project.stage),
+        (_("Version"), doc.version),
+        (_("Status"), _(status) if status else doc.status),
+        (_("Date"), date(doc.date)),
     ]
 
 
@@ -116,13 +121,14 @@ def compose(outline: Outline, ctx: UnitContext) -> Document:
         "date": date(doc.date),
         "agency": agency_text(sa) if sa is not None else "agency not yet chosen",
     }
+    label = _(outline.label)
     return Document(
         doc_type=outline.document,
-        title=outline.title.replace("{product}", project.product.name),
-        subtitle=outline.subtitle.format_map(words),
+        title=_(outline.title).replace("{product}", project.product.name),
+        subtitle=_(outline.subtitle).format_map(words),
         properties={"product": project.product.name, "version": doc.version, "status": doc.status},
         sections=sections,
-        label=outline.label,
-        cover=cover_rows(project, outline.label),
+        label=label,
+        cover=cover_rows(project, label),
         numbering=outline.numbering,
     )

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from dossier.core.i18n import format_date
+from dossier.core.i18n import gettext as _
 from dossier.core.numfmt import given, number, sig
 from dossier.drafts.blocks import Missing
 
@@ -46,8 +48,9 @@ def range_text(lower: float | None, upper: float | None, unit: str) -> str:
 
 
 def date(value: dt.date) -> str:
-    """Dates as "15 October 2026" (unambiguous in every EU country)."""
-    return f"{value.day} {value:%B %Y}"
+    """Dates as "15 October 2026" (unambiguous in every EU country), "15 oktober 2026" in
+    a document written in Dutch."""
+    return format_date(value)
 
 
 _NUMBER_WORDS = (
@@ -77,10 +80,13 @@ def plural(n: int, singular: str, many: str | None = None) -> str:
     return singular if n == 1 else (many or singular + "s")
 
 
-def join_words(items: list[str], last: str = "and") -> str:
-    """ "A", "A and B", "A, B and C" (a comma before ``last`` only when an item has one)."""
+def join_words(items: list[str], last: str | None = None) -> str:
+    """ "A", "A and B", "A, B and C" (a comma before ``last`` only when an item has one);
+    ``last`` defaults to "and" in the language of the document."""
     if len(items) <= 1:
         return "".join(items)
+    if last is None:
+        last = _("and")
     head = ", ".join(items[:-1])
     comma = "," if any("," in i for i in items) else ""
     return f"{head}{comma} {last} {items[-1]}"

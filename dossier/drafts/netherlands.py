@@ -13,6 +13,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from dossier.analysis.verdicts import Verdict
+from dossier.core.i18n import N_
+from dossier.core.i18n import gettext as _
 from dossier.drafts.blocks import Block, Bullets, Cell, Missing, Para, Table
 from dossier.drafts.fmt import date, join_words, or_missing
 from dossier.drafts.outline import Content, UnitContext, document_data, section_unit
@@ -26,19 +28,56 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["ctr_map_data"]
 
 PART_TITLES = {
-    "I": "Part I (assessed by the member states concerned; in the Netherlands by CCMO)",
-    "II": "Part II (national; assessed by CCMO with its templates)",
-    "GMO": "Outside CTIS: the GMO permit (IenW, Bureau GGO)",
+    "I": N_("Part I (assessed by the member states concerned; in the Netherlands by CCMO)"),
+    "II": N_("Part II (national; assessed by CCMO with its templates)"),
+    "GMO": N_("Outside CTIS: the GMO permit (IenW, Bureau GGO)"),
 }
 GROUP_WORDS = {
-    "staff": "staff",
-    "contacts": "contacts of the patient",
-    "environment": "the environment",
+    "staff": N_("staff"),
+    "contacts": N_("contacts of the patient"),
+    "environment": N_("the environment"),
 }
-FORM_SECTIONS_NOTE = (
+# the values of the project's enumerations as a reader sees them (the YAML keeps its codes)
+ENUM_WORDS = {
+    "not_started": N_("not started"),
+    "in_preparation": N_("in preparation"),
+    "submitted": N_("submitted"),
+    "granted": N_("granted"),
+    "not_needed": N_("not needed"),
+    "not_detected": N_("not detected"),
+    "detected": N_("detected"),
+    "not_tested": N_("not tested"),
+    "absent": N_("absent"),
+    "present": N_("present"),
+    "negligible": N_("negligible"),
+    "low": N_("low"),
+    "moderate": N_("moderate"),
+    "high": N_("high"),
+    "containment": N_("containment"),
+    "hygiene": N_("hygiene"),
+    "waste": N_("waste"),
+    "decontamination": N_("decontamination"),
+    "spill": N_("spill"),
+    "transport": N_("transport"),
+    "patient_instructions": N_("patient instructions"),
+    "training": N_("training"),
+    "completed": N_("completed"),
+    "ongoing": N_("ongoing"),
+    "planned": N_("planned"),
+    "autologous": N_("autologous"),
+    "allogeneic": N_("allogeneic"),
+    "xenogeneic": N_("xenogeneic"),
+}
+FORM_SECTIONS_NOTE = N_(
     "The headings follow the elements of the EU common application form; the form's own "
     "numbering was not re-read, so copy the text into the form's fields."
 )
+
+
+def _word(value: str) -> str:
+    """An enumeration value of the project in words, in the document's language."""
+    known = ENUM_WORDS.get(value)
+    return _(known) if known is not None else value.replace("_", " ")
 
 
 def _nl(ctx: UnitContext) -> tuple[Netherlands, NlComputed] | None:
@@ -50,7 +89,7 @@ def _nl(ctx: UnitContext) -> tuple[Netherlands, NlComputed] | None:
 
 
 def _no_route() -> Content:
-    return Content([Para.of(Missing("netherlands", "the Dutch route (CTR and GMO permit)"))])
+    return Content([Para.of(Missing("netherlands", _("the Dutch route (CTR and GMO permit)")))])
 
 
 def _date_cell(value: dt.date | None, path: str, label: str) -> str | Missing:
@@ -73,34 +112,43 @@ def overview_unit(ctx: UnitContext) -> Content:
     committee = (
         "CCMO"
         if nl.ctr.reviewing_committee == "CCMO"
-        else (nl.ctr.mrec_name or "an accredited MREC")
+        else (nl.ctr.mrec_name or _("an accredited MREC"))
     )
-    route = "staggered (Part I first, then Part II)" if nl.ctr.staggered_submission else "full"
+    route = (
+        _("staggered (Part I first, then Part II)") if nl.ctr.staggered_submission else _("full")
+    )
     blocks: list[Block] = [
         Para.of(
-            f"This map lists every document of the clinical-trial application in CTIS under "
-            f"Regulation (EU) No 536/2014 Annex I and the Dutch national requirements, with "
-            f"its CTIS document type, language, whether dossier drafts it, the file declared "
-            f"in the project and its status. The reviewing committee is {committee}; the "
-            f"submission is {route}."
+            _(
+                "This map lists every document of the clinical-trial application in CTIS under "
+                "Regulation (EU) No 536/2014 Annex I and the Dutch national requirements, with "
+                "its CTIS document type, language, whether dossier drafts it, the file declared "
+                "in the project and its status. The reviewing committee is {committee}; the "
+                "submission is {route}."
+            ).format(committee=committee, route=route)
             + (
-                " The product is a GMO: the GMO permit of the Ministry of Infrastructure and "
-                "Water Management (IenW, Bureau GGO) is a separate track, listed last."
+                " "
+                + _(
+                    "The product is a GMO: the GMO permit of the Ministry of Infrastructure and "
+                    "Water Management (IenW, Bureau GGO) is a separate track, listed last."
+                )
                 if computed.gmo is not None
                 else ""
             )
         ),
         Table(
             "tab-map-status",
-            "Items of the dossier map by status",
-            ["Status", "Items"],
+            _("Items of the dossier map by status"),
+            [_("Status"), _("Items")],
             [[status, str(n)] for status, n in counts.items()],
         ),
         Para.of(
-            "A declared file is 'present' when its SHA-256 equals the one recorded as "
-            "confirmed_sha256 in the project, 'out of date' when it differs (the file "
-            "changed after it was confirmed) and 'not yet confirmed' when none is recorded. "
-            "The confirmation annex lists the current hash of every declared file."
+            _(
+                "A declared file is 'present' when its SHA-256 equals the one recorded as "
+                "confirmed_sha256 in the project, 'out of date' when it differs (the file "
+                "changed after it was confirmed) and 'not yet confirmed' when none is recorded. "
+                "The confirmation annex lists the current hash of every declared file."
+            )
         ),
     ]
     return Content(blocks)
@@ -111,16 +159,21 @@ def _item_rows(items: list[MapItem]) -> list[list[Cell]]:
     for item in items:
         spec = item.spec
         if item.status == "not_applicable":
-            file = f"not applicable: {item.reason}"
+            file = _("not applicable: {reason}").format(reason=item.reason)
         elif item.file is not None:
             file = item.file
         else:
-            file = "none declared"
+            file = _("none declared")
         status = item.status_text
         if spec.generated_by is not None:
-            status += f"; dossier drafts {spec.generated_scope} ({spec.generated_by})"
-        annex = f" (Annex I {spec.annex})" if spec.annex else ""
-        rows.append([spec.id, spec.title + annex, spec.ctis_type, spec.language, file, status])
+            status += "; " + _("dossier drafts {scope} ({document})").format(
+                scope=_(spec.generated_scope) if spec.generated_scope else "",
+                document=spec.generated_by,
+            )
+        annex = " " + _("(Annex I {section})").format(section=spec.annex) if spec.annex else ""
+        rows.append(
+            [spec.id, _(spec.title) + annex, spec.ctis_type, _(spec.language), file, status]
+        )
     return rows
 
 
@@ -128,14 +181,21 @@ def _part(ctx: UnitContext, part: str) -> Content:
     found = _nl(ctx)
     if found is None:
         return _no_route()
-    _, computed = found
+    _unused_nl, computed = found
     items = [i for i in computed.items if i.spec.part == part]
     uncertain = [i.spec.id for i in items if i.spec.confidence == "uncertain"]
     blocks: list[Block] = [
         Table(
             f"tab-map-{part.lower()}",
-            PART_TITLES[part],
-            ["Item", "Document", "CTIS document type", "Language", "File", "Status"],
+            _(PART_TITLES[part]),
+            [
+                _("Item"),
+                _("Document"),
+                _("CTIS document type"),
+                _("Language"),
+                _("File"),
+                _("Status"),
+            ],
             _item_rows(items),
         )
     ]
@@ -145,18 +205,22 @@ def _part(ctx: UnitContext, part: str) -> Content:
             Para.of(
                 Missing(
                     "netherlands.documents",
-                    f"the files of {len(undeclared)} item(s): {', '.join(undeclared)}",
+                    _("the files of {count} item(s): {items}").format(
+                        count=len(undeclared), items=", ".join(undeclared)
+                    ),
                 )
             )
         )
-    notes = [f"{i.spec.id}: {i.spec.note}" for i in items if i.spec.note]
+    notes = [f"{i.spec.id}: {_(i.spec.note)}" for i in items if i.spec.note]
     if notes:
         blocks.append(Bullets([Para.of(n) for n in notes]))
     if uncertain:
         blocks.append(
             Para.of(
-                f"Not confirmed against the source ({join_words(uncertain)}): check these "
-                "items with CCMO before relying on them."
+                _(
+                    "Not confirmed against the source ({items}): check these items with CCMO "
+                    "before relying on them."
+                ).format(items=join_words(uncertain))
             )
         )
     return Content(blocks)
@@ -183,15 +247,18 @@ def gmo_track_unit(ctx: UnitContext) -> Content:
     nl, computed = found
     gmo = computed.gmo
     if gmo is None:
-        return Content([Para.of("The product is not a GMO; no GMO permit is needed.")])
+        return Content([Para.of(_("The product is not a GMO; no GMO permit is needed."))])
     content = _part(ctx, "GMO")
     permit = gmo.permit
     content.blocks.append(
         Para.of(
-            "Procedure: ",
-            permit.procedure or Missing("netherlands.gmo_permit.procedure", "GMO permit procedure"),
-            f"; status: {nl.gmo_permit.status.replace('_', ' ')}; VOV check: "
-            f"{gmo.vov.verdict_text} (see the GMO risk-assessment draft for the reasons).",
+            _("Procedure: "),
+            permit.procedure
+            or Missing("netherlands.gmo_permit.procedure", _("GMO permit procedure")),
+            _(
+                "; status: {status}; VOV check: {verdict} (see the GMO risk-assessment draft "
+                "for the reasons)."
+            ).format(status=_word(nl.gmo_permit.status), verdict=gmo.vov.verdict_text),
         )
     )
     return content
@@ -211,7 +278,7 @@ def dates_unit(ctx: UnitContext) -> Content:
     found = _nl(ctx)
     if found is None:
         return _no_route()
-    _, computed = found
+    _unused_nl, computed = found
     ctr = computed.ctr
     from dossier.analysis.netherlands import route_data
 
@@ -220,90 +287,112 @@ def dates_unit(ctx: UnitContext) -> Content:
     for s in ctr.scenarios:
         rows.append(
             [
-                s.label,
-                f"{s.part_i_days} days",
-                f"{s.part_ii_days} days",
+                _(s.label),
+                _("{days} days").format(days=s.part_i_days),
+                _("{days} days").format(days=s.part_ii_days),
                 _date_cell(
                     s.decision,
                     "netherlands.ctr.planned_submission"
                     + (" / planned_part_ii_submission" if ctr.staggered else ""),
-                    "planned submission date(s)",
+                    _("planned submission date(s)"),
                 ),
             ]
         )
     blocks: list[Block] = [
         Para.of(
-            "Planned submission",
-            " of Part I: " if ctr.staggered else ": ",
-            _date_cell(ctr.submission, "netherlands.ctr.planned_submission", "planned submission"),
+            _("Planned submission of Part I: ") if ctr.staggered else _("Planned submission: "),
+            _date_cell(
+                ctr.submission, "netherlands.ctr.planned_submission", _("planned submission")
+            ),
             *(
                 (
-                    "; of Part II: ",
+                    _("; of Part II: "),
                     _date_cell(
                         ctr.part_ii_submission,
                         "netherlands.ctr.planned_part_ii_submission",
-                        "planned Part II submission",
+                        _("planned Part II submission"),
                     ),
                 )
                 if ctr.staggered
                 else ()
             ),
-            ". Planned first dosing: ",
+            _(". Planned first dosing: "),
             _date_cell(
-                computed.dosing.dosing, "netherlands.planned_first_dosing", "planned first dosing"
+                computed.dosing.dosing,
+                "netherlands.planned_first_dosing",
+                _("planned first dosing"),
             ),
             ".",
         ),
         Table(
             "tab-ccmo-timelines",
-            "CCMO timelines of the planned submission"
-            + (" (staggered)" if ctr.staggered else " (full)"),
-            ["Assumption", "Part I assessment", "Part II assessment", "Decision due"],
+            _("CCMO timelines of the planned submission (staggered)")
+            if ctr.staggered
+            else _("CCMO timelines of the planned submission (full)"),
+            [_("Assumption"), _("Part I assessment"), _("Part II assessment"), _("Decision due")],
             rows,
         ),
         Para.of(
-            f"Each date adds {t.validation_days.days} days of validation and "
-            f"{t.decision_days.days} days for the decision to the assessment. "
+            _(
+                "Each date adds {validation} days of validation and {decision} days for the "
+                "decision to the assessment."
+            ).format(validation=t.validation_days.days, decision=t.decision_days.days)
+            + " "
             + (
-                "Submitted staggered, Part I is assessed first; the decision on the trial "
-                "follows the later of the two parts, and only Part I gets the ATMP extension."
+                _(
+                    "Submitted staggered, Part I is assessed first; the decision on the trial "
+                    "follows the later of the two parts, and only Part I gets the ATMP extension."
+                )
                 if ctr.staggered
-                else "Submitted in full, both parts run together; only Part I gets the ATMP "
-                "extension, so the later part decides the date."
+                else _(
+                    "Submitted in full, both parts run together; only Part I gets the ATMP "
+                    "extension, so the later part decides the date."
+                )
             )
-            + " A validation that needs the sponsor to complete the application adds up to "
-            "15 days."
+            + " "
+            + _(
+                "A validation that needs the sponsor to complete the application adds up to "
+                "15 days."
+            )
         ),
     ]
     if computed.gmo is not None:
         permit = computed.gmo.permit
         blocks.append(
             Para.of(
-                "GMO permit: ",
+                _("GMO permit: "),
                 _date_cell(
                     permit.due,
                     "netherlands.gmo_permit.application_date",
-                    "GMO permit application date",
+                    _("GMO permit application date"),
                 ),
-                f" ({permit.basis}).",
+                f" ({permit.basis.text()}).",
             )
         )
     dosing = computed.dosing
     verdicts = [
         _verdict_sentence(
             dosing.after_earliest_decision,
-            "The planned first dosing follows the earliest CCMO decision date.",
-            "The plan cannot hold: the planned first dosing precedes the earliest date on "
-            "which CCMO can decide.",
-            "The first dosing cannot be compared with the CCMO timelines until both dates "
-            "are given.",
+            _("The planned first dosing follows the earliest CCMO decision date."),
+            _(
+                "The plan cannot hold: the planned first dosing precedes the earliest date on "
+                "which CCMO can decide."
+            ),
+            _(
+                "The first dosing cannot be compared with the CCMO timelines until both dates "
+                "are given."
+            ),
         ),
         _verdict_sentence(
             dosing.after_latest_decision,
-            "It also follows the decision date with every extension, so it holds whatever "
-            "CCMO asks.",
-            "It precedes the decision date with a request for information and the ATMP "
-            "extension: it holds only if CCMO asks nothing and does not extend.",
+            _(
+                "It also follows the decision date with every extension, so it holds whatever "
+                "CCMO asks."
+            ),
+            _(
+                "It precedes the decision date with a request for information and the ATMP "
+                "extension: it holds only if CCMO asks nothing and does not extend."
+            ),
             "",
         ),
     ]
@@ -311,19 +400,24 @@ def dates_unit(ctx: UnitContext) -> Content:
         verdicts.append(
             _verdict_sentence(
                 dosing.after_permit,
-                "It follows the date by which the GMO permit is due.",
-                "It precedes the date by which the GMO permit is due: dosing needs the permit.",
-                "The first dosing cannot be compared with the GMO permit until the "
-                "application date (or the permit) is given.",
+                _("It follows the date by which the GMO permit is due."),
+                _("It precedes the date by which the GMO permit is due: dosing needs the permit."),
+                _(
+                    "The first dosing cannot be compared with the GMO permit until the "
+                    "application date (or the permit) is given."
+                ),
             )
         )
     blocks.append(Para.of(" ".join(v for v in verdicts if v)))
     blocks.append(
         Para.of(
-            f"Sources: {t.source}."
+            _("Sources: {sources}.").format(sources=t.source)
             + (
-                " The GMO procedure lengths are maxima; a question from Bureau GGO may stop "
-                "the clock."
+                " "
+                + _(
+                    "The GMO procedure lengths are maxima; a question from Bureau GGO may stop "
+                    "the clock."
+                )
                 if computed.gmo is not None
                 else ""
             )
@@ -338,7 +432,7 @@ def confirm_unit(ctx: UnitContext) -> Content:
     found = _nl(ctx)
     if found is None:
         return _no_route()
-    _, computed = found
+    _unused_nl, computed = found
     rows: list[list[Cell]] = [
         [item.spec.id, item.file or "", item.sha256 or "", item.status_text]
         for item in computed.items
@@ -348,22 +442,26 @@ def confirm_unit(ctx: UnitContext) -> Content:
         return Content(
             [
                 Para.of(
-                    "No declared file was found. Declare each document under "
-                    "netherlands.documents (item and file); the next build reports its hash."
+                    _(
+                        "No declared file was found. Declare each document under "
+                        "netherlands.documents (item and file); the next build reports its hash."
+                    )
                 )
             ]
         )
     return Content(
         [
             Para.of(
-                "Once a file is checked, record its current hash as confirmed_sha256 of its "
-                "item in netherlands.documents; a later change to the file makes the item "
-                "'out of date'."
+                _(
+                    "Once a file is checked, record its current hash as confirmed_sha256 of its "
+                    "item in netherlands.documents; a later change to the file makes the item "
+                    "'out of date'."
+                )
             ),
             Table(
                 "tab-map-hashes",
-                "Declared files and their current SHA-256",
-                ["Item", "File", "SHA-256", "Status"],
+                _("Declared files and their current SHA-256"),
+                [_("Item"), _("File"), "SHA-256", _("Status")],
                 rows,
             ),
         ]
@@ -439,7 +537,7 @@ def _gmo(ctx: UnitContext) -> tuple[Netherlands, GmoComputed, GmoEnvironment | N
 
 def _not_gmo() -> Content:
     return Content(
-        [Para.of("The product is not flagged as a GMO (product.gmo); no permit is needed.")]
+        [Para.of(_("The product is not flagged as a GMO (product.gmo); no permit is needed."))]
     )
 
 
@@ -452,26 +550,28 @@ def form_unit(ctx: UnitContext) -> Content:
     found = _gmo(ctx)
     if found is None:
         return _not_gmo()
-    _, gmo, _ = found
+    _unused_nl, gmo, _unused_env = found
     from dossier.analysis.netherlands import route_data
 
     form = route_data().forms[gmo.form]
     p = ctx.project.product
     blocks: list[Block] = [
         Para.of(
-            f"This draft sets out the environmental risk assessment of {p.name} for the GMO "
-            "permit of the Ministry of Infrastructure and Water Management (IenW), handled "
-            "by Bureau GGO with the advice of COGEM. The trial and the permit are separate "
-            "tracks that may run in parallel; both must be in place before the first GMO "
-            "activity and the first dosing."
+            _(
+                "This draft sets out the environmental risk assessment of {product} for the GMO "
+                "permit of the Ministry of Infrastructure and Water Management (IenW), handled "
+                "by Bureau GGO with the advice of COGEM. The trial and the permit are separate "
+                "tracks that may run in parallel; both must be in place before the first GMO "
+                "activity and the first dosing."
+            ).format(product=p.name)
         ),
-        Para.of(f"Form: {form.title} ({form.version})."),
+        Para.of(_("Form: {title} ({version}).").format(title=form.title, version=_(form.version))),
     ]
     if form.scope:
-        blocks.append(Para.of(f"The form covers {form.scope}."))
+        blocks.append(Para.of(_("The form covers {scope}.").format(scope=_(form.scope))))
     if form.note:
-        blocks.append(Para.of(form.note))
-    blocks.append(Para.of(FORM_SECTIONS_NOTE))
+        blocks.append(Para.of(_(form.note)))
+    blocks.append(Para.of(_(FORM_SECTIONS_NOTE)))
     return Content(blocks)
 
 
@@ -481,48 +581,68 @@ def procedure_unit(ctx: UnitContext) -> Content:
     found = _gmo(ctx)
     if found is None:
         return _not_gmo()
-    nl, gmo, _ = found
+    nl, gmo, _unused_env = found
     permit = nl.gmo_permit
     from dossier.analysis.netherlands import route_data
 
     data = route_data()
     rows: list[list[Cell]] = [
         [
-            spec.label,
-            f"up to {spec.days} days"
-            + (f" ({spec.short_days} with the additional conditions)" if spec.short_days else ""),
+            _(spec.label),
+            _("up to {days} days").format(days=spec.days)
+            + (
+                " " + _("({days} with the additional conditions)").format(days=spec.short_days)
+                if spec.short_days
+                else ""
+            ),
         ]
         for spec in data.gmo_procedures.procedures.values()
     ]
     chosen = permit.procedure
     blocks: list[Block] = [
-        Para.of(f"VOV check: {gmo.vov.verdict_text}. Reasons: " + "; ".join(gmo.vov.reasons) + "."),
+        Para.of(
+            _("VOV check: {verdict}. Reasons: {reasons}.").format(
+                verdict=gmo.vov.verdict_text, reasons="; ".join(gmo.vov.reasons)
+            )
+        ),
         Table(
             "tab-gmo-procedures",
-            "GMO permit procedures and their maximum length",
-            ["Procedure", "Maximum length"],
+            _("GMO permit procedures and their maximum length"),
+            [_("Procedure"), _("Maximum length")],
             rows,
         ),
         Para.of(
-            "Chosen procedure: ",
-            chosen or Missing("netherlands.gmo_permit.procedure", "GMO permit procedure"),
-            f"; status: {permit.status.replace('_', ' ')}"
-            + (f"; Bureau GGO reference {permit.reference}" if permit.reference else "")
-            + ". The permit is due: ",
+            _("Chosen procedure: "),
+            chosen or Missing("netherlands.gmo_permit.procedure", _("GMO permit procedure")),
+            _("; status: {status}").format(status=_word(permit.status))
+            + (
+                _("; Bureau GGO reference {reference}").format(reference=permit.reference)
+                if permit.reference
+                else ""
+            )
+            + _(". The permit is due: "),
             _date_cell(
-                gmo.permit.due, "netherlands.gmo_permit.application_date", "application date"
+                gmo.permit.due, "netherlands.gmo_permit.application_date", _("application date")
             ),
-            f" ({gmo.permit.basis}).",
+            f" ({gmo.permit.basis.text()}).",
         ),
     ]
     if chosen == "VOV" and gmo.vov.eligible is Verdict.NOT_MET:
         blocks.append(
             Para.of(
-                "The VOV procedure is chosen but the product does not meet its conditions; "
-                "the regular procedure applies."
+                _(
+                    "The VOV procedure is chosen but the product does not meet its conditions; "
+                    "the regular procedure applies."
+                )
             )
         )
-    blocks.append(Para.of(f"Sources: {data.gmo_procedures.source}. {data.gmo_procedures.note}"))
+    blocks.append(
+        Para.of(
+            _("Sources: {sources}.").format(sources=data.gmo_procedures.source)
+            + " "
+            + _(data.gmo_procedures.note)
+        )
+    )
     return Content(blocks)
 
 
@@ -532,50 +652,53 @@ def organism_unit(ctx: UnitContext) -> Content:
     found = _gmo(ctx)
     if found is None:
         return _not_gmo()
-    _, gmo, env = found
+    _unused_nl, gmo, env = found
     p = ctx.project.product
     v = p.vector
     rows: list[list[Cell]] = []
     if gmo.form == "cells":
-        rows.append(["Modified cells", f"{p.cell_type or 'cells'} ({p.cell_origin})"])
+        rows.append([_("Modified cells"), f"{p.cell_type or _('cells')} ({_word(p.cell_origin)})"])
     rows.append(
         [
-            "Parental organism of the vector",
+            _("Parental organism of the vector"),
             or_missing(
                 env.parental_organism if env else None,
                 f"{ENV}.parental_organism",
-                "parental organism",
+                _("parental organism"),
             ),
         ]
     )
     if v is not None:
         rows += [
-            ["Vector", f"{v.type}" + (f", {v.serotype}" if v.serotype else "")],
-            ["Insert (transgene)", v.transgene],
-            ["Promoter", or_missing(v.promoter, "product.vector.promoter", "promoter")],
-            ["Integrating", "yes" if v.integrating else "no"],
-            ["Replication-competent by design", "yes" if v.replication_competent else "no"],
+            [_("Vector"), f"{v.type}" + (f", {v.serotype}" if v.serotype else "")],
+            [_("Insert (transgene)"), v.transgene],
+            [_("Promoter"), or_missing(v.promoter, "product.vector.promoter", _("promoter"))],
+            [_("Integrating"), _("yes") if v.integrating else _("no")],
+            [
+                _("Replication-competent by design"),
+                _("yes") if v.replication_competent else _("no"),
+            ],
         ]
         if v.description:
-            rows.append(["Description", v.description])
+            rows.append([_("Description"), v.description])
     rows.append(
         [
-            "Genetic modification of the vector",
+            _("Genetic modification of the vector"),
             or_missing(
                 env.genetic_modification if env else None,
                 f"{ENV}.genetic_modification",
-                "deleted or changed genes, packaging system",
+                _("deleted or changed genes, packaging system"),
             ),
         ]
     )
     if p.gene_editing.present:
-        rows.append(["Genome editing", p.gene_editing.editor or ""])
+        rows.append([_("Genome editing"), p.gene_editing.editor or ""])
     return Content(
         [
             Table(
                 "tab-gmo-organism",
-                "The GMO: organism, vector and insert",
-                ["Element", "Description"],
+                _("The GMO: organism, vector and insert"),
+                [_("Element"), _("Description")],
                 rows,
             )
         ]
@@ -588,43 +711,43 @@ def replication_unit(ctx: UnitContext) -> Content:
     found = _gmo(ctx)
     if found is None:
         return _not_gmo()
-    _, gmo, env = found
+    _unused_nl, gmo, env = found
     rcv = env.replication_competence if env else None
     result: Cell = (
-        rcv.result.replace("_", " ")
+        _word(rcv.result)
         if rcv is not None
-        else Missing(f"{ENV}.replication_competence.result", "result of the RCV test")
+        else Missing(f"{ENV}.replication_competence.result", _("result of the RCV test"))
     )
     testing: Cell = or_missing(
         rcv.testing if rcv else None,
         f"{ENV}.replication_competence.testing",
-        "what is tested, on which material, detection limit",
+        _("what is tested, on which material, detection limit"),
     )
-    methods = ", ".join(gmo.rcv_methods) or "none declared among the analytical methods"
+    methods = ", ".join(gmo.rcv_methods) or _("none declared among the analytical methods")
     rows: list[list[Cell]] = [
-        ["Replication-competent virus: result", result],
-        ["Testing", testing],
-        ["Release methods for replication-competent virus", methods],
+        [_("Replication-competent virus: result"), result],
+        [_("Testing"), testing],
+        [_("Release methods for replication-competent virus"), methods],
     ]
     if gmo.form == "cells":
         residual = env.residual_infectious_vector if env else None
         rows.append(
             [
-                "Residual infectious vector in the finished product",
-                residual.status.replace("_", " ")
+                _("Residual infectious vector in the finished product"),
+                _word(residual.status)
                 if residual is not None
                 else Missing(
-                    f"{ENV}.residual_infectious_vector.status", "residual infectious vector"
+                    f"{ENV}.residual_infectious_vector.status", _("residual infectious vector")
                 ),
             ]
         )
         rows.append(
             [
-                "Evidence",
+                _("Evidence"),
                 or_missing(
                     residual.evidence if residual else None,
                     f"{ENV}.residual_infectious_vector.evidence",
-                    "assay, detection limit, batches",
+                    _("assay, detection limit, batches"),
                 ),
             ]
         )
@@ -632,8 +755,8 @@ def replication_unit(ctx: UnitContext) -> Content:
         [
             Table(
                 "tab-gmo-replication",
-                "Replication competence and residual vector",
-                ["Question", "Answer"],
+                _("Replication competence and residual vector"),
+                [_("Question"), _("Answer")],
                 rows,
             )
         ]
@@ -646,7 +769,7 @@ def distribution_unit(ctx: UnitContext) -> Content:
     found = _gmo(ctx)
     if found is None:
         return _not_gmo()
-    _, gmo, env = found
+    _unused_nl, gmo, env = found
     studies = {
         s.id: s for s in (ctx.project.nonclinical.studies if ctx.project.nonclinical else [])
     }
@@ -655,7 +778,7 @@ def distribution_unit(ctx: UnitContext) -> Content:
             or_missing(
                 env.shedding if env else None,
                 f"{ENV}.shedding",
-                "shedding data and clinical sampling plan",
+                _("shedding data and clinical sampling plan"),
             )
         )
     ]
@@ -669,19 +792,19 @@ def distribution_unit(ctx: UnitContext) -> Content:
                     sid,
                     s.title,
                     s.species or "",
-                    s.status,
-                    "computed from the data (see the non-clinical IMPD)"
+                    _word(s.status),
+                    _("computed from the data (see the non-clinical IMPD)")
                     if summary is not None
-                    else "the data file could not be analysed"
+                    else _("the data file could not be analysed")
                     if s.data is not None and s.data.biodistribution is not None
-                    else "no data file",
+                    else _("no data file"),
                 ]
             )
         blocks.append(
             Table(
                 "tab-gmo-studies",
-                "Non-clinical studies covering biodistribution, persistence or shedding",
-                ["Study", "Title", "Species", "Status", "Biodistribution data"],
+                _("Non-clinical studies covering biodistribution, persistence or shedding"),
+                [_("Study"), _("Title"), _("Species"), _("Status"), _("Biodistribution data")],
                 rows,
             )
         )
@@ -690,7 +813,7 @@ def distribution_unit(ctx: UnitContext) -> Content:
             Para.of(
                 Missing(
                     "nonclinical.studies",
-                    "a study covering biodistribution or shedding (study_type or also_covers)",
+                    _("a study covering biodistribution or shedding (study_type or also_covers)"),
                 )
             )
         )
@@ -703,15 +826,15 @@ def exposure_unit(ctx: UnitContext) -> Content:
     found = _gmo(ctx)
     if found is None:
         return _not_gmo()
-    _, gmo, _ = found
+    _unused_nl, gmo, _unused_env = found
     blocks: list[Block] = []
     if gmo.risks:
         blocks.append(
             Table(
                 "tab-gmo-exposure",
-                "Routes of exposure",
-                ["Route", "Who or what", "How exposure could happen", "Hazard"],
-                [[r.id, GROUP_WORDS[r.group], r.route, r.hazard] for r in gmo.risks],
+                _("Routes of exposure"),
+                [_("Route"), _("Who or what"), _("How exposure could happen"), _("Hazard")],
+                [[r.id, _(GROUP_WORDS[r.group]), r.route, r.hazard] for r in gmo.risks],
             )
         )
     for group in gmo.groups_without_route:
@@ -719,7 +842,9 @@ def exposure_unit(ctx: UnitContext) -> Content:
             Para.of(
                 Missing(
                     f"{ENV}.exposure_routes",
-                    f"an exposure route for {GROUP_WORDS[group]} (or why there is none)",
+                    _("an exposure route for {group} (or why there is none)").format(
+                        group=_(GROUP_WORDS[group])
+                    ),
                 )
             )
         )
@@ -740,7 +865,7 @@ def risk_unit(ctx: UnitContext) -> Content:
     found = _gmo(ctx)
     if found is None:
         return _not_gmo()
-    _, gmo, env = found
+    _unused_nl, gmo, env = found
     from dossier.analysis.netherlands import route_data
 
     matrix = route_data().risk_matrix
@@ -749,7 +874,8 @@ def risk_unit(ctx: UnitContext) -> Content:
             [
                 Para.of(
                     Missing(
-                        f"{ENV}.exposure_routes", "exposure routes with consequence and likelihood"
+                        f"{ENV}.exposure_routes",
+                        _("exposure routes with consequence and likelihood"),
                     )
                 )
             ]
@@ -757,11 +883,11 @@ def risk_unit(ctx: UnitContext) -> Content:
     rows: list[list[Cell]] = [
         [
             r.id,
-            GROUP_WORDS[r.group],
-            r.consequence,
-            r.likelihood,
-            r.risk,
-            ", ".join(r.measures) or "none",
+            _(GROUP_WORDS[r.group]),
+            _word(r.consequence),
+            _word(r.likelihood),
+            _word(r.risk),
+            ", ".join(r.measures) or _("none"),
         ]
         for r in gmo.risks
     ]
@@ -769,15 +895,26 @@ def risk_unit(ctx: UnitContext) -> Content:
         [
             Table(
                 "tab-gmo-risk",
-                "Risk characterisation: consequence × likelihood",
-                ["Route", "Who or what", "Consequence", "Likelihood", "Risk", "Measures"],
+                _("Risk characterisation: consequence × likelihood"),
+                [
+                    _("Route"),
+                    _("Who or what"),
+                    _("Consequence"),
+                    _("Likelihood"),
+                    _("Risk"),
+                    _("Measures"),
+                ],
                 rows,
             ),
             *_rationales(env),
             Para.of(
-                f"Overall, the highest estimated risk of any route is {gmo.overall_risk}. "
-                f"The risk of each route combines the magnitude of the consequence with its "
-                f"likelihood ({matrix.source}). {matrix.note}"
+                _(
+                    "Overall, the highest estimated risk of any route is {risk}. The risk of "
+                    "each route combines the magnitude of the consequence with its likelihood "
+                    "({source})."
+                ).format(risk=_word(gmo.overall_risk or ""), source=matrix.source)
+                + " "
+                + _(matrix.note)
             ),
         ]
     )
@@ -789,24 +926,24 @@ def measures_unit(ctx: UnitContext) -> Content:
     found = _gmo(ctx)
     if found is None:
         return _not_gmo()
-    _, _, env = found
+    _unused_nl, _unused_gmo, env = found
     if env is None or not env.measures:
-        return Content([Para.of(Missing(f"{ENV}.measures", "management and waste measures"))])
+        return Content([Para.of(Missing(f"{ENV}.measures", _("management and waste measures")))])
     kinds = {m.kind for m in env.measures}
     blocks: list[Block] = [
         Table(
             "tab-gmo-measures",
-            "Management measures",
-            ["Measure", "Kind", "Measure as applied"],
-            [[m.id, m.kind.replace("_", " "), m.text] for m in env.measures],
+            _("Management measures"),
+            [_("Measure"), _("Kind"), _("Measure as applied")],
+            [[m.id, _word(m.kind), m.text] for m in env.measures],
         )
     ]
     for kind, label in (
-        ("waste", "waste handling"),
-        ("patient_instructions", "instructions to the patient"),
+        ("waste", _("a measure on waste handling")),
+        ("patient_instructions", _("a measure on instructions to the patient")),
     ):
         if kind not in kinds:
-            blocks.append(Para.of(Missing(f"{ENV}.measures", f"a measure on {label}")))
+            blocks.append(Para.of(Missing(f"{ENV}.measures", label)))
     return Content(blocks)
 
 
@@ -816,14 +953,14 @@ def monitoring_unit(ctx: UnitContext) -> Content:
     found = _gmo(ctx)
     if found is None:
         return _not_gmo()
-    _, _, env = found
+    _unused_nl, _unused_gmo, env = found
     return Content(
         [
             Para.of(
                 or_missing(
                     env.monitoring if env else None,
                     f"{ENV}.monitoring",
-                    "monitoring of patients and environment, reporting to Bureau GGO",
+                    _("monitoring of patients and environment, reporting to Bureau GGO"),
                 )
             )
         ]

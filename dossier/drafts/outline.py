@@ -24,6 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from dossier.core.diagnostics import Diagnostic, Location, Severity
 from dossier.core.errors import UserError
+from dossier.core.i18n import N_
 from dossier.core.resources import RENAMED_DOCUMENTS, builtin_dir
 from dossier.drafts.blocks import Block, Section
 from dossier.rules.schema import AppliesTo
@@ -118,7 +119,7 @@ class Outline(_Strict):
     file: str = Field(pattern=r"^[A-Za-z0-9._-]+\.docx$", description="Output file name.")
     title: str = Field(description="Title; '{product}' is replaced by the product name.")
     subtitle: str = Field(
-        default="{sponsor} · version {version} · {date}",
+        default=N_("{sponsor} · version {version} · {date}"),
         pattern=r"^([^{}]|\{(product|sponsor|version|date|agency)\})*$",
         description="Subtitle; may use {product}, {sponsor}, {version}, {date} and {agency}.",
     )

@@ -71,6 +71,10 @@ class SourceDoc:
     def _loc(self, pos: tuple[int, int], path: tuple[PathPart, ...]) -> Location:
         return Location(self.display_path, pos[0], pos[1], path)
 
+    def has_value(self, path: tuple[PathPart, ...]) -> bool:
+        """Whether the document writes a value at ``path``."""
+        return tuple(path) in self._values
+
     def locate(self, path: tuple[PathPart, ...]) -> Location:
         """Position of the value at ``path``, or of its nearest existing ancestor."""
         probe = tuple(path)

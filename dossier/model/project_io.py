@@ -196,12 +196,7 @@ def pydantic_diagnostics(
 
 # Settings a user may reasonably expect but that the drafts cannot honour yet: refused
 # with the reason, never accepted and ignored.
-_NOT_AVAILABLE: dict[tuple[tuple[str, ...], str], str] = {
-    (("document", "language"), "nl"): (
-        "Dutch drafts are not produced yet: 'nl' would be ignored, so it is refused "
-        "(the IMPD and the briefing document are English in any case)"
-    ),
-}
+_NOT_AVAILABLE: dict[tuple[tuple[str, ...], str], str] = {}
 
 
 def _classify(

@@ -40,13 +40,20 @@ class DocumentControl(StrictModel):
     version: str = Field(pattern=r"^\d+(\.\d+){0,2}$", description="Document version, e.g. '0.3'.")
     status: DocumentStatus = Field(description="draft (adds a DRAFT watermark), review, or final.")
     date: dt.date = Field(description="Document date (also used for reproducible file dates).")
-    language: Literal["en"] = Field(
+    language: Literal["en", "nl"] = Field(
         default="en",
         description=(
-            "Language of the drafts. Only English ('en') is produced: Dutch ('nl') output for "
-            "the documents read in Dutch (the CTR dossier map, the GMO risk assessment and "
-            "the readiness report) is not available yet and is refused rather than ignored. "
-            "The IMPD and the briefing document are written in English in any case."
+            "Language of the documents read in Dutch. 'nl' writes three documents in Dutch: "
+            "the CTR dossier map (ctr-map), the GMO environmental risk assessment (gmo-era) "
+            "and the readiness report (readiness): their headings, table headers, sentences, "
+            "statuses, placeholders, dates (15 oktober 2026), cover page, header, footer, "
+            "abbreviation meanings, rule findings and the contradicted sentences' evidence. "
+            "Text entered in the project file, "
+            "codes and YAML paths, citations, CTIS document types and the titles of EU forms "
+            "stay as written; numbers keep the decimal point in both languages. The IMPD "
+            "(impd-quality-potency, impd-nonclinical), the briefing document (briefing) and "
+            "the JSON twin of the dossier map are English in any case, byte-identical to "
+            "those of the same project with 'en'."
         ),
     )
 

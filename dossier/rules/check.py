@@ -18,7 +18,13 @@ from dossier.core.diagnostics import DiagnosticList, Location, PathPart
 from dossier.core.errors import UserError
 from dossier.model.project import Project
 from dossier.model.project_io import LoadedProject
-from dossier.rules.engine import ItemOutcome, RuleEvaluator, RuleExpressionError, finding
+from dossier.rules.engine import (
+    ItemOutcome,
+    RuleEvaluator,
+    RuleExpressionError,
+    Translation,
+    finding,
+)
 from dossier.rules.features import product_features
 from dossier.rules.schema import AppliesTo, Catalogue, Citation, Profile, Rule
 
@@ -279,12 +285,14 @@ def check_project(
     computed: dict[str, Any],
     *,
     profile: Profile | None = None,
+    translation: Translation | None = None,
 ) -> CheckResult:
-    """Evaluate the applicable rules on a loaded project and its computed results."""
+    """Evaluate the applicable rules on a loaded project and its computed results;
+    with a ``translation``, every finding also carries its message in that language."""
     project = loaded.project
     features = product_features(project)
     data = project.model_dump(mode="json")
-    evaluator = RuleEvaluator(data, computed, features, loaded.locate)
+    evaluator = RuleEvaluator(data, computed, features, loaded.locate, translation)
     findings = DiagnosticList()
     applied: list[Rule] = []
     skipped: list[Rule] = []

@@ -31,6 +31,7 @@ def finding(
     severity: str | None = None,
     citation: Citation | None = None,
     hint: str | None = None,
+    extra: dict[str, str] | None = None,
 ) -> Diagnostic:
     """A rule that is not satisfied, as a diagnostic located at the thing concerned: the
     rule id is its code, and it carries the rule's citation, confidence and section.
@@ -42,7 +43,7 @@ def finding(
         message=message,
         location=location,
         hint=rule.hint if hint is None else hint,
-        extra={"title": rule.title},
+        extra={"title": rule.title, **(extra or {})},
         citation=DiagnosticCitation(cite.document, cite.section),
         confidence=rule.confidence,
         section=rule.section,
@@ -114,6 +115,19 @@ def rule_environment() -> Any:
     return env
 
 
+@dataclass(frozen=True)
+class Translation:
+    """A second language for the findings' messages: the language code, the function
+    translating a message template, and the computed results put into words in that
+    language (``computed`` of the rule context). A finding then also carries
+    ``extra["message:<code>"]`` (the translated template rendered with the same values)
+    and ``extra["hint:<code>"]``."""
+
+    code: str
+    translate: Callable[[str], str]
+    computed: dict[str, Any]
+
+
 class RuleEvaluator:
     """Compiles and evaluates rules against one project's data."""
 
@@ -123,6 +137,7 @@ class RuleEvaluator:
         computed: dict[str, Any],
         features: frozenset[str],
         locate: Locator,
+        translation: Translation | None = None,
     ) -> None:
         self._env = rule_environment()
         self._data = data
@@ -136,6 +151,7 @@ class RuleEvaluator:
         self._base.update(_helpers(data))
         self._expressions: dict[str, Any] = {}
         self._messages: dict[str, Any] = {}
+        self._translation = translation
 
     def _expr(self, source: str) -> Any:
         """A rule expression, compiled once and evaluated for every item of its scope."""
@@ -176,13 +192,30 @@ class RuleEvaluator:
                     continue
                 part = "message"
                 message = self._message(rule.message).render(**ctx)
+                extra = self._translated(rule, ctx)
             except Exception as exc:  # reported by the caller as DOS-C900
                 raise RuleExpressionError(part, exc) from exc
             target = path + tuple(_parse_target(rule.at)) if rule.at else path
             loc = self._locate(target)
-            found = finding(rule, message, Location(loc.file, loc.line, loc.column, target))
+            found = finding(
+                rule, message, Location(loc.file, loc.line, loc.column, target), extra=extra
+            )
             outcomes.append(ItemOutcome(path, "finding", found))
         return outcomes
+
+    def _translated(self, rule: Rule, ctx: dict[str, Any]) -> dict[str, str]:
+        """The message and hint in the second language: the template is translated before
+        it is rendered, so the values are filled in as in the English message."""
+        tr = self._translation
+        if tr is None:
+            return {}
+        message = self._message(tr.translate(rule.message)).render(
+            **{**ctx, "computed": tr.computed}
+        )
+        extra = {f"message:{tr.code}": message}
+        if rule.hint:
+            extra[f"hint:{tr.code}"] = tr.translate(rule.hint)
+        return extra
 
 
 @dataclass(frozen=True)

@@ -162,7 +162,8 @@ WATERMARK = (
     "mso-position-horizontal-relative:margin;mso-position-vertical:center;"
     'mso-position-vertical-relative:margin" o:allowincell="f" fillcolor="#d9d9d9" stroked="f">'
     '<v:fill opacity=".5"/>'
-    '<v:textpath style="font-family:&quot;Calibri&quot;;font-size:1pt" string="DRAFT"/>'
+    '<v:textpath style="font-family:&quot;Calibri&quot;;font-size:1pt"'
+    ' string="{{{{ doc.words.draft_mark }}}}"/>'
     "</v:shape></w:pict></w:r></w:p>"
 )
 
@@ -180,7 +181,7 @@ def _header_footer(doc: Any) -> None:
         *_docproperty("Product"),
         run(" · ", size_half_points=16, color="5A5A5A"),
         *_docproperty("DocumentType"),
-        run(" · version ", size_half_points=16, color="5A5A5A"),
+        run(" · {{ doc.words.version }} ", size_half_points=16, color="5A5A5A"),
         *_docproperty("Version"),
         run(" · ", size_half_points=16, color="5A5A5A"),
         *_docproperty("Status"),
@@ -195,10 +196,10 @@ def _header_footer(doc: Any) -> None:
         header._element.append(parse_xml(xml))
     footer = section.footer.paragraphs[0]
     footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    footer._p.append(run("Page ", size_half_points=16))
+    footer._p.append(run("{{ doc.words.page }} ", size_half_points=16))
     for r in field_runs("PAGE", "1", size_half_points=16):
         footer._p.append(r)
-    footer._p.append(run(" of ", size_half_points=16))
+    footer._p.append(run(" {{ doc.words.page_of }} ", size_half_points=16))
     for r in field_runs("NUMPAGES", "1", size_half_points=16):
         footer._p.append(r)
     build = section.footer.add_paragraph()
@@ -224,21 +225,21 @@ def _body(doc: Any) -> None:
     for condition, heading, instruction, placeholder in (
         (
             None,
-            "Table of contents",
+            "{{ doc.words.contents }}",
             'TOC \\o "1-3" \\h \\z \\u',
-            "The table of contents is updated when the document is opened (or press F9).",
+            "{{ doc.words.contents_note }}",
         ),
         (
             "doc.has_tables",
-            "List of tables",
+            "{{ doc.words.tables }}",
             'TOC \\h \\z \\c "Table"',
-            "The list of tables is updated when the document is opened.",
+            "{{ doc.words.tables_note }}",
         ),
         (
             "doc.has_figures",
-            "List of figures",
+            "{{ doc.words.figures }}",
             'TOC \\h \\z \\c "Figure"',
-            "The list of figures is updated when the document is opened.",
+            "{{ doc.words.figures_note }}",
         ),
     ):
         if condition:

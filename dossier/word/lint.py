@@ -45,6 +45,17 @@ HOUSE_FIELDS = frozenset(
         "doc.has_figures",
         "doc.draft",
         "doc.build",
+        "doc.words",
+        "doc.words.contents",
+        "doc.words.contents_note",
+        "doc.words.tables",
+        "doc.words.tables_note",
+        "doc.words.figures",
+        "doc.words.figures_note",
+        "doc.words.version",
+        "doc.words.page",
+        "doc.words.page_of",
+        "doc.words.draft_mark",
     }
 )
 """Every path the house template may use (its view model: see the writer's context)."""

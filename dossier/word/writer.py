@@ -27,6 +27,8 @@ from docx.oxml.table import CT_Tbl
 from docx.shared import Mm, Twips
 from lxml import etree
 
+from dossier.core.i18n import N_
+from dossier.core.i18n import gettext as _
 from dossier.drafts.blocks import (
     Bullets,
     Cell,
@@ -49,7 +51,7 @@ from dossier.word.ooxml import bookmark, elements, field_runs, field_xml, run, r
 from dossier.word.save import SPLICE
 from dossier.word.templates import TemplateSearch
 
-__all__ = ["write_docx"]
+__all__ = ["HOUSE_WORDS", "write_docx"]
 
 TEXT_WIDTH_MM = 160.0
 
@@ -151,6 +153,7 @@ class _Writer:
                 "has_figures": bool(self.doc.figures()),
                 "draft": props.get("status", "draft") == "draft",
                 "build": props.get("build", ""),
+                "words": {key: _(text) for key, text in HOUSE_WORDS.items()},
             },
             "body": Anchor("body"),
         }
@@ -173,11 +176,12 @@ class _Writer:
             return self._footnotes.reference_xml(part.text)
         if isinstance(part, CrossRef):
             label = self.numbering.label(part.key)
-            if label.startswith("section "):
+            if self.numbering.kind(part.key) == "section":
                 switch = "\\r \\h" if self.doc.numbering == "word" else "\\h"
-                return run_xml("section ") + field_xml(
-                    f"REF {self._bookmark_name(part.key)} {switch}",
-                    label.removeprefix("section "),
+                number = self.numbering.number(part.key)
+                word = label.removesuffix(number)  # "section " in the document's language
+                return run_xml(word) + field_xml(
+                    f"REF {self._bookmark_name(part.key)} {switch}", number
                 )
             return field_xml(f"REF {self._bookmark_name(part.key)} \\h", label)
         raise TypeError(type(part))
@@ -201,7 +205,10 @@ class _Writer:
     def _caption(self, kind: str, key: str, caption: str) -> Any:
         number = self.numbering.table_number(key)
         p = self._p("Caption")
-        label = [run(f"{kind} "), *field_runs(f"SEQ {kind} \\* ARABIC", str(number))]
+        # the SEQ identifier stays "Table"/"Figure" (the lists of tables and figures
+        # collect it); the word printed before the number is in the document's language
+        word = _(N_("Table") if kind == "Table" else N_("Figure"))
+        label = [run(f"{word} "), *field_runs(f"SEQ {kind} \\* ARABIC", str(number))]
         self._next_id += 1
         for element in bookmark(self._bookmark_name(key), self._next_id, label):
             p.append(element)
@@ -336,7 +343,7 @@ class _Writer:
             DocProperties(
                 title=self.doc.title,
                 subject=self.doc.label,
-                keywords=f"{props.get('product', '')}; {props.get('status', '')}",
+                keywords=f"{props.get('product', '')}; {_status_word(props.get('status', ''))}",
                 comments=props.get("build", ""),
                 version=props.get("version", ""),
                 when=when,
@@ -344,13 +351,38 @@ class _Writer:
                     "Product": props.get("product", ""),
                     "DocumentType": self.doc.label,
                     "Version": props.get("version", ""),
-                    "Status": props.get("status", ""),
+                    "Status": _status_word(props.get("status", "")),
                     "Build": props.get("build", ""),
                 },
             ),
             template=self.template,
             splices=self._splices,
         )
+
+
+HOUSE_WORDS = {
+    "contents": N_("Table of contents"),
+    "contents_note": N_(
+        "The table of contents is updated when the document is opened (or press F9)."
+    ),
+    "tables": N_("List of tables"),
+    "tables_note": N_("The list of tables is updated when the document is opened."),
+    "figures": N_("List of figures"),
+    "figures_note": N_("The list of figures is updated when the document is opened."),
+    "version": N_("version"),
+    "page": N_("Page"),
+    "page_of": N_("of"),
+    "draft_mark": N_("DRAFT"),
+}
+"""The fixed words of the house template (``doc.words``), in the document's language."""
+
+_STATUS_WORDS = {"draft": N_("draft"), "review": N_("review"), "final": N_("final")}
+
+
+def _status_word(status: str) -> str:
+    """The document status as the header prints it."""
+    word = _STATUS_WORDS.get(status)
+    return _(word) if word is not None else status
 
 
 def write_docx(document: Document, when: dt.date, template: Path | None = None) -> bytes:

@@ -33,6 +33,21 @@ DOCS = [
 """Every draft type; one an example does not get (the GMO risk assessment of a product that
 is not a GMO) has no golden files there."""
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+DUTCH_EXAMPLE = "car-t-nl"
+DUTCH_DOCS = ["readiness-report", "ctr-map", "gmo-risk-assessment"]
+DUTCH_GOLDEN = GOLDEN / f"{DUTCH_EXAMPLE}.nl"
+"""The documents written in Dutch with ``language: nl``: text goldens of one example."""
+
+
+def dutch_copy(target: Path) -> Path:
+    """A copy of the Dutch example with ``project.document.language: nl``."""
+    folder = target / f"{DUTCH_EXAMPLE}-nl"
+    shutil.copytree(ROOT / "examples" / DUTCH_EXAMPLE, folder, ignore=shutil.ignore_patterns("out"))
+    project = folder / "dossier.yaml"
+    text = project.read_text("utf-8")
+    assert text.count("language: en") == 1
+    project.write_text(text.replace("language: en", "language: nl"), "utf-8")
+    return folder
 
 
 def normalized_xml(docx: Path) -> str:
@@ -89,6 +104,14 @@ def regenerate() -> None:
                     continue
                 (folder / f"{doc}.xml").write_text(normalized_xml(docx), "utf-8")
                 (folder / f"{doc}.txt").write_text(text_dump(docx), "utf-8")
+        dutch = dutch_copy(Path(tmp))
+        subprocess.run(
+            [sys.executable, "-m", "dossier", "build", str(dutch)], check=True, capture_output=True
+        )
+        DUTCH_GOLDEN.mkdir(parents=True, exist_ok=True)
+        for doc in DUTCH_DOCS:
+            text = text_dump(dutch / "out" / f"{doc}.docx")
+            (DUTCH_GOLDEN / f"{doc}.txt").write_text(text, "utf-8")
     print(f"golden files rewritten in {GOLDEN}")
 
 

@@ -142,7 +142,7 @@ def test_the_examples_have_no_dose_unit_warnings() -> None:
 
 
 def test_a_language_without_drafts_is_refused_not_ignored(tmp_path: Path) -> None:
-    """``language: nl`` would change nothing in the drafts: it is a located error naming why."""
+    """``language: nl`` is accepted; a language with no drafts ('de') is a located error."""
     import shutil
 
     from dossier.core.errors import UserError
@@ -156,10 +156,13 @@ def test_a_language_without_drafts_is_refused_not_ignored(tmp_path: Path) -> Non
     row = next(i for i, line in enumerate(lines) if line.strip() == "language: en")
     lines[row] = lines[row].replace("language: en", "language: nl")
     project_file.write_text("".join(lines), "utf-8")
+    assert load_project(folder).project.project.document.language == "nl"
+    lines[row] = lines[row].replace("language: nl", "language: de")
+    project_file.write_text("".join(lines), "utf-8")
     with pytest.raises(UserError) as info:
         load_project(folder)
     (error,) = info.value.diagnostics
     assert error.code == "DOS-M004"
     assert error.location.line == row + 1
     assert error.location.path == ("project", "document", "language")
-    assert "Dutch drafts are not produced yet" in error.message
+    assert "'de' is not allowed here" in error.message

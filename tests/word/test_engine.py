@@ -15,6 +15,7 @@ from dossier.core.errors import UserError
 from dossier.word.engine import DocProperties, render_template
 from dossier.word.lint import lint_template
 from dossier.word.templates import TemplateSearch
+from dossier.word.writer import HOUSE_WORDS
 from tests.word.helpers import HOUSE, house_with_paragraphs, replace_member
 
 
@@ -27,6 +28,7 @@ def _context(**doc: object) -> dict[str, object]:
         "has_figures": False,
         "draft": True,
         "build": "b",
+        "words": dict(HOUSE_WORDS),
     }
     base.update(doc)
     return {"doc": base, "body": ""}
