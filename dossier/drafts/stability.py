@@ -231,9 +231,7 @@ def _extrapolation(study: StabilityStudy, computed: AttributeComputed) -> list[I
                 "no justification for extrapolation is given)."
             )
         ]
-    justification = (
-        f"Extrapolation justified by the sponsor: “{study.extrapolation_justification}” "
-    )
+    justification = "The sponsor justifies an extrapolation (see the study above). "
     if ex.basis == "not_allowed":
         why = (
             "a frozen or sub-ambient condition"
@@ -335,6 +333,13 @@ def _study_section(
                 computed.name[:1].upper() + computed.name[1:],
                 f"sec-stability-{study.id}-{j + 1}",
                 _attribute_blocks(study, i, j, computed),
+            )
+        )
+    if study.extrapolation_justification is not None:
+        blocks.append(
+            Para.of(
+                "Extrapolation beyond the real-time data, as the sponsor justifies it: "
+                f"“{study.extrapolation_justification}”"
             )
         )
     proposed = study.proposed_shelf_life

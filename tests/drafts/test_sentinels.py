@@ -95,6 +95,25 @@ def _add_missing_blocks(data: dict[str, Any]) -> None:
             "conclusion": "x",
         }
     ]
+    data["quality"]["stability"].append(
+        {
+            "id": "ST-1",
+            "material": "intermediate",
+            "condition": {"label": "x", "type": "stress"},
+            "container_closure": "x",
+            "batches": ["B-ENG-01"],
+            "time_unit": "days",
+            "attributes": [
+                {
+                    "name": "x",
+                    "method": "M-VIAB",
+                    "unit": "%",
+                    "lower": 1,
+                    "results": [{"batch": "B-ENG-01", "time": 0, "value": 1}],
+                }
+            ],
+        }
+    )
     data["fih_dose"]["inputs"][0]["organ"] = {
         "metric": "other",
         "animal_value": 1,

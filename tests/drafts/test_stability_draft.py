@@ -128,6 +128,6 @@ def test_too_few_results_and_no_study_are_placeholders(tmp_path: Path) -> None:
 @pytest.mark.office
 def test_the_built_pdf_carries_the_stability_section(built: dict[str, Path]) -> None:
     text = " ".join(pdf_text(built["car-t-nl"] / "impd-quality-potency.pdf").split())
-    assert "S.7 Stability" in text
+    assert "2.1.P.8 Stability (2.1.S.7)" in text
     assert "The proposed 24 months is not supported by this attribute." in text
     assert "viability in study ST-DP-LN2: results per batch" in text
