@@ -3,8 +3,9 @@
 Expected values: tests/reference/r/stability_q1e.R (lm, anova of nested models,
 predict(..., interval = "confidence", level = 0.90), uniroot), output
 tests/reference/r/stability_q1e.out (R 4.2.2, Debian 12). The data sets are written in
-both files, except the AAV example's titre, which both read from its data file. Tolerances: relative 1e-8 on F, sigma and coefficients, 1e-6 on p-values,
-absolute 1e-6 on the crossing time (both sides refine a bracket to 1e-12).
+both files, except the AAV example's titre, which both read from its data file.
+Tolerances: relative 1e-8 on F, sigma and coefficients, 1e-6 on p-values, absolute 1e-6
+on the crossing time (both sides refine a bracket to 1e-12).
 """
 
 from __future__ import annotations
