@@ -285,7 +285,8 @@ def _attribute_blocks(
         field = "data" if study.attributes[j].data is not None else "results"
         blocks.append(
             Para.of(
-                f"{computed.name}: no ICH Q1E analysis, as {reason}{detail}. ",
+                f"{computed.name[:1].upper()}{computed.name[1:]}: no ICH Q1E analysis, as "
+                f"{reason}{detail}. ",
                 Missing(
                     f"{base}.{field}",
                     f"results of {computed.name}: at least three per batch at two or more time "
