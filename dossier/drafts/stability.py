@@ -309,7 +309,7 @@ def _attribute_blocks(
     if fit.crossing is not None:
         caption += ", estimated crossing (dash-dot)"
     if proposed is not None:
-        caption += ", proposed shelf life (green)"
+        caption += ", proposed shelf life (solid black)"
     caption += "; shaded: beyond the real-time data"
     blocks.append(
         Figure(
