@@ -233,9 +233,7 @@ def _extrapolation(study: StabilityStudy, computed: AttributeComputed) -> list[I
                 "no justification for extrapolation is given)."
             )
         ]
-    justification = (
-        f"Extrapolation justified by the sponsor: “{study.extrapolation_justification}” "
-    )
+    justification = "The sponsor justifies an extrapolation (see the study above). "
     if ex.basis == "not_allowed":
         why = (
             "a frozen or sub-ambient condition"
@@ -289,7 +287,8 @@ def _attribute_blocks(
         field = "data" if study.attributes[j].data is not None else "results"
         blocks.append(
             Para.of(
-                f"{computed.name}: no ICH Q1E analysis, as {reason}{detail}. ",
+                f"{computed.name[:1].upper()}{computed.name[1:]}: no ICH Q1E analysis, as "
+                f"{reason}{detail}. ",
                 Missing(
                     f"{base}.{field}",
                     f"results of {computed.name}: at least three per batch at two or more time "
@@ -312,7 +311,7 @@ def _attribute_blocks(
     if fit.crossing is not None:
         caption += ", estimated crossing (dash-dot)"
     if proposed is not None:
-        caption += ", proposed shelf life (green)"
+        caption += ", proposed shelf life (solid black)"
     caption += "; shaded: beyond the real-time data"
     blocks.append(
         Figure(
@@ -337,6 +336,13 @@ def _study_section(
                 computed.name[:1].upper() + computed.name[1:],
                 f"sec-stability-{study.id}-{j + 1}",
                 _attribute_blocks(study, i, j, computed),
+            )
+        )
+    if study.extrapolation_justification is not None:
+        blocks.append(
+            Para.of(
+                "Extrapolation beyond the real-time data, as the sponsor justifies it: "
+                f"“{study.extrapolation_justification}”"
             )
         )
     proposed = study.proposed_shelf_life

@@ -95,7 +95,8 @@ def _draw(attribute: AttributeComputed, time_unit: str, proposed: float | None) 
     if fit.crossing is not None:
         ax.axvline(fit.crossing.time, color=_LIMIT, lw=1, ls="-.")
     if proposed is not None:
-        ax.axvline(proposed, color=COLOURS[2], lw=1.2)
+        # black: each batch takes a colour of the palette
+        ax.axvline(proposed, color="#000000", lw=1.2)
     if max(abs(p.value) for p in attribute.points) >= 1e5:
         from matplotlib.ticker import FuncFormatter
 
@@ -104,7 +105,8 @@ def _draw(attribute: AttributeComputed, time_unit: str, proposed: float | None) 
         # "2.2×10¹³" on each tick rather than matplotlib's offset text above the axis,
         # where the legend stands
         ax.yaxis.set_major_formatter(FuncFormatter(lambda value, _pos: tick_text(value)))
-    ax.set_xlim(0, end * 1.02)
+        fig.subplots_adjust(left=0.14)  # room for the wider tick labels and the axis label
+    ax.set_xlim(0, end * 1.04)
     ax.set_xlabel(f"time ({time_unit})")
     ax.set_ylabel(f"{attribute.name} ({attribute.unit})")
     columns = min(len(batches), 5)

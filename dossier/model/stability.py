@@ -47,7 +47,6 @@ class StorageCondition(StrictModel):
     temperature_c: float | None = Field(
         default=None,
         ge=-273.15,
-        le=100,
         allow_inf_nan=False,
         description=(
             "Nominal storage temperature in °C (e.g. -150, 5, 25); decides the extrapolation "

@@ -3,8 +3,9 @@
 Expected values: tests/reference/r/stability_q1e.R (lm, anova of nested models,
 predict(..., interval = "confidence", level = 0.90), uniroot), output
 tests/reference/r/stability_q1e.out (R 4.2.2, Debian 12). The data sets are written in
-both files. Tolerances: relative 1e-8 on F, sigma and coefficients, 1e-6 on p-values,
-absolute 1e-6 on the crossing time (both sides refine a bracket to 1e-12).
+both files, except the AAV example's titre, which both read from its data file.
+Tolerances: relative 1e-8 on F, sigma and coefficients, 1e-6 on p-values, absolute 1e-6
+on the crossing time (both sides refine a bracket to 1e-12).
 """
 
 from __future__ import annotations
@@ -184,3 +185,30 @@ def test_data_that_cannot_be_analysed_give_a_typed_reason(
     assert not fit.analysed
     assert fit.reason == reason
     assert fit.detail
+
+
+def test_the_aav_example_titre_matches_r() -> None:
+    import csv
+    from pathlib import Path
+
+    file = Path(__file__).resolve().parents[2] / "examples/aav-systemic/data/stability"
+    with (file / "titre_minus70.csv").open(encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    fit = fit_q1e(
+        [float(r["time"]) for r in rows],
+        [float(r["value"]) for r in rows],
+        [r["batch"] for r in rows],
+        lower=1.6e13,
+        upper=2.4e13,
+        horizon=24,
+    )
+    # stability_q1e.out: aav_titre: F_slopes 11.0364161 p_slopes 0.003787716915 df 9
+    #   sigma 1.962283251e+11 crossing 21.69428453
+    assert fit.model == "separate"
+    assert fit.f_slopes == pytest.approx(11.0364161, rel=REL)
+    assert fit.p_slopes == pytest.approx(0.003787716915, rel=1e-6)
+    assert fit.df_residual == 9
+    assert fit.sigma == pytest.approx(1.962283251e11, rel=REL)
+    assert fit.crossing is not None
+    assert fit.crossing.time == pytest.approx(21.69428453, abs=1e-6)
+    assert (fit.crossing.batch, fit.crossing.side) == ("B-RES-01", "lower")

@@ -103,14 +103,23 @@ def _add_missing_blocks(data: dict[str, Any]) -> None:
             "conclusion": "x",
         }
     ]
-    # an attribute whose results are written in the project file, not in a data file
-    data["quality"]["stability"][1]["attributes"].append(
+    data["quality"]["stability"].append(
         {
-            "name": "x",
-            "method": "M-VIAB",
-            "unit": "%",
-            "lower": 1,
-            "results": [{"batch": "B-ENG-01", "time": 0, "value": 1}],
+            "id": "ST-1",
+            "material": "intermediate",
+            "condition": {"label": "x", "type": "stress"},
+            "container_closure": "x",
+            "batches": ["B-ENG-01"],
+            "time_unit": "days",
+            "attributes": [
+                {
+                    "name": "x",
+                    "method": "M-VIAB",
+                    "unit": "%",
+                    "lower": 1,
+                    "results": [{"batch": "B-ENG-01", "time": 0, "value": 1}],
+                }
+            ],
         }
     )
     data["fih_dose"]["inputs"][0]["organ"] = {

@@ -151,6 +151,6 @@ def test_studies_go_to_s7_or_p8_by_material_and_combined_shows_them_once(
 @pytest.mark.office
 def test_the_built_pdf_carries_the_stability_section(built: dict[str, Path]) -> None:
     text = " ".join(pdf_text(built["car-t-nl"] / "impd-quality.pdf").split())
-    assert "S.7 Stability" in text
+    assert "2.1.P.8 Stability (2.1.S.7)" in text
     assert "The proposed 24 months is not supported by this attribute." in text
     assert "viability in study ST-DP-LN2: results per batch" in text
