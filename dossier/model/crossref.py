@@ -272,6 +272,7 @@ def check_references(project: Project) -> list[Problem]:
     problems.extend(_section_consistency(project))
     problems.extend(_dose_units(project))
     problems.extend(_criteria(project))
+    problems.extend(_cohorts(project))
     return problems
 
 
@@ -334,4 +335,32 @@ def _section_consistency(project: Project) -> Iterator[Problem]:
                 "the product is a GMO but netherlands.gmo_permit.required is false",
                 ("netherlands", "gmo_permit", "required"),
                 "clinical use of a GMO needs an environmental permit (IenW, Bureau GGO)",
+            )
+
+
+def _cohorts(project: Project) -> Iterator[Problem]:
+    """Cohorts of the planned trial against the start and maximum dose of the dose
+    rationale (same unit only: other units are compared, when they can be, by the
+    analysis of the fold increases)."""
+    trial, fih = project.clinical_trial, project.fih_dose
+    if trial is None or fih is None:
+        return
+    start, maximum = fih.proposed_start_dose, fih.maximum_dose
+    for i, c in enumerate(trial.cohorts):
+        path = ("clinical_trial", "cohorts", i, "dose")
+        if c.dose.unit == start.unit and c.dose.value < start.value:
+            yield Problem(
+                "DOS-X010",
+                Severity.ERROR,
+                f"cohort '{c.cohort}' ({c.dose}) is below the proposed start dose ({start})",
+                path,
+                "the first cohort is dosed at fih_dose.proposed_start_dose",
+            )
+        if maximum is not None and c.dose.unit == maximum.unit and c.dose.value > maximum.value:
+            yield Problem(
+                "DOS-X010",
+                Severity.ERROR,
+                f"cohort '{c.cohort}' ({c.dose}) is above the maximum dose ({maximum})",
+                path,
+                "keep the cohorts at or below fih_dose.maximum_dose, or raise it with its reason",
             )
