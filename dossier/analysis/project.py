@@ -44,7 +44,6 @@ def compute_project(loaded: LoadedProject, *, send: bool = True) -> ComputedProj
             computed.diagnostics.extend(exc.diagnostics)
     from dossier.analysis import narrative
     from dossier.analysis.netherlands import compute_netherlands
-
     from dossier.analysis.trial import escalation
 
     if loaded.project.clinical_trial is not None:

@@ -27,7 +27,7 @@ from dossier.analysis.validation_results import (
 )
 from dossier.analysis.verdicts import Verdict
 from dossier.core.diagnostics import DiagnosticList, PathPart, format_path
-from dossier.core.numfmt import number
+from dossier.core.numfmt import given, number, sig
 
 if TYPE_CHECKING:  # pragma: no cover
     from dossier.analysis.netherlands import NlComputed
@@ -51,11 +51,12 @@ __all__ = [
     "RunReason",
     "RunResult",
     "SendComputed",
-    "TrialComputed",
     "TrendComputed",
+    "TrialComputed",
     "ValidationResult",
     "ValidityCheck",
     "Verdict",
+    "fold_text",
 ]
 
 
@@ -149,6 +150,11 @@ class FihComputed:
         }
 
 
+def fold_text(fold: float) -> str:
+    """A fold increase in words: '3-fold', '3.33-fold' (three significant figures)."""
+    return f"{given(float(sig(fold)))}-fold"
+
+
 @dataclass(frozen=True, slots=True)
 class FoldStep:
     """The increase from one cohort of the planned trial to the next.
@@ -168,7 +174,7 @@ class FoldStep:
         step = f"{self.from_cohort} → {self.to_cohort}"
         if self.fold is None:
             return f"{step}: not compared ({self.reason})"
-        return f"{step}: {number(self.fold)}-fold"
+        return f"{step}: {fold_text(self.fold)}"
 
 
 @dataclass(frozen=True, slots=True)

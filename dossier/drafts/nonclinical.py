@@ -23,7 +23,7 @@ from dossier.drafts.blocks import (
     Table,
     Text,
 )
-from dossier.drafts.fmt import date, given, join_items, number
+from dossier.drafts.fmt import date, given, number
 from dossier.drafts.outline import Content, UnitContext, section_unit
 from dossier.drafts.trial import dose_plan
 from dossier.model.nonclinical import KINETICS_TYPES, PHARMACOLOGY_TYPES, TOXICOLOGY_TYPES
@@ -726,9 +726,7 @@ def _dose(project: Project, computed: ComputedProject) -> list[Block]:
     if trial is None:
         blocks.append(
             Para.of(
-                Missing(
-                    "clinical_trial", "the planned trial: cohorts, staggering, stopping rules"
-                )
+                Missing("clinical_trial", "the planned trial: cohorts, staggering, stopping rules")
             )
         )
     else:

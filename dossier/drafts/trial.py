@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from dossier.analysis.results import fold_text
 from dossier.drafts.blocks import Block, Bullets, Cell, Missing, Para, Table
-from dossier.drafts.fmt import date, given, join_items, number
+from dossier.drafts.fmt import date, given, join_items
 
 if TYPE_CHECKING:  # pragma: no cover
     from dossier.analysis.results import TrialComputed
@@ -36,7 +37,7 @@ def _fold_sentence(computed: TrialComputed | None) -> list[Block]:
     if top is not None:
         out.append(
             Para.of(
-                f"Maximum fold increase between consecutive cohorts: {number(top.fold or 0)}-fold "
+                f"Maximum fold increase between consecutive cohorts: {fold_text(top.fold or 0)} "
                 f"({top.from_cohort} to {top.to_cohort})."
             )
         )
@@ -62,7 +63,7 @@ def dose_plan(trial: ClinicalTrial, computed: TrialComputed | None, key: str) ->
             increase = (
                 "—"
                 if step is None
-                else (f"{number(step.fold)}-fold" if step.fold is not None else "not comparable")
+                else (fold_text(step.fold) if step.fold is not None else "not comparable")
             )
             rows.append(
                 [

@@ -273,6 +273,8 @@ def check_references(project: Project) -> list[Problem]:
     problems.extend(_dose_units(project))
     problems.extend(_criteria(project))
     problems.extend(_cohorts(project))
+    problems.extend(_advice(project))
+    problems.extend(_agency_fields(project))
     return problems
 
 
@@ -364,3 +366,67 @@ def _cohorts(project: Project) -> Iterator[Problem]:
                 path,
                 "keep the cohorts at or below fih_dose.maximum_dose, or raise it with its reason",
             )
+
+
+def _advice(project: Project) -> Iterator[Problem]:
+    """Questions and annexes that the agency's briefing document has no place for."""
+    sa = project.scientific_advice
+    if sa is None:
+        return
+    for i, q in enumerate(sa.questions):
+        path = ("scientific_advice", "questions", i)
+        if sa.agency == "EMA" and q.domain == "regulatory" and q.ema_group is None:
+            yield Problem(
+                "DOS-X010",
+                Severity.ERROR,
+                f"question '{q.id}' is a regulatory question, for which an EMA briefing "
+                "document has no group (A quality, A/B, B non-clinical, B/C, C clinical, "
+                "D significant benefit)",
+                (*path, "domain"),
+                "give ema_group with the group it belongs with and the reason, or ask it "
+                "in the pre-submission meeting instead",
+            )
+        if q.ema_group is not None and (sa.agency != "EMA" or q.domain != "regulatory"):
+            yield Problem(
+                "DOS-X010",
+                Severity.ERROR,
+                f"question '{q.id}': ema_group places regulatory questions of an EMA "
+                f"request; this is a {q.domain.replace('_', ' ')} question to {sa.agency}",
+                (*path, "ema_group"),
+                "leave ema_group out: the domain gives the group",
+            )
+        if q.domain == "significant_benefit" and not (sa.agency == "EMA" and sa.procedure == "PA"):
+            yield Problem(
+                "DOS-X010",
+                Severity.ERROR,
+                f"question '{q.id}' asks about significant benefit, which is a matter of EMA "
+                "protocol assistance for a designated orphan (procedure PA)",
+                (*path, "domain"),
+                "ask it in an EMA protocol-assistance request, or choose another domain",
+            )
+    if project.stage == "confirmatory":
+        for i, annex in enumerate(sa.annexes):
+            if annex.content == "dose_rationale":
+                yield Problem(
+                    "DOS-X010",
+                    Severity.ERROR,
+                    f"annex '{annex.id}' repeats the first-in-human dose rationale, which a "
+                    "request at the confirmatory stage does not rest on",
+                    ("scientific_advice", "annexes", i, "content"),
+                    "the briefing shows the clinical results to date (clinical_experience) "
+                    "instead; remove the annex or attach the document as content 'file'",
+                )
+
+
+def _agency_fields(project: Project) -> Iterator[Problem]:
+    """Identifiers of the other agency's procedure: an EMA briefing has no CBG case."""
+    sa = project.scientific_advice
+    if sa is not None and sa.agency == "EMA" and sa.case_number is not None:
+        yield Problem(
+            "DOS-X010",
+            Severity.ERROR,
+            "case_number is the CBG's case number, but the request goes to EMA",
+            ("scientific_advice", "case_number"),
+            "an EMA request is identified by its research product identifier (rpi); "
+            "leave case_number out",
+        )

@@ -7,7 +7,16 @@ from pydantic import Field, model_validator
 
 from dossier.model.base import Id, IdRef, StrictModel, Text, new_list
 
-QuestionDomain = Literal["quality", "nonclinical", "clinical", "regulatory"]
+QuestionDomain = Literal[
+    "quality",
+    "quality_nonclinical",
+    "nonclinical",
+    "nonclinical_clinical",
+    "clinical",
+    "significant_benefit",
+    "regulatory",
+]
+EmaGroup = Literal["A", "A/B", "B", "B/C", "C", "D"]
 RefKind = Literal[
     "assay", "method", "study", "batch", "risk", "reference", "annex", "fih_dose", "moa_step"
 ]
@@ -40,12 +49,31 @@ class Citation(StrictModel):
         return self
 
 
+class EmaPlacement(StrictModel):
+    """Where a regulatory question goes among EMA's scientific-advice groups, and why."""
+
+    group: EmaGroup = Field(description="EMA group: A, A/B, B, B/C, C or D.")
+    reason: Text = Field(description="Why the question belongs with that group.")
+
+
 class Question(StrictModel):
     """A scientific-advice question with the applicant's position."""
 
     id: Id
     domain: QuestionDomain = Field(
-        description="Domain: quality, nonclinical, clinical, regulatory."
+        description=(
+            "Domain: quality, quality_nonclinical, nonclinical, nonclinical_clinical, "
+            "clinical, significant_benefit (EMA protocol assistance for an orphan) or "
+            "regulatory. An EMA briefing groups them A, A/B, B, B/C, C and D; a regulatory "
+            "question fits none of these and needs ema_group there."
+        )
+    )
+    ema_group: EmaPlacement | None = Field(
+        default=None,
+        description=(
+            "EMA requests only: the group a regulatory question is placed with, and why "
+            "(EMA's groups have no regulatory one)."
+        ),
     )
     text: Text = Field(description="The question: one issue, phrased for a clear answer.")
     position: Text = Field(description="The applicant's position and its justification.")

@@ -121,9 +121,7 @@ class TrialResult(StrictModel):
     dose_levels: list[DoseLevelResult] = Field(
         min_length=1, description="Patients dosed per dose level."
     )
-    safety: Text = Field(
-        description="Key safety findings, with serious adverse events and DLTs."
-    )
+    safety: Text = Field(description="Key safety findings, with serious adverse events and DLTs.")
     efficacy: str | None = Field(default=None, description="Signs of efficacy or activity.")
 
 
