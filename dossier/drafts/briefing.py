@@ -135,11 +135,7 @@ def question_groups(sa: ScientificAdvice) -> list[tuple[str, str, list[Question]
     out: list[tuple[str, str, list[Question]]] = []
     if sa.agency == "EMA":
         for group, domain, title in EMA_GROUPS:
-            qs = [
-                q
-                for q in sa.questions
-                if q.domain == domain or (q.ema_group is not None and q.ema_group.group == group)
-            ]
+            qs = [q for q in sa.questions if q.domain == domain or q.ema_group == group]
             out.append((group.replace("/", "").lower(), title, qs))
     else:
         for domain, title in CBG_GROUPS:
@@ -161,11 +157,11 @@ def _questions(project: Project) -> list[Section]:
             blocks: list[Block] = [
                 Para([Text(f"Question {number} ({q.id}). ", bold=True), Text(q.text, bold=True)]),
             ]
-            if q.ema_group is not None:
+            if q.ema_group is not None and q.ema_group_reason is not None:
                 blocks.append(
                     Para.of(
-                        f"A regulatory question, placed with group {q.ema_group.group}: ",
-                        q.ema_group.reason,
+                        f"A regulatory question, placed with group {q.ema_group}: ",
+                        q.ema_group_reason,
                     )
                 )
             blocks.append(Para([Text("Applicant's position. ", italic=True), Text(q.position)]))

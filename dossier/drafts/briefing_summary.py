@@ -112,6 +112,8 @@ def title_block(project: Project, sa: ScientificAdvice) -> Table:
     due = documents_due(sa)
     rows = [
         ["Product", f"{p.name} ({p.code})"],
+        *_optional("Active substance", p.inn),
+        *_optional("Pharmaco-therapeutic group", p.pharmacotherapeutic_group),
         ["Intended indication", p.indication],
         ["Applicant", _applicant(project)],
         *_contacts(project),

@@ -25,7 +25,7 @@ from dossier.drafts.blocks import (
 )
 from dossier.drafts.fmt import date, given, number
 from dossier.drafts.outline import Content, UnitContext, section_unit
-from dossier.drafts.trial import dose_plan
+from dossier.drafts.trial import dose_plan, results_to_date
 from dossier.model.nonclinical import KINETICS_TYPES, PHARMACOLOGY_TYPES, TOXICOLOGY_TYPES
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -730,7 +730,7 @@ def _dose(project: Project, computed: ComputedProject) -> list[Block]:
             )
         )
     else:
-        blocks += dose_plan(trial, computed.trial, "tab-escalation")
+        blocks += dose_plan(project, trial, computed.trial, "tab-escalation")
     return blocks
 
 
@@ -790,10 +790,15 @@ def dose_unit(ctx: UnitContext) -> Content:
 
 @section_unit("nonclinical.human")
 def human_unit(ctx: UnitContext) -> Content:
-    """Previous human experience."""
-    return _text_or_missing(
-        ctx, "previous_human_experience", "experience with this or related products in humans"
+    """Experience in humans: with related products and, after the first-in-human trial
+    (or wherever the project records them), the product's own results to date."""
+    content = _text_or_missing(
+        ctx, "previous_human_experience", "experience with related products in humans"
     )
+    project = ctx.project
+    if project.stage != "exploratory_fih" or project.clinical_experience is not None:
+        content.blocks = [*content.blocks, *results_to_date(project)]
+    return content
 
 
 @section_unit("nonclinical.benefit-risk")

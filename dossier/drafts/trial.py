@@ -52,8 +52,11 @@ def _fold_sentence(computed: TrialComputed | None) -> list[Block]:
     return out
 
 
-def dose_plan(trial: ClinicalTrial, computed: TrialComputed | None, key: str) -> list[Block]:
-    """The cohorts with their doses and fold increases, staggering and stopping rules."""
+def dose_plan(
+    project: Project, trial: ClinicalTrial, computed: TrialComputed | None, key: str
+) -> list[Block]:
+    """The cohorts with their doses and fold increases, the maximum dose of the dose
+    rationale, staggering and stopping rules."""
     blocks: list[Block] = []
     if trial.cohorts:
         folds = {s.to_cohort: s for s in computed.steps} if computed is not None else {}
@@ -82,6 +85,13 @@ def dose_plan(trial: ClinicalTrial, computed: TrialComputed | None, key: str) ->
             )
         )
         blocks += _fold_sentence(computed)
+        top = project.fih_dose.maximum_dose if project.fih_dose is not None else None
+        if top is not None:
+            blocks.append(
+                Para.of(
+                    f"Maximum planned dose (dose rationale): {_dose(top.value, top.unit)}."
+                )
+            )
     else:
         blocks.append(
             Para.of("Cohorts: ", Missing("clinical_trial.cohorts", "cohorts and their doses"))
@@ -142,7 +152,7 @@ def synopsis(project: Project, computed: TrialComputed | None) -> list[Block]:
             blocks += [Para.of(label), Bullets([Para.of(i) for i in items])]
         else:
             blocks.append(Para.of(label + " ", Missing(path, label.lower().rstrip(":"))))
-    blocks += dose_plan(trial, computed, "tab-trial-cohorts")
+    blocks += dose_plan(project, trial, computed, "tab-trial-cohorts")
     blocks.append(
         Para.of(
             "Dose-escalation decisions: ",

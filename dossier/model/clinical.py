@@ -115,8 +115,8 @@ class FihDose(StrictModel):
     maximum_dose: Quantity | None = Field(
         default=None,
         description=(
-            "Maximum dose the non-clinical data support; the cohorts of clinical_trial stay "
-            "at or below it."
+            "Maximum planned dose, as the dose rationale supports it; the cohorts of "
+            "clinical_trial stay at or below it."
         ),
     )
 

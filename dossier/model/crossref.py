@@ -383,7 +383,7 @@ def _advice(project: Project) -> Iterator[Problem]:
                 "document has no group (A quality, A/B, B non-clinical, B/C, C clinical, "
                 "D significant benefit)",
                 (*path, "domain"),
-                "give ema_group with the group it belongs with and the reason, or ask it "
+                "give ema_group (the group it belongs with) and ema_group_reason, or ask it "
                 "in the pre-submission meeting instead",
             )
         if q.ema_group is not None and (sa.agency != "EMA" or q.domain != "regulatory"):
@@ -393,7 +393,7 @@ def _advice(project: Project) -> Iterator[Problem]:
                 f"question '{q.id}': ema_group places regulatory questions of an EMA "
                 f"request; this is a {q.domain.replace('_', ' ')} question to {sa.agency}",
                 (*path, "ema_group"),
-                "leave ema_group out: the domain gives the group",
+                "leave ema_group and ema_group_reason out: the domain gives the group",
             )
         if q.domain == "significant_benefit" and not (sa.agency == "EMA" and sa.procedure == "PA"):
             yield Problem(

@@ -49,13 +49,6 @@ class Citation(StrictModel):
         return self
 
 
-class EmaPlacement(StrictModel):
-    """Where a regulatory question goes among EMA's scientific-advice groups, and why."""
-
-    group: EmaGroup = Field(description="EMA group: A, A/B, B, B/C, C or D.")
-    reason: Text = Field(description="Why the question belongs with that group.")
-
-
 class Question(StrictModel):
     """A scientific-advice question with the applicant's position."""
 
@@ -68,12 +61,16 @@ class Question(StrictModel):
             "question fits none of these and needs ema_group there."
         )
     )
-    ema_group: EmaPlacement | None = Field(
+    ema_group: EmaGroup | None = Field(
         default=None,
         description=(
-            "EMA requests only: the group a regulatory question is placed with, and why "
-            "(EMA's groups have no regulatory one)."
+            "EMA requests only: the group (A, A/B, B, B/C, C or D) a regulatory question "
+            "is placed with, as EMA's groups have no regulatory one; give ema_group_reason."
         ),
+    )
+    ema_group_reason: str | None = Field(
+        default=None,
+        description="Why the regulatory question belongs with its ema_group (printed with it).",
     )
     text: Text = Field(description="The question: one issue, phrased for a clear answer.")
     position: Text = Field(description="The applicant's position and its justification.")
@@ -83,6 +80,15 @@ class Question(StrictModel):
     alternatives: str | None = Field(
         default=None, description="Alternatives considered and why they were not chosen."
     )
+
+    @model_validator(mode="after")
+    def _group_with_reason(self) -> Self:
+        if (self.ema_group is None) != (self.ema_group_reason is None):
+            raise ValueError(
+                "ema_group and ema_group_reason go together: the group a regulatory "
+                "question is placed with and why"
+            )
+        return self
 
 
 class Background(StrictModel):
