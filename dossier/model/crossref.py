@@ -409,7 +409,7 @@ def _advice(project: Project) -> Iterator[Problem]:
             if annex.content == "dose_rationale":
                 yield Problem(
                     "DOS-X010",
-                    Severity.ERROR,
+                    Severity.WARNING,
                     f"annex '{annex.id}' repeats the first-in-human dose rationale, which a "
                     "request at the confirmatory stage does not rest on",
                     ("scientific_advice", "annexes", i, "content"),
