@@ -13,6 +13,7 @@ parts, the references and the annexes; the summarising parts are
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from dossier.drafts import briefing_summary as summary
@@ -38,6 +39,7 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = [
     "CBG_GROUPS",
     "EMA_GROUPS",
+    "QuestionGroup",
     "annex_key",
     "annexes_unit",
     "attendees_unit",
@@ -47,14 +49,15 @@ __all__ = [
 ]
 
 EMA_GROUPS: tuple[tuple[str, str, str], ...] = (
-    ("A", "quality", "A. Quality"),
-    ("A/B", "quality_nonclinical", "A/B. Quality and non-clinical"),
-    ("B", "nonclinical", "B. Non-clinical"),
-    ("B/C", "nonclinical_clinical", "B/C. Non-clinical and clinical"),
-    ("C", "clinical", "C. Clinical"),
-    ("D", "significant_benefit", "D. Significant benefit"),
+    ("A", "quality", "Quality"),
+    ("A/B", "quality_nonclinical", "Quality and non-clinical"),
+    ("B", "nonclinical", "Non-clinical"),
+    ("B/C", "nonclinical_clinical", "Non-clinical and clinical"),
+    ("C", "clinical", "Clinical"),
+    ("D", "significant_benefit", "Significant benefit"),
 )
-"""EMA's question groups: the group, the question domain it holds, the heading."""
+"""EMA's question groups: the group (also the number of its heading), the question
+domain it holds, the heading."""
 
 CBG_GROUPS: tuple[tuple[str, str], ...] = (
     ("quality", "Quality"),
@@ -128,21 +131,39 @@ def _cite(project: Project, cite: Citation) -> list[Inline]:
     return [Text(f"{cite.kind.replace('_', ' ')} {cite.id}")]  # batches: their batch numbers
 
 
-def question_groups(sa: ScientificAdvice) -> list[tuple[str, str, list[Question]]]:
-    """The questions in the agency's groups, in order: (key, heading, questions); empty
-    groups left out. An EMA request places a regulatory question with the group its
-    ``ema_group`` names (the project check refuses one without)."""
-    out: list[tuple[str, str, list[Question]]] = []
+@dataclass(frozen=True)
+class QuestionGroup:
+    """A group of questions as the agency's briefing document heads it."""
+
+    key: str
+    title: str
+    number: str | None
+    """EMA's group letter, which numbers the heading ('A', 'B/C'); None for the CBG."""
+    questions: list[Question]
+
+    @property
+    def count_name(self) -> str:
+        """How a count of its questions names the group: 'in group A (quality)' (EMA),
+        'quality' (CBG)."""
+        if self.number is not None:
+            return f"in group {self.number} ({self.title.lower()})"
+        return self.title.removesuffix(" questions").lower()
+
+
+def question_groups(sa: ScientificAdvice) -> list[QuestionGroup]:
+    """The questions in the agency's groups, in order, empty groups left out. An EMA
+    request places a regulatory question with the group its ``ema_group`` names (the
+    project check refuses one without)."""
+    out: list[QuestionGroup] = []
     if sa.agency == "EMA":
         for group, domain, title in EMA_GROUPS:
             qs = [q for q in sa.questions if q.domain == domain or q.ema_group == group]
-            out.append((group.replace("/", "").lower(), title, qs))
+            out.append(QuestionGroup(group.replace("/", "").lower(), title, group, qs))
     else:
         for domain, title in CBG_GROUPS:
-            out.append(
-                (domain, f"{title} questions", [q for q in sa.questions if q.domain == domain])
-            )
-    return [g for g in out if g[2]]
+            qs = [q for q in sa.questions if q.domain == domain]
+            out.append(QuestionGroup(domain, f"{title} questions", None, qs))
+    return [g for g in out if g.questions]
 
 
 def _questions(project: Project) -> list[Section]:
@@ -150,9 +171,9 @@ def _questions(project: Project) -> list[Section]:
     assert sa is not None
     out = []
     number = 0
-    for key, title, questions in question_groups(sa):
+    for group in question_groups(sa):
         children = []
-        for q in questions:
+        for q in group.questions:
             number += 1
             blocks: list[Block] = [
                 Para([Text(f"Question {number} ({q.id}). ", bold=True), Text(q.text, bold=True)]),
@@ -173,7 +194,7 @@ def _questions(project: Project) -> list[Section]:
             if q.alternatives:
                 blocks.append(Para.of("Alternatives considered: ", q.alternatives))
             children.append(Section(f"Question {number}", f"sec-q-{q.id}", blocks))
-        out.append(Section(title, f"sec-qgroup-{key}", [], children))
+        out.append(Section(group.title, f"sec-qgroup-{group.key}", [], children, group.number))
     return out
 
 
@@ -225,20 +246,11 @@ def regulatory_status_unit(ctx: UnitContext) -> Content:
     return Content(summary.regulatory_status(ctx.project, _advice(ctx)))
 
 
-def _count_name(sa: ScientificAdvice, key: str, title: str) -> str:
-    """How the count of a group's questions names it: 'in group A (quality)' for EMA,
-    'quality' for the CBG."""
-    if sa.agency == "EMA":
-        group, name = title.split(". ", 1)
-        return f"in group {group} ({name.lower()})"
-    return title.removesuffix(" questions").lower()
-
-
 @section_unit("briefing.scope")
 def scope_unit(ctx: UnitContext) -> Content:
     """The scope of the request and why advice is sought now, questions counted."""
     sa = _advice(ctx)
-    groups = [(_count_name(sa, key, title), len(qs)) for key, title, qs in question_groups(sa)]
+    groups = [(g.count_name, len(g.questions)) for g in question_groups(sa)]
     return Content(summary.why_now(sa, groups))
 
 

@@ -88,40 +88,45 @@ def dose_plan(
         top = project.fih_dose.maximum_dose if project.fih_dose is not None else None
         if top is not None:
             blocks.append(
-                Para.of(
-                    f"Maximum planned dose (dose rationale): {_dose(top.value, top.unit)}."
-                )
+                Para.of(f"Maximum planned dose (dose rationale): {_dose(top.value, top.unit)}.")
             )
     else:
         blocks.append(
-            Para.of("Cohorts: ", Missing("clinical_trial.cohorts", "cohorts and their doses"))
-        )
-    st = trial.staggering
-    blocks.append(
-        Para.of(
-            "Staggering: ",
-            (
-                f"sentinel dosing; {given(st.interval_days)} days between patients"
-                if st.sentinel and st.interval_days is not None
-                else (
-                    "sentinel dosing; interval between patients not stated"
-                    if st.sentinel
-                    else "no sentinel dosing"
-                )
+            Para.of(
+                "Cohorts: ", Missing("clinical_trial.cohorts", "cohorts or arms and their doses")
             )
-            if st
-            else Missing("clinical_trial.staggering", "staggering"),
-            f". {st.between_cohorts}" if st and st.between_cohorts else ".",
         )
-    )
-    blocks.append(
-        Para.of(
-            "Stopping rules: ",
-            join_items(trial.stopping_rules)
-            if trial.stopping_rules
-            else Missing("clinical_trial.stopping_rules", "stopping rules"),
+    # sentinel dosing, staggering and stopping rules belong to the early trials: at the
+    # confirmatory stage they are shown when declared, never asked for
+    early = project.stage != "confirmatory"
+    st = trial.staggering
+    if st is not None or early:
+        blocks.append(
+            Para.of(
+                "Staggering: ",
+                (
+                    f"sentinel dosing; {given(st.interval_days)} days between patients"
+                    if st.sentinel and st.interval_days is not None
+                    else (
+                        "sentinel dosing; interval between patients not stated"
+                        if st.sentinel
+                        else "no sentinel dosing"
+                    )
+                )
+                if st
+                else Missing("clinical_trial.staggering", "staggering"),
+                f". {st.between_cohorts}" if st and st.between_cohorts else ".",
+            )
         )
-    )
+    if trial.stopping_rules or early:
+        blocks.append(
+            Para.of(
+                "Stopping rules: ",
+                join_items(trial.stopping_rules)
+                if trial.stopping_rules
+                else Missing("clinical_trial.stopping_rules", "stopping rules"),
+            )
+        )
     return blocks
 
 
@@ -153,13 +158,14 @@ def synopsis(project: Project, computed: TrialComputed | None) -> list[Block]:
         else:
             blocks.append(Para.of(label + " ", Missing(path, label.lower().rstrip(":"))))
     blocks += dose_plan(project, trial, computed, "tab-trial-cohorts")
-    blocks.append(
-        Para.of(
-            "Dose-escalation decisions: ",
-            trial.escalation_decision
-            or Missing("clinical_trial.escalation_decision", "who decides on escalation"),
+    if trial.escalation_decision or len(trial.cohorts) > 1:
+        blocks.append(
+            Para.of(
+                "Dose-escalation decisions: ",
+                trial.escalation_decision
+                or Missing("clinical_trial.escalation_decision", "who decides on escalation"),
+            )
         )
-    )
     blocks.append(
         Para.of(
             "Primary endpoints: ",
