@@ -136,3 +136,12 @@ class ClinicalExperience(StrictModel):
         default=None,
         description="What the results mean for the planned trial (dose, population, design).",
     )
+
+    @model_validator(mode="after")
+    def _unique_trials(self) -> Self:
+        seen: set[str] = set()
+        for t in self.trials:
+            if t.id in seen:
+                raise ValueError(f"trial '{t.id}' is listed twice")
+            seen.add(t.id)
+        return self
