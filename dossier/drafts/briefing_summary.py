@@ -186,7 +186,7 @@ def _quality_status(project: Project) -> Para:
     q = project.quality
     uses = [u for b in q.batches for u in b.uses]
     parts = [
-        f"{count_word(len(q.batches)).capitalize()} {plural(len(q.batches), 'batch', 'batches')} "
+        f"{count_word(len(q.batches))} {plural(len(q.batches), 'batch', 'batches')} "
         f"manufactured (uses: {_counted(uses)})"
     ]
     if q.potency is not None:
