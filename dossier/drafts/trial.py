@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from dossier.analysis.results import fold_text
 from dossier.drafts.blocks import Block, Bullets, Cell, Missing, Para, Table
-from dossier.drafts.fmt import date, given, join_items
+from dossier.drafts.fmt import date, given, join_items, plural
 
 if TYPE_CHECKING:  # pragma: no cover
     from dossier.analysis.results import TrialComputed
@@ -233,7 +233,21 @@ def results_to_date(project: Project) -> list[Block]:
                 + ("level." if len(t.dose_levels) == 1 else "levels.")
             )
         )
-        blocks.append(Para.of("Safety: ", t.safety))
+        dlts = [level.dlts for level in t.dose_levels if level.dlts is not None]
+        counts = (
+            [f"{sum(dlts)} dose-limiting {plural(sum(dlts), 'toxicity', 'toxicities')}"]
+            if dlts
+            else []
+        ) + (
+            [
+                f"{t.patients_with_sae} {plural(t.patients_with_sae, 'patient')} with a serious adverse event"
+            ]
+            if t.patients_with_sae is not None
+            else []
+        )
+        blocks.append(
+            Para.of("Safety: ", *([f"{'; '.join(counts)}. "] if counts else []), t.safety)
+        )
         blocks.append(
             Para.of(
                 "Efficacy: ",

@@ -121,6 +121,9 @@ class TrialResult(StrictModel):
     dose_levels: list[DoseLevelResult] = Field(
         min_length=1, description="Patients dosed per dose level."
     )
+    patients_with_sae: int | None = Field(
+        default=None, ge=0, description="Patients with at least one serious adverse event."
+    )
     safety: Text = Field(description="Key safety findings, with serious adverse events and DLTs.")
     efficacy: str | None = Field(default=None, description="Signs of efficacy or activity.")
 

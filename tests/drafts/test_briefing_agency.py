@@ -30,6 +30,7 @@ LUMEN_1 = {
         {"dose": {"value": 1.0e6, "unit": "CAR+ T cells/kg"}, "patients": 6, "dlts": 1},
         {"dose": {"value": 2.0e6, "unit": "CAR+ T cells/kg"}, "patients": 12, "dlts": 1},
     ],
+    "patients_with_sae": 7,
     "safety": "CRS of grade 3 or more in 3 of 24 patients; two DLTs (grade 4 ICANS).",
     "efficacy": "Complete response at month 3 in 11 of 24 patients.",
 }
@@ -216,6 +217,11 @@ def test_confirmatory_has_results_and_no_first_in_human_headings(tmp_path: Path)
     assert [t for t in titles if fih_only.search(t)] == []
     results = text[text.index("Clinical results to date\n") :]
     assert "24 patients dosed at 4 dose levels" in results
+    # DLTs per level 0, 0, 1, 1
+    assert (
+        "Safety: 2 dose-limiting toxicities; 7 patients with a serious adverse event. CRS"
+        in results
+    )
     assert "LUMEN-1 | 2.00 × 10⁶ CAR+ T cells/kg | 12 | 1" in results
     assert "Complete response at month 3 in 11 of 24 patients." in results
 
