@@ -46,7 +46,10 @@ def compute_project(loaded: LoadedProject, *, send: bool = True) -> ComputedProj
     from dossier.analysis import narrative
     from dossier.analysis.advice import compute_advice
     from dossier.analysis.netherlands import compute_netherlands
+    from dossier.analysis.trial import escalation
 
+    if loaded.project.clinical_trial is not None:
+        computed.trial = escalation(loaded.project.clinical_trial)
     computed.netherlands, found = compute_netherlands(loaded)
     computed.diagnostics.extend(found)
     computed.advice = compute_advice(loaded.project)

@@ -91,8 +91,9 @@ class OutlineSection(_Strict):
         default=None,
         pattern=r"^[0-9A-Za-z]+(\.[0-9A-Za-z]+)*$",
         description=(
-            "The section's number in the document's own numbering (e.g. '2.2' of the IMPD "
-            "safety and efficacy part); its subsections continue it (2.2.1, 2.2.1.1)."
+            "The section's number in the document's own numbering: '2.2' of the IMPD "
+            "safety and efficacy part, or 'II' where a template prescribes one (the "
+            "questions of an EMA briefing document); its subsections continue it."
         ),
     )
     placeholder: Placeholder | None = Field(
