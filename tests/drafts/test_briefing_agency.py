@@ -64,6 +64,8 @@ def ema_confirmatory(data: dict[str, Any]) -> None:
     sa["procedure"] = "SA"
     sa["rpi"] = "RPI-0000-0000"
     del sa["case_number"]
+    for cbg_only in ("timeslot_requested", "documents_sent"):  # the CBG's planning dates
+        sa.pop(cbg_only, None)
     sa["annexes"] = [a for a in sa["annexes"] if a["content"] != "dose_rationale"]
     for q in sa["questions"]:
         if q["domain"] == "regulatory":
@@ -153,7 +155,7 @@ def test_cbg_shape(tmp_path: Path) -> None:
         "Annex: open points",
     ]
     # three weeks before the meeting of 10 December 2026
-    assert "Briefing document and attendees due | 19 November 2026 (three weeks before)" in text
+    assert "Briefing document and attendees due | 19 November 2026 (21 days before the meeting)" in text
     assert "Case number | CBG-SA-2026-0000" in text
     assert "Regulatory and procedural questions" in text
 
