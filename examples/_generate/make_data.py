@@ -208,7 +208,7 @@ def msc_suppression_runs() -> None:
 
 def msc_suppression_validation() -> None:
     """ICH Q2(R2) validation data of the T-cell suppression relative-potency assay."""
-    # beyond the release range (60-160 %) widened by 20 % either side (ICH Q2(R2) Table 2)
+    # beyond the release range (70-143 %) widened by 20 % either side (ICH Q2(R2) Table 2)
     levels = [45.0, 67.0, 100.0, 150.0, 220.0]
     acc = []
     for level in levels:
