@@ -407,7 +407,7 @@ MUTATIONS: list[Mutation] = [
         "car-t-nl",
         N,
         "FIH-011",
-        set={"fih_dose.escalation.cohort=DL2.dose.value": 1.0e5},
+        set={"clinical_trial.cohorts.cohort=DL2.dose.value": 1.0e5},
         appears=("DL2 | 1.00 × 10⁵ CAR+ T cells/kg | 3",),
         disappears=("DL2 | 3.00 × 10⁵ CAR+ T cells/kg | 3",),
     ),

@@ -1044,7 +1044,8 @@ class _Finder:
             if fih.maximum_dose is not None:
                 top = _structured(fih.maximum_dose, "maximum dose")
                 anchors.append((r"maximum(?:\s+planned)?\s+doses?", [top]))
-            for step in fih.escalation:
+            trial = self.project.clinical_trial
+            for step in trial.cohorts if trial is not None else ():
                 if len(step.cohort) >= 2:
                     label = rf"(?:cohort\s+)?{re.escape(step.cohort)}"
                     anchors.append((label, [_structured(step.dose, f"cohort {step.cohort}")]))
@@ -1153,7 +1154,9 @@ class _Finder:
             inputs = fih.inputs if ctx.fih_input is None else [fih.inputs[ctx.fih_input]]
             if ctx.fih_input is None:
                 doses = [_structured(fih.proposed_start_dose, "proposed start dose")]
-                doses += [_structured(s.dose, f"cohort {s.cohort}") for s in fih.escalation]
+                trial = self.project.clinical_trial
+                cohorts = trial.cohorts if trial is not None else []
+                doses += [_structured(s.dose, f"cohort {s.cohort}") for s in cohorts]
                 if fih.maximum_dose is not None:
                     doses.append(_structured(fih.maximum_dose, "maximum dose"))
             for item in inputs:

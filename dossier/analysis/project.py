@@ -44,7 +44,10 @@ def compute_project(loaded: LoadedProject, *, send: bool = True) -> ComputedProj
             computed.diagnostics.extend(exc.diagnostics)
     from dossier.analysis import narrative
     from dossier.analysis.netherlands import compute_netherlands
+    from dossier.analysis.trial import escalation
 
+    if loaded.project.clinical_trial is not None:
+        computed.trial = escalation(loaded.project.clinical_trial)
     computed.netherlands, found = compute_netherlands(loaded)
     computed.diagnostics.extend(found)
 

@@ -27,7 +27,7 @@ from dossier.analysis.validation_results import (
 )
 from dossier.analysis.verdicts import Verdict
 from dossier.core.diagnostics import DiagnosticList, PathPart, format_path
-from dossier.core.numfmt import number
+from dossier.core.numfmt import given, number, sig
 
 if TYPE_CHECKING:  # pragma: no cover
     from dossier.analysis.netherlands import NlComputed
@@ -45,15 +45,18 @@ __all__ = [
     "DoseBasis",
     "DoseStep",
     "FihComputed",
+    "FoldStep",
     "Provenance",
     "RangeCoverage",
     "RunReason",
     "RunResult",
     "SendComputed",
     "TrendComputed",
+    "TrialComputed",
     "ValidationResult",
     "ValidityCheck",
     "Verdict",
+    "fold_text",
 ]
 
 
@@ -147,6 +150,63 @@ class FihComputed:
         }
 
 
+def fold_text(fold: float) -> str:
+    """A fold increase in words: '3-fold', '3.33-fold' (three significant figures)."""
+    return f"{given(float(sig(fold)))}-fold"
+
+
+@dataclass(frozen=True, slots=True)
+class FoldStep:
+    """The increase from one cohort of the planned trial to the next.
+
+    ``fold`` is the ratio of the two doses when their units can be compared (the same
+    unit, or the same unit with a leading multiplier such as '1e6 cells/kg'); otherwise
+    it is None and ``reason`` says why."""
+
+    from_cohort: str
+    to_cohort: str
+    fold: float | None
+    reason: str | None = None
+
+    @property
+    def text(self) -> str:
+        """'DL1 → DL2: 3-fold' or the reason the step cannot be compared."""
+        step = f"{self.from_cohort} → {self.to_cohort}"
+        if self.fold is None:
+            return f"{step}: not compared ({self.reason})"
+        return f"{step}: {fold_text(self.fold)}"
+
+
+@dataclass(frozen=True, slots=True)
+class TrialComputed:
+    """The dose escalation of the planned trial: the fold increase of every step and the
+    largest of those that could be compared."""
+
+    steps: tuple[FoldStep, ...] = ()
+
+    @property
+    def maximum(self) -> FoldStep | None:
+        """The step with the largest comparable fold increase (the first of equals)."""
+        compared = [s for s in self.steps if s.fold is not None]
+        return max(compared, key=lambda s: s.fold or 0.0) if compared else None
+
+    @property
+    def incomparable(self) -> tuple[FoldStep, ...]:
+        """The steps whose doses are in units that cannot be compared."""
+        return tuple(s for s in self.steps if s.fold is None)
+
+    def rule_data(self) -> dict[str, Any]:
+        """Plain data for rules."""
+        top = self.maximum
+        return {
+            "steps": [
+                {"from": s.from_cohort, "to": s.to_cohort, "fold": s.fold} for s in self.steps
+            ],
+            "max_fold": None if top is None else top.fold,
+            "incomparable": [f"{s.from_cohort}-{s.to_cohort}" for s in self.incomparable],
+        }
+
+
 @dataclass(frozen=True, slots=True)
 class SendComputed:
     """A study's SEND package: the study record and the summary tables."""
@@ -193,6 +253,8 @@ class ComputedProject:
 
     assays: dict[str, AssayComputed] = field(default_factory=dict)
     fih: FihComputed | None = None
+    trial: TrialComputed | None = None
+    """The dose escalation of the planned trial (with a clinical_trial section)."""
     biodistribution: dict[str, BdSummary] = field(default_factory=dict)
     send: dict[str, SendComputed] = field(default_factory=dict)
     provenance: list[Provenance] = field(default_factory=list)
@@ -212,6 +274,7 @@ class ComputedProject:
         return {
             "assays": {a: result.rule_data() for a, result in self.assays.items()},
             "fih": None if self.fih is None else self.fih.rule_data(),
+            "trial": None if self.trial is None else self.trial.rule_data(),
             "gonads_sampled": any(s.gonads_sampled for s in self.biodistribution.values()),
             "contradictions": [c.rule_data() for c in self.contradictions],
             "netherlands": None if self.netherlands is None else self.netherlands.rule_data(),

@@ -23,7 +23,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from dossier.core.diagnostics import Diagnostic
     from dossier.model.project import Project
 
-__all__ = ["ANNEXES", "KNOWN_ABBREVIATIONS", "add_annexes"]
+__all__ = ["ANNEXES", "KNOWN_ABBREVIATIONS", "add_annexes", "reference_lines"]
 
 ANNEXES = ("todo", "abbreviations", "references", "traceability")
 """The standard annexes, in their order."""
@@ -91,6 +91,19 @@ def _abbreviations(text: str, project: Project) -> dict[str, str]:
     return {k: v for k, v in sorted(known.items(), key=lambda kv: kv[0].lower()) if k in found}
 
 
+def reference_lines(project: Project) -> list[str]:
+    """The project's references as numbered lines ("[1] EMA/CAT/...: title, year")."""
+    return [
+        f"[{i}] "
+        + (f"{r.identifier}: " if r.identifier else "")
+        + r.title
+        + (f", {r.version}" if r.version else "")
+        + (f" ({r.year})" if r.year else "")
+        + (f". {r.url}" if r.url else "")
+        for i, r in enumerate(project.references, start=1)
+    ]
+
+
 def add_annexes(
     document: Document,
     project: Project,
@@ -134,15 +147,7 @@ def add_annexes(
             ),
         ]
     abbr = Section("Annex: abbreviations", "annex-abbr", [], number="A2")
-    refs = [
-        f"[{i}] "
-        + (f"{r.identifier}: " if r.identifier else "")
-        + r.title
-        + (f", {r.version}" if r.version else "")
-        + (f" ({r.year})" if r.year else "")
-        + (f". {r.url}" if r.url else "")
-        for i, r in enumerate(project.references, start=1)
-    ]
+    refs = reference_lines(project)
     document.references = refs
     ref_section = Section(
         "Annex: references",

@@ -1,20 +1,25 @@
-"""Scientific-advice briefing document (CBG national advice; EMA layout as an option).
+"""Scientific-advice briefing document, in the shape of the agency asked.
 
-Structure after the EMA briefing-document template and CBG practice: title page data,
-executive summary and scope, background (disease, product and MoA, regulatory status
-including the Dutch route and GMO permit, development summary), the questions grouped
-quality → non-clinical → clinical → regulatory with the applicant's positions and their
-cross-references, annexes generated from the data, and the attendees of a CBG meeting.
+``sections/briefing.yaml`` holds both variants, chosen by ``scientific_advice.agency``:
+EMA's template order (I Summary with the title block, II Questions and the applicant's
+positions grouped A, A/B, B, B/C, C, D, III Background information, references,
+annexes) and, as the CBG publishes no template, the structure of
+``regulatory-brief.md`` section 7.4 (title page, scope, background, questions,
+attendees, references, annexes). The units here build the questions, the background
+parts, the references and the annexes; the summarising parts are
+:mod:`dossier.drafts.briefing_summary`, the trial synopsis and the clinical results
+:mod:`dossier.drafts.trial`.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from dossier.drafts import briefing_summary as summary
+from dossier.drafts.annexes import reference_lines
 from dossier.drafts.blocks import (
     Block,
-    Bullets,
-    Cell,
     CrossRef,
     Inline,
     Missing,
@@ -23,31 +28,47 @@ from dossier.drafts.blocks import (
     Table,
     Text,
 )
-from dossier.drafts.compose import agency_text
-from dossier.drafts.fmt import count_word, date, plural
 from dossier.drafts.nonclinical import study_table
 from dossier.drafts.outline import Content, UnitContext, section_unit, unit
+from dossier.drafts.trial import results_to_date, synopsis
 
 if TYPE_CHECKING:  # pragma: no cover
     from dossier.model.project import Project
-    from dossier.model.regulatory import Annex, Citation, ScientificAdvice
+    from dossier.model.regulatory import Annex, Citation, Question, ScientificAdvice
 
 __all__ = [
+    "CBG_GROUPS",
+    "EMA_GROUPS",
+    "QuestionGroup",
     "annex_key",
     "annexes_unit",
     "attendees_unit",
-    "background_unit",
     "missing_unit",
+    "question_groups",
     "questions_unit",
-    "summary_unit",
 ]
 
-DOMAINS = (
+EMA_GROUPS: tuple[tuple[str, str, str], ...] = (
+    ("A", "quality", "Quality"),
+    ("A/B", "quality_nonclinical", "Quality and non-clinical"),
+    ("B", "nonclinical", "Non-clinical"),
+    ("B/C", "nonclinical_clinical", "Non-clinical and clinical"),
+    ("C", "clinical", "Clinical"),
+    ("D", "significant_benefit", "Significant benefit"),
+)
+"""EMA's question groups: the group (also the number of its heading), the question
+domain it holds, the heading."""
+
+CBG_GROUPS: tuple[tuple[str, str], ...] = (
     ("quality", "Quality"),
+    ("quality_nonclinical", "Quality and non-clinical"),
     ("nonclinical", "Non-clinical"),
+    ("nonclinical_clinical", "Non-clinical and clinical"),
     ("clinical", "Clinical"),
     ("regulatory", "Regulatory and procedural"),
 )
+"""The question groups of a CBG request (section 7.4 of the brief; CBG handles
+regulatory questions too, mostly as written advice)."""
 
 
 ANNEX_UNITS: dict[str, tuple[str, ...]] = {
@@ -110,119 +131,39 @@ def _cite(project: Project, cite: Citation) -> list[Inline]:
     return [Text(f"{cite.kind.replace('_', ' ')} {cite.id}")]  # batches: their batch numbers
 
 
-def _background(project: Project) -> list[Section]:
-    sa = project.scientific_advice
-    assert sa is not None
-    product = project.product
-    nl = project.netherlands
-    status = []
-    cat = product.cat_classification
-    if cat and (cat.requested or cat.reference):
-        status.append(
-            f"CAT classification: {cat.outcome or ('requested' if cat.requested else 'not requested')}"
-            + (f" ({cat.reference})" if cat.reference else "")
-        )
-    if product.orphan_designation:
-        od = product.orphan_designation
-        status.append(
-            f"orphan designation: {od.status}" + (f" ({od.reference})" if od.reference else "")
-        )
-    if nl is not None:
-        ctr = nl.ctr
-        committee = ctr.reviewing_committee + (f" ({ctr.mrec_name})" if ctr.mrec_name else "")
-        status.append(
-            f"clinical trial application via CTIS with {committee} as reviewing committee"
-            + (" (staggered submission)" if ctr.staggered_submission else "")
-            + f"; member states concerned: {', '.join(ctr.member_states)}"
-            + (f"; CTIS number {ctr.ctis_number}" if ctr.ctis_number else "")
-        )
-        gmo = nl.gmo_permit
-        status.append(
-            "GMO permit: "
-            + (
-                "not required"
-                if not gmo.required
-                else f"{gmo.procedure or 'procedure to be chosen'}, {gmo.status.replace('_', ' ')}"
-            )
-            + (f"; VOV category: {gmo.vov_category}" if gmo.vov_category else "")
-            + (f"; reference {gmo.reference}" if gmo.reference else "")
-        )
-        he = nl.hospital_exemption
-        if he.applicable or he.igj_status:
-            status.append(
-                "hospital exemption: "
-                + ("applies" if he.applicable else "does not apply")
-                + (f"; status with IGJ: {he.igj_status}" if he.igj_status else "")
-            )
-    if sa.background.previous_advice:
-        status.append(f"previous advice: {sa.background.previous_advice}")
-    studies = project.nonclinical.studies if project.nonclinical else []
-    dev: list[Block] = [
-        Para.of(
-            sa.background.development_summary
-            or Missing("scientific_advice.background.development_summary", "development summary")
-        )
-    ]
-    if studies:
-        dev.append(
-            study_table(
-                "tab-bd-studies", "Non-clinical studies (completed, ongoing and planned)", studies
-            )
-        )
-    return [
-        Section(
-            "Disease and unmet medical need",
-            "sec-disease",
-            [
-                Para.of(sa.background.disease),
-                Para.of(
-                    "Target population of the planned trial: ",
-                    product.target_population
-                    or Missing("product.target_population", "patients to be treated in the trial"),
-                ),
-                *(
-                    [Para.of("Current treatment: ", sa.background.current_treatment)]
-                    if sa.background.current_treatment
-                    else []
-                ),
-                Para.of("Unmet need: ", sa.background.unmet_need),
-            ],
-        ),
-        Section(
-            "Product and mechanism of action",
-            "sec-product",
-            [
-                Para.of(product.description),
-                Para.of(
-                    "Composition: ",
-                    product.composition
-                    or Missing("product.composition", "composition of the finished product"),
-                ),
-                Para.of(
-                    "Manufacturing overview: ",
-                    product.manufacturing_summary
-                    or Missing(
-                        "product.manufacturing_summary", "overview of the manufacturing process"
-                    ),
-                ),
-                Para.of("Mechanism of action: ", product.mechanism_of_action.statement),
-                Bullets(
-                    [
-                        Para.of(f"{s.name}" + (f": {s.description}" if s.description else ""))
-                        for s in product.mechanism_of_action.steps
-                    ]
-                ),
-            ],
-        ),
-        Section(
-            "Regulatory status",
-            "sec-status",
-            [Bullets([Para.of(s) for s in status])]
-            if status
-            else [Para.of(Missing("netherlands", "regulatory status and Dutch route"))],
-        ),
-        Section("Development summary", "sec-development", dev),
-    ]
+@dataclass(frozen=True)
+class QuestionGroup:
+    """A group of questions as the agency's briefing document heads it."""
+
+    key: str
+    title: str
+    number: str | None
+    """EMA's group letter, which numbers the heading ('A', 'B/C'); None for the CBG."""
+    questions: list[Question]
+
+    @property
+    def count_name(self) -> str:
+        """How a count of its questions names the group: 'in group A (quality)' (EMA),
+        'quality' (CBG)."""
+        if self.number is not None:
+            return f"in group {self.number} ({self.title.lower()})"
+        return self.title.removesuffix(" questions").lower()
+
+
+def question_groups(sa: ScientificAdvice) -> list[QuestionGroup]:
+    """The questions in the agency's groups, in order, empty groups left out. An EMA
+    request places a regulatory question with the group its ``ema_group`` names (the
+    project check refuses one without)."""
+    out: list[QuestionGroup] = []
+    if sa.agency == "EMA":
+        for group, domain, title in EMA_GROUPS:
+            qs = [q for q in sa.questions if q.domain == domain or q.ema_group == group]
+            out.append(QuestionGroup(group.replace("/", "").lower(), title, group, qs))
+    else:
+        for domain, title in CBG_GROUPS:
+            qs = [q for q in sa.questions if q.domain == domain]
+            out.append(QuestionGroup(domain, f"{title} questions", None, qs))
+    return [g for g in out if g.questions]
 
 
 def _questions(project: Project) -> list[Section]:
@@ -230,17 +171,21 @@ def _questions(project: Project) -> list[Section]:
     assert sa is not None
     out = []
     number = 0
-    for domain, title in DOMAINS:
-        questions = [q for q in sa.questions if q.domain == domain]
-        if not questions:
-            continue
+    for group in question_groups(sa):
         children = []
-        for q in questions:
+        for q in group.questions:
             number += 1
             blocks: list[Block] = [
                 Para([Text(f"Question {number} ({q.id}). ", bold=True), Text(q.text, bold=True)]),
-                Para([Text("Applicant's position. ", italic=True), Text(q.position)]),
             ]
+            if q.ema_group is not None and q.ema_group_reason is not None:
+                blocks.append(
+                    Para.of(
+                        f"A regulatory question, placed with group {q.ema_group}: ",
+                        q.ema_group_reason,
+                    )
+                )
+            blocks.append(Para([Text("Applicant's position. ", italic=True), Text(q.position)]))
             if q.cites:
                 parts: list[Inline] = [Text("Supporting data and guidance: ")]
                 for i, c in enumerate(q.cites):
@@ -249,7 +194,7 @@ def _questions(project: Project) -> list[Section]:
             if q.alternatives:
                 blocks.append(Para.of("Alternatives considered: ", q.alternatives))
             children.append(Section(f"Question {number}", f"sec-q-{q.id}", blocks))
-        out.append(Section(f"{title} questions", f"sec-qgroup-{domain}", [], children))
+        out.append(Section(group.title, f"sec-qgroup-{group.key}", [], children, group.number))
     return out
 
 
@@ -271,93 +216,93 @@ def missing_unit(ctx: UnitContext) -> Content:
     )
 
 
-def _row(label: str, value: Cell) -> list[Cell]:
-    return [label, value]
+@section_unit("briefing.title_block")
+def title_block_unit(ctx: UnitContext) -> Content:
+    """The title block (EMA) or title page (CBG) of the request."""
+    return Content([summary.title_block(ctx.project, _advice(ctx))])
 
 
-@section_unit("briefing.summary")
-def summary_unit(ctx: UnitContext) -> Content:
-    """Executive summary and scope, with the request details."""
-    project = ctx.project
+@section_unit("briefing.disease")
+def disease_unit(ctx: UnitContext) -> Content:
+    """Disease, intended indication, target population, treatment and unmet need."""
+    return Content(summary.disease(ctx.project, _advice(ctx)))
+
+
+@section_unit("briefing.product")
+def product_unit(ctx: UnitContext) -> Content:
+    """The product, its class, composition, manufacturing and mechanism of action."""
+    return Content(summary.product(ctx.project))
+
+
+@section_unit("briefing.development_status")
+def development_status_unit(ctx: UnitContext) -> Content:
+    """Stage and state of the quality, non-clinical and clinical development."""
+    return Content(summary.development_status(ctx.project))
+
+
+@section_unit("briefing.regulatory_status")
+def regulatory_status_unit(ctx: UnitContext) -> Content:
+    """CAT classification, orphan designation, previous advice, the Dutch route."""
+    return Content(summary.regulatory_status(ctx.project, _advice(ctx)))
+
+
+@section_unit("briefing.scope")
+def scope_unit(ctx: UnitContext) -> Content:
+    """The scope of the request and why advice is sought now, questions counted."""
     sa = _advice(ctx)
-    doc = project.project.document
-    agency = agency_text(sa)
-    title_rows: list[list[Cell]] = [
-        ["Product", f"{project.product.name} ({project.product.code})"],
-        [
-            "Applicant",
-            ", ".join(
-                part
-                for part in (
-                    project.project.sponsor.name,
-                    project.project.sponsor.address,
-                    project.project.sponsor.country,
-                )
-                if part
-            ),
-        ],
-        *[
-            _row(
-                "Contact",
-                ", ".join(
-                    part for part in (c.name, c.role, c.affiliation, c.email, c.phone) if part
-                ),
-            )
-            for c in project.project.contacts
-        ],
-        ["Agency and procedure", f"{agency}, {sa.format} advice"],
-        [
-            "Case number" if sa.agency == "CBG" else "Research product identifier",
-            (sa.case_number or "to be assigned")
-            if sa.agency == "CBG"
-            else (sa.rpi or Missing("scientific_advice.rpi", "EMA research product identifier")),
-        ],
-        *(
-            [_row("Research product identifier (EMA)", sa.rpi)]
-            if sa.agency == "CBG" and sa.rpi
-            else []
-        ),
-        [
-            "Meeting date",
-            date(sa.meeting_date)
-            if sa.meeting_date
-            else (
-                "not applicable (written advice)" if sa.format == "written" else "to be scheduled"
-            ),
-        ],
-        ["Version and date", f"{doc.version}, {date(doc.date)}"],
-    ]
-    summary: list[Block] = [
-        Table("tab-title", "Request details", ["Item", "Details"], title_rows),
-        Para.of(
-            f"{project.product.name} is a {project.product.atmp_class} for: "
-            f"{project.product.indication}. ",
-            sa.scope,
-        ),
-        Para.of(
-            f"The request has {count_word(len(sa.questions))} "
-            f"{plural(len(sa.questions), 'question')}: "
-            + ", ".join(
-                f"{sum(1 for q in sa.questions if q.domain == d)} {t.lower()}"
-                for d, t in DOMAINS
-                if any(q.domain == d for q in sa.questions)
-            )
-            + "."
-        ),
-    ]
-    return Content(summary)
+    groups = [(g.count_name, len(g.questions)) for g in question_groups(sa)]
+    return Content(summary.why_now(sa, groups))
 
 
-@section_unit("briefing.background")
-def background_unit(ctx: UnitContext) -> Content:
-    """Background: disease, product and MoA, regulatory status, development summary."""
-    return Content([], _background(ctx.project))
+@section_unit("briefing.quality")
+def quality_unit(ctx: UnitContext) -> Content:
+    """Quality development in short: batches, procedures, potency, comparability."""
+    return Content(summary.quality_development(ctx.project))
+
+
+@section_unit("briefing.nonclinical")
+def nonclinical_unit(ctx: UnitContext) -> Content:
+    """The non-clinical development: the programme in words and the study table."""
+    nc = ctx.project.nonclinical
+    if nc is None:
+        return Content([Para.of(Missing("nonclinical", "non-clinical programme"))])
+    blocks: list[Block] = []
+    if nc.overview:
+        blocks.append(Para.of(nc.overview))
+    blocks.append(
+        study_table(
+            "tab-bd-studies", "Non-clinical studies (completed, ongoing and planned)", nc.studies
+        )
+    )
+    return Content(blocks)
+
+
+@section_unit("briefing.synopsis")
+def synopsis_unit(ctx: UnitContext) -> Content:
+    """Synopsis of the planned trial."""
+    computed = ctx.computed.trial if ctx.computed is not None else None
+    return Content(synopsis(ctx.project, computed))
+
+
+@section_unit("briefing.results")
+def results_unit(ctx: UnitContext) -> Content:
+    """Clinical results to date with the product."""
+    return Content(results_to_date(ctx.project))
 
 
 @section_unit("briefing.questions")
 def questions_unit(ctx: UnitContext) -> Content:
-    """The questions grouped quality → non-clinical → clinical → regulatory."""
+    """The questions in the agency's groups, with the applicant's positions."""
     return Content([], _questions(ctx.project))
+
+
+@section_unit("briefing.references")
+def references_unit(ctx: UnitContext) -> Content:
+    """The references the project lists, numbered as the positions cite them."""
+    lines = reference_lines(ctx.project)
+    if not lines:
+        return Content([Para.of("No references are listed in the project file.")])
+    return Content([Para.of(line) for line in lines])
 
 
 @section_unit("briefing.attendees")
@@ -398,7 +343,7 @@ def _annex_section(ctx: UnitContext, annex: Annex) -> Section:
         return Section(
             annex.title,
             key,
-            [Para([Text("The references are listed in "), CrossRef("annex-refs"), Text(".")])],
+            [Para([Text("The references are listed in "), CrossRef("sec-references"), Text(".")])],
         )
     blocks: list[Block] = []
     children: list[Section] = []
@@ -423,4 +368,6 @@ def _annex_section(ctx: UnitContext, annex: Annex) -> Section:
 def annexes_unit(ctx: UnitContext) -> Content:
     """The annexes the request declares, generated from the project's data."""
     sa = _advice(ctx)
+    if not sa.annexes:
+        return Content([Para.of("No annexes are attached to the request.")])
     return Content([], [_annex_section(ctx, a) for a in sa.annexes])

@@ -49,7 +49,7 @@ def _section(spec: OutlineSection, ctx: UnitContext, features: frozenset[str]) -
         return None
     content = unit(spec.unit)(ctx) if spec.unit else Content()
     title = spec.title or content.title or spec.id
-    number = None
+    number = spec.number
     if spec.ctd is not None:
         number, title = ctd_heading(ctx.project, spec.ctd.s, spec.ctd.p, title)
     children = [c for c in (_section(s, ctx, features) for s in spec.children) if c is not None]

@@ -23,8 +23,9 @@ from dossier.drafts.blocks import (
     Table,
     Text,
 )
-from dossier.drafts.fmt import date, given, join_items, number
+from dossier.drafts.fmt import date, given, number
 from dossier.drafts.outline import Content, UnitContext, section_unit
+from dossier.drafts.trial import dose_plan, results_to_date
 from dossier.model.nonclinical import KINETICS_TYPES, PHARMACOLOGY_TYPES, TOXICOLOGY_TYPES
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -712,51 +713,24 @@ def _dose(project: Project, computed: ComputedProject) -> list[Block]:
             ]
         )
     )
+    trial = project.clinical_trial
     blocks.append(
         Para.of(
             "Trial population: ",
-            fih.population.rstrip(".")
-            if fih.population
-            else Missing("fih_dose.population", "population of the trial"),
+            trial.population.description.rstrip(".")
+            if trial is not None
+            else Missing("clinical_trial.population", "population of the trial"),
             f"; reference body weight {given(fih.scaling.human_body_weight_kg)} kg.",
         )
     )
-    if fih.escalation:
+    if trial is None:
         blocks.append(
-            Table(
-                "tab-escalation",
-                "Dose escalation",
-                ["Cohort", "Dose", "Patients"],
-                [
-                    [
-                        e.cohort,
-                        f"{given(e.dose.value)} {e.dose.unit}",
-                        str(e.patients) if e.patients else "—",
-                    ]
-                    for e in fih.escalation
-                ],
+            Para.of(
+                Missing("clinical_trial", "the planned trial: cohorts, staggering, stopping rules")
             )
         )
-    st = fih.staggering
-    blocks.append(
-        Para.of(
-            "Staggering: ",
-            (
-                f"sentinel dosing; {given(st.interval_days)} days between patients"
-                if st.sentinel and st.interval_days is not None
-                else "no sentinel dosing"
-            )
-            if st
-            else Missing("fih_dose.staggering", "staggering"),
-            f". {st.between_cohorts}" if st and st.between_cohorts else ".",
-        )
-    )
-    if fih.stopping_rules:
-        blocks.append(Para.of("Stopping rules: ", join_items(fih.stopping_rules)))
     else:
-        blocks.append(
-            Para.of("Stopping rules: ", Missing("fih_dose.stopping_rules", "stopping rules"))
-        )
+        blocks += dose_plan(project, trial, computed.trial, "tab-escalation")
     return blocks
 
 
@@ -816,10 +790,15 @@ def dose_unit(ctx: UnitContext) -> Content:
 
 @section_unit("nonclinical.human")
 def human_unit(ctx: UnitContext) -> Content:
-    """Previous human experience."""
-    return _text_or_missing(
-        ctx, "previous_human_experience", "experience with this or related products in humans"
+    """Experience in humans: with related products and, after the first-in-human trial
+    (or wherever the project records them), the product's own results to date."""
+    content = _text_or_missing(
+        ctx, "previous_human_experience", "experience with related products in humans"
     )
+    project = ctx.project
+    if project.stage != "exploratory_fih" or project.clinical_experience is not None:
+        content.blocks = [*content.blocks, *results_to_date(project)]
+    return content
 
 
 @section_unit("nonclinical.benefit-risk")

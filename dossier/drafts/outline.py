@@ -70,6 +70,14 @@ class OutlineSection(_Strict):
     title: str | None = Field(default=None, description="Heading; the unit's when omitted.")
     unit: str | None = Field(default=None, description="Registered unit building the content.")
     ctd: CtdNumber | None = Field(default=None, description="CTD numbers, for CTD documents.")
+    number: str | None = Field(
+        default=None,
+        pattern=r"^[A-Z0-9][A-Za-z0-9./-]*$",
+        description=(
+            "A fixed number for the heading where a template prescribes one (e.g. 'II' for "
+            "the questions of an EMA briefing document); subsections continue it."
+        ),
+    )
     applies_to: AppliesTo = Field(
         default_factory=AppliesTo, description="When the section is part of the document."
     )

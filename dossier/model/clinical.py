@@ -102,28 +102,9 @@ class SafetyFactor(StrictModel):
     )
 
 
-class EscalationStep(StrictModel):
-    """A cohort of the dose escalation."""
-
-    cohort: str = Field(min_length=1, description="Cohort label.")
-    dose: Quantity = Field(description="Dose of the cohort.")
-    patients: int | None = Field(default=None, ge=1, description="Planned patients.")
-
-
-class Staggering(StrictModel):
-    """Sentinel dosing and staggering between patients and cohorts."""
-
-    sentinel: bool = Field(description="Whether sentinel dosing is used.")
-    interval_days: float | None = Field(
-        default=None, ge=0, description="Days between patients within a cohort."
-    )
-    between_cohorts: str | None = Field(
-        default=None, description="Rule for moving to the next cohort."
-    )
-
-
 class FihDose(StrictModel):
-    """The first-in-human dose rationale."""
+    """The first-in-human dose rationale: how the start dose was derived. The trial it is
+    given in (cohorts, staggering, stopping rules, population) is ``clinical_trial``."""
 
     approaches: list[Approach] = Field(min_length=1, description="Approaches used.")
     inputs: list[DoseInput] = Field(min_length=1, description="Inputs to the derivation.")
@@ -131,48 +112,34 @@ class FihDose(StrictModel):
     safety_factor: SafetyFactor = Field(description="Safety factor.")
     proposed_start_dose: Quantity = Field(description="Proposed starting dose.")
     start_dose_justification: Text = Field(description="Why this starting dose.")
-    escalation: list[EscalationStep] = Field(
-        default_factory=new_list, description="Dose escalation."
+    maximum_dose: Quantity | None = Field(
+        default=None,
+        description=(
+            "Maximum planned dose, as the dose rationale supports it; the cohorts of "
+            "clinical_trial stay at or below it."
+        ),
     )
-    maximum_dose: Quantity | None = Field(default=None, description="Maximum planned dose.")
-    staggering: Staggering | None = Field(default=None, description="Staggering.")
-    stopping_rules: list[str] = Field(default_factory=new_list, description="Stopping rules.")
-    population: str | None = Field(default=None, description="Trial population.")
 
     @field_validator("proposed_start_dose")
     @classmethod
     def _start_above_zero(cls, dose: Quantity) -> Quantity:
         return above_zero(dose, "the proposed start dose")
 
-    @field_validator("escalation")
-    @classmethod
-    def _cohorts_from_start(
-        cls, steps: list[EscalationStep], info: ValidationInfo
-    ) -> list[EscalationStep]:
-        start = info.data.get("proposed_start_dose")
-        for step in steps:
-            if start is not None and step.dose.unit == start.unit and step.dose.value < start.value:
-                raise ValueError(
-                    f"cohort '{step.cohort}' ({step.dose}) is below the proposed start dose "
-                    f"({start})"
-                )
-        return steps
-
     @field_validator("maximum_dose")
     @classmethod
-    def _maximum_above_plan(cls, maximum: Quantity | None, info: ValidationInfo) -> Quantity | None:
-        if maximum is None:
-            return None
+    def _maximum_above_start(
+        cls, maximum: Quantity | None, info: ValidationInfo
+    ) -> Quantity | None:
         start = info.data.get("proposed_start_dose")
-        if start is not None and start.unit == maximum.unit and maximum.value < start.value:
+        if (
+            maximum is not None
+            and start is not None
+            and start.unit == maximum.unit
+            and maximum.value < start.value
+        ):
             raise ValueError(
                 f"the maximum dose ({maximum}) is below the proposed start dose ({start})"
             )
-        for step in info.data.get("escalation") or ():
-            if step.dose.unit == maximum.unit and step.dose.value > maximum.value:
-                raise ValueError(
-                    f"cohort '{step.cohort}' ({step.dose}) is above the maximum dose ({maximum})"
-                )
         return maximum
 
 

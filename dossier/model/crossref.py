@@ -272,6 +272,9 @@ def check_references(project: Project) -> list[Problem]:
     problems.extend(_section_consistency(project))
     problems.extend(_dose_units(project))
     problems.extend(_criteria(project))
+    problems.extend(_cohorts(project))
+    problems.extend(_advice(project))
+    problems.extend(_agency_fields(project))
     return problems
 
 
@@ -335,3 +338,95 @@ def _section_consistency(project: Project) -> Iterator[Problem]:
                 ("netherlands", "gmo_permit", "required"),
                 "clinical use of a GMO needs an environmental permit (IenW, Bureau GGO)",
             )
+
+
+def _cohorts(project: Project) -> Iterator[Problem]:
+    """Cohorts of the planned trial against the start and maximum dose of the dose
+    rationale (same unit only: other units are compared, when they can be, by the
+    analysis of the fold increases)."""
+    trial, fih = project.clinical_trial, project.fih_dose
+    if trial is None or fih is None:
+        return
+    start, maximum = fih.proposed_start_dose, fih.maximum_dose
+    for i, c in enumerate(trial.cohorts):
+        path = ("clinical_trial", "cohorts", i, "dose")
+        if c.dose.unit == start.unit and c.dose.value < start.value:
+            yield Problem(
+                "DOS-X010",
+                Severity.ERROR,
+                f"cohort '{c.cohort}' ({c.dose}) is below the proposed start dose ({start})",
+                path,
+                "the first cohort is dosed at fih_dose.proposed_start_dose",
+            )
+        if maximum is not None and c.dose.unit == maximum.unit and c.dose.value > maximum.value:
+            yield Problem(
+                "DOS-X010",
+                Severity.ERROR,
+                f"cohort '{c.cohort}' ({c.dose}) is above the maximum dose ({maximum})",
+                path,
+                "keep the cohorts at or below fih_dose.maximum_dose, or raise it with its reason",
+            )
+
+
+def _advice(project: Project) -> Iterator[Problem]:
+    """Questions and annexes that the agency's briefing document has no place for."""
+    sa = project.scientific_advice
+    if sa is None:
+        return
+    for i, q in enumerate(sa.questions):
+        path = ("scientific_advice", "questions", i)
+        if sa.agency == "EMA" and q.domain == "regulatory" and q.ema_group is None:
+            yield Problem(
+                "DOS-X010",
+                Severity.ERROR,
+                f"question '{q.id}' is a regulatory question, for which an EMA briefing "
+                "document has no group (A quality, A/B, B non-clinical, B/C, C clinical, "
+                "D significant benefit)",
+                (*path, "domain"),
+                "give ema_group (the group it belongs with) and ema_group_reason, or ask it "
+                "in the pre-submission meeting instead",
+            )
+        if q.ema_group is not None and (sa.agency != "EMA" or q.domain != "regulatory"):
+            yield Problem(
+                "DOS-X010",
+                Severity.ERROR,
+                f"question '{q.id}': ema_group places regulatory questions of an EMA "
+                f"request; this is a {q.domain.replace('_', ' ')} question to {sa.agency}",
+                (*path, "ema_group"),
+                "leave ema_group and ema_group_reason out: the domain gives the group",
+            )
+        if q.domain == "significant_benefit" and not (sa.agency == "EMA" and sa.procedure == "PA"):
+            yield Problem(
+                "DOS-X010",
+                Severity.ERROR,
+                f"question '{q.id}' asks about significant benefit, which is a matter of EMA "
+                "protocol assistance for a designated orphan (procedure PA)",
+                (*path, "domain"),
+                "ask it in an EMA protocol-assistance request, or choose another domain",
+            )
+    if project.stage == "confirmatory":
+        for i, annex in enumerate(sa.annexes):
+            if annex.content == "dose_rationale":
+                yield Problem(
+                    "DOS-X010",
+                    Severity.WARNING,
+                    f"annex '{annex.id}' repeats the first-in-human dose rationale, which a "
+                    "request at the confirmatory stage does not rest on",
+                    ("scientific_advice", "annexes", i, "content"),
+                    "the briefing shows the clinical results to date (clinical_experience) "
+                    "instead; remove the annex or attach the document as content 'file'",
+                )
+
+
+def _agency_fields(project: Project) -> Iterator[Problem]:
+    """Identifiers of the other agency's procedure: an EMA briefing has no CBG case."""
+    sa = project.scientific_advice
+    if sa is not None and sa.agency == "EMA" and sa.case_number is not None:
+        yield Problem(
+            "DOS-X010",
+            Severity.ERROR,
+            "case_number is the CBG's case number, but the request goes to EMA",
+            ("scientific_advice", "case_number"),
+            "an EMA request is identified by its research product identifier (rpi); "
+            "leave case_number out",
+        )

@@ -226,7 +226,10 @@ class NonClinical(StrictModel):
     studies: list[Study] = Field(min_length=1, description="Non-clinical studies.")
     previous_human_experience: str | None = Field(
         default=None,
-        description="Clinical experience with this or related products (same vector, target).",
+        description=(
+            "Clinical experience with related products (same vector, target or cell type); "
+            "the product's own trials are clinical_experience."
+        ),
     )
     benefit_risk: str | None = Field(
         default=None, description="Overall benefit-risk assessment for the planned trial."

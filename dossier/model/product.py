@@ -145,6 +145,13 @@ class Product(StrictModel):
     name: Text = Field(description="Product name as used in the documents.")
     code: Id = Field(description="Product code (e.g. 'LUM-CD19').")
     inn: str | None = Field(default=None, description="INN or working name, if any.")
+    pharmacotherapeutic_group: str | None = Field(
+        default=None,
+        description=(
+            "Pharmaco-therapeutic group (ATC group or its proposal), for the title block of "
+            "an EMA briefing document."
+        ),
+    )
     atmp_class: AtmpClass = Field(
         description="ATMP class (Reg. 1394/2007 Art. 2): GTMP, sCTMP, TEP or cATMP."
     )

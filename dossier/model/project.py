@@ -12,6 +12,7 @@ from dossier.model.product import Product
 from dossier.model.project_meta import ProjectInfo, Stage
 from dossier.model.quality import AnalyticalMethod, Batch, ComparabilityExercise
 from dossier.model.regulatory import Netherlands, Reference, ScientificAdvice
+from dossier.model.trial import ClinicalExperience, ClinicalTrial
 
 SCHEMA_VERSION = "1.0"
 
@@ -47,6 +48,20 @@ class Project(StrictModel):
     quality: Quality = Field(description="Quality information.")
     nonclinical: NonClinical | None = Field(default=None, description="Non-clinical programme.")
     fih_dose: FihDose | None = Field(default=None, description="First-in-human dose rationale.")
+    clinical_trial: ClinicalTrial | None = Field(
+        default=None,
+        description=(
+            "The planned clinical trial: population, design, cohorts, staggering, stopping "
+            "rules, follow-up."
+        ),
+    )
+    clinical_experience: ClinicalExperience | None = Field(
+        default=None,
+        description=(
+            "Clinical results to date with the product (its own trials); expected from the "
+            "confirmatory stage on."
+        ),
+    )
     risk_profile: RiskProfile | None = Field(
         default=None, description="Risk profile (EMA risk-based approach)."
     )

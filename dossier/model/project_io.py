@@ -176,6 +176,10 @@ def pydantic_diagnostics(
                     if close
                     else "allowed keys: " + ", ".join(allowed)
                 )
+            moved = _MOVED.get((*(str(p) for p in loc[:-1] if isinstance(p, str)), key))
+            if moved is not None and root is Project:
+                msg = f"'{'.'.join(str(p) for p in loc)}' has moved to '{moved[0]}'"
+                hint = moved[1]
             if " " in key or key.endswith("."):
                 hint = (
                     "this looks like part of a text value: inside { ... } a comma separates "
@@ -192,6 +196,30 @@ def pydantic_diagnostics(
             location=Location(location.file, location.line, location.column, loc),
             hint=hint,
         )
+
+
+# Keys of earlier project files whose fact now lives elsewhere: refused with the new
+# place, so that nothing is read from two places and nothing moved is silently lost.
+_MOVED: dict[tuple[str, ...], tuple[str, str]] = {
+    ("fih_dose", "escalation"): (
+        "clinical_trial.cohorts",
+        "the cohorts belong to the planned trial: list them under clinical_trial.cohorts "
+        "(same cohort, dose and patients keys)",
+    ),
+    ("fih_dose", "staggering"): (
+        "clinical_trial.staggering",
+        "move the block unchanged to clinical_trial.staggering",
+    ),
+    ("fih_dose", "stopping_rules"): (
+        "clinical_trial.stopping_rules",
+        "move the list unchanged to clinical_trial.stopping_rules",
+    ),
+    ("fih_dose", "population"): (
+        "clinical_trial.population.description",
+        "the trial population, with its key inclusion and exclusion criteria, is "
+        "clinical_trial.population",
+    ),
+}
 
 
 # Settings a user may reasonably expect but that the drafts cannot honour yet: refused

@@ -7,7 +7,16 @@ from pydantic import Field, model_validator
 
 from dossier.model.base import Id, IdRef, StrictModel, Text, new_list
 
-QuestionDomain = Literal["quality", "nonclinical", "clinical", "regulatory"]
+QuestionDomain = Literal[
+    "quality",
+    "quality_nonclinical",
+    "nonclinical",
+    "nonclinical_clinical",
+    "clinical",
+    "significant_benefit",
+    "regulatory",
+]
+EmaGroup = Literal["A", "A/B", "B", "B/C", "C", "D"]
 RefKind = Literal[
     "assay", "method", "study", "batch", "risk", "reference", "annex", "fih_dose", "moa_step"
 ]
@@ -45,7 +54,23 @@ class Question(StrictModel):
 
     id: Id
     domain: QuestionDomain = Field(
-        description="Domain: quality, nonclinical, clinical, regulatory."
+        description=(
+            "Domain: quality, quality_nonclinical, nonclinical, nonclinical_clinical, "
+            "clinical, significant_benefit (EMA protocol assistance for an orphan) or "
+            "regulatory. An EMA briefing groups them A, A/B, B, B/C, C and D; a regulatory "
+            "question fits none of these and needs ema_group there."
+        )
+    )
+    ema_group: EmaGroup | None = Field(
+        default=None,
+        description=(
+            "EMA requests only: the group (A, A/B, B, B/C, C or D) a regulatory question "
+            "is placed with, as EMA's groups have no regulatory one; give ema_group_reason."
+        ),
+    )
+    ema_group_reason: str | None = Field(
+        default=None,
+        description="Why the regulatory question belongs with its ema_group (printed with it).",
     )
     text: Text = Field(description="The question: one issue, phrased for a clear answer.")
     position: Text = Field(description="The applicant's position and its justification.")
@@ -55,6 +80,15 @@ class Question(StrictModel):
     alternatives: str | None = Field(
         default=None, description="Alternatives considered and why they were not chosen."
     )
+
+    @model_validator(mode="after")
+    def _group_with_reason(self) -> Self:
+        if (self.ema_group is None) != (self.ema_group_reason is None):
+            raise ValueError(
+                "ema_group and ema_group_reason go together: the group a regulatory "
+                "question is placed with and why"
+            )
+        return self
 
 
 class Background(StrictModel):

@@ -56,6 +56,8 @@ FIXED = {
     "SystemSuitability.preparation": lambda block: block.get("measure") != "control_potency",
     "SystemSuitability.lower": lambda block: block.get("measure") is None,
     "SystemSuitability.upper": lambda block: block.get("measure") is None,
+    # an EMA request places a regulatory question with a group; the example asks the CBG
+    "Question.ema_group_reason": lambda block: block.get("ema_group") is None,
 }
 
 
@@ -95,6 +97,18 @@ def _add_missing_blocks(data: dict[str, Any]) -> None:
             "conclusion": "x",
         }
     ]
+    data["clinical_experience"] = {
+        "trials": [
+            {
+                "id": "T-1",
+                "title": "x",
+                "phase": "1",
+                "status": "ongoing",
+                "dose_levels": [{"dose": {"value": 1, "unit": "CAR+ T cells/kg"}, "patients": 1}],
+                "safety": "x",
+            }
+        ]
+    }
     data["fih_dose"]["inputs"][0]["organ"] = {
         "metric": "other",
         "animal_value": 1,
@@ -252,6 +266,12 @@ def sentinel_build(tmp_path_factory: pytest.TempPathFactory) -> tuple[Walk, str]
     _add_missing_blocks(data)
     walk = Walk()
     _fill(Project, data, walk)
+    # the cohorts are drawn after the maximum dose they must stay under: raise it above them
+    top = data["fih_dose"]["maximum_dose"]
+    highest = max(c["dose"]["value"] for c in data["clinical_trial"]["cohorts"])
+    walk.numbers["Quantity.value"].remove(top["value"])
+    top["value"] = highest + 1000
+    walk.numbers["Quantity.value"].append(top["value"])
     with (folder / "dossier.yaml").open("w", encoding="utf-8") as handle:
         yaml.dump(data, handle)
     report = build(folder, BuildOptions(out_dir=folder / "out", jobs=1))

@@ -251,7 +251,7 @@ def test_a_start_dose_far_below_the_effective_dose_in_neurosurgery_needs_a_reaso
         },
         {
             "fih_dose.proposed_start_dose": {"value": 1.7e7, "unit": "cells"},
-            "fih_dose.escalation": [
+            "clinical_trial.cohorts": [
                 {"cohort": "C1", "dose": {"value": 1.7e7, "unit": "cells"}, "patients": 3}
             ],
             "fih_dose.maximum_dose": {"value": 1.7e7, "unit": "cells"},
