@@ -610,6 +610,29 @@ MUTATIONS: list[Mutation] = [
         disappears=("G2 high | cerebellum | 6/6: 116 (max 224)",),
         build=1,
     ),
+    # ---------------------------------------------------------- msc-confirmatory-ema
+    Mutation(
+        "msc-run-fails-asymptote-equivalence",
+        "msc-confirmatory-ema",
+        Q,
+        "POT-029",
+        data=non_parallel("tcell_suppression_r7.csv"),
+        appears=(
+            "R-TSUP-07 | upper-asymptote difference of B-PPQ-02 | 29.56 (90 % CI -7.005 to "
+            "66.12) | 90 % CI within -15 to 15 | not met",
+            "B-PPQ-02 | engineering, comparability, stability | 112.3 % relative potency (1 of "
+            "2 runs) | 103.6–121.7 | yes | computed from R-TSUP-03; left out: run R-TSUP-07 "
+            "invalid: no test preparation meets the declared criteria",
+        ),
+        disappears=(
+            "B-PPQ-02 | engineering, comparability, stability | 111.6 % relative potency | "
+            "105.5–118.0 | yes | computed from R-TSUP-03, R-TSUP-07",
+        ),
+        keeps=(
+            "B-PPQ-01 | engineering, comparability, stability | 95.56 % relative potency | "
+            "89.72–101.8 | yes | computed from R-TSUP-03, R-TSUP-06",
+        ),
+    ),
 ]
 
 
@@ -702,7 +725,12 @@ def _params(mutations: list[Mutation]) -> list[Any]:
 def test_the_table_covers_every_example_and_enough_edits() -> None:
     assert len(MUTATIONS) >= 30
     assert len({m.name for m in MUTATIONS}) == len(MUTATIONS)
-    assert {m.example for m in MUTATIONS} == {"car-t-nl", "aav-systemic", "ipsc-local"}
+    assert {m.example for m in MUTATIONS} == {
+        "car-t-nl",
+        "aav-systemic",
+        "ipsc-local",
+        "msc-confirmatory-ema",
+    }
     assert {m.build for m in MUTATIONS} >= {0, 1}
 
 

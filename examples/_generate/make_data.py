@@ -101,6 +101,7 @@ def biodistribution(
     decay: float,
     lloq: float,
     animals_per_sex: int,
+    rng: np.random.Generator = RNG,
 ) -> None:
     """Long-format biodistribution table: copies per µg genomic DNA with the LLOQ."""
     rows: list[list[object]] = []
@@ -116,7 +117,7 @@ def biodistribution(
                         if tissue == "ovary" and sex == "M":
                             continue
                         mean = level * dose_factor * math.exp(-decay * t_index)
-                        value = mean * math.exp(RNG.normal(0.0, 0.5)) if mean > 0 else 0.0
+                        value = mean * math.exp(rng.normal(0.0, 0.5)) if mean > 0 else 0.0
                         shown = _fmt(value, 0) if value >= lloq else "BLQ"
                         rows.append([f"A{animal:03d}", sex, group, timepoint, tissue, shown, lloq])
     _write(
@@ -248,6 +249,104 @@ def stability_studies() -> None:
     )
 
 
+# The MSC example draws from its own generator, so that adding or changing its data never
+# shifts the numbers of the other examples (which share RNG in the order of main()).
+MSC_RNG = np.random.default_rng(20261203)
+
+# True relative potency of each MSC batch and the two runs that measure it (with REF).
+MSC_RUNS: dict[str, tuple[str, str]] = {
+    "r1": ("B-TOX-01", "B-CLIN-01"),
+    "r2": ("B-CLIN-02", "B-CLIN-03"),
+    "r3": ("B-PPQ-01", "B-PPQ-02"),
+    "r4": ("B-PPQ-03", "B-TOX-01"),
+    "r5": ("B-CLIN-01", "B-CLIN-02"),
+    "r6": ("B-CLIN-03", "B-PPQ-01"),
+    "r7": ("B-PPQ-02", "B-PPQ-03"),
+}
+MSC_TRUE_RP = {
+    "B-TOX-01": 0.94,
+    "B-CLIN-01": 1.07,
+    "B-CLIN-02": 0.88,
+    "B-CLIN-03": 1.03,
+    "B-PPQ-01": 0.97,
+    "B-PPQ-02": 1.11,
+    "B-PPQ-03": 0.92,
+}
+
+
+def msc_suppression_runs() -> None:
+    """MSC potency: inhibition of anti-CD3/CD28-driven T-cell proliferation vs MSC:PBMC ratio.
+
+    Each plate holds the reference batch and two test batches at seven two-fold MSC:PBMC
+    ratios (1:160 to 1:2.5) in triplicate; the response is the % inhibition of CD3+ T-cell
+    proliferation (dye dilution) against PBMC stimulated without MSC.
+    """
+    ratios = np.array([1 / 160, 1 / 80, 1 / 40, 1 / 20, 1 / 10, 1 / 5, 1 / 2.5])
+    for run, tests in MSC_RUNS.items():
+        rows: list[list[object]] = []
+        for prep, rp in [("REF", 1.0), *((b, MSC_TRUE_RP[b]) for b in tests)]:
+            mean = logistic(ratios, 4.0, 82.0, 1.3, 0.045 / rp)
+            for rep in range(3):
+                noise = MSC_RNG.normal(0.0, 2.2, size=ratios.size)
+                for dose, y in zip(ratios, mean + noise, strict=True):
+                    rows.append([prep, f"{dose:.5f}", _fmt(max(y, 0.0)), rep + 1])
+        _write(
+            HERE / "msc-confirmatory-ema" / "data" / "potency" / f"tcell_suppression_{run}.csv",
+            ["preparation", "dose", "response", "replicate"],
+            rows,
+        )
+
+
+def msc_suppression_validation() -> None:
+    """ICH Q2(R2) validation data of the T-cell suppression relative-potency assay."""
+    # beyond the release range (70-143 %) widened by 20 % either side (ICH Q2(R2) Table 2)
+    levels = [45.0, 67.0, 100.0, 150.0, 220.0]
+    acc = []
+    for level in levels:
+        for _rep in range(3):
+            measured = level * math.exp(MSC_RNG.normal(0.0, 0.05))
+            acc.append([f"L{int(level)}", level, _fmt(measured, 1)])
+    folder = HERE / "msc-confirmatory-ema" / "data" / "validation"
+    _write(folder / "tsup_accuracy.csv", ["level", "nominal", "measured"], acc)
+    _write(folder / "tsup_linearity.csv", ["nominal", "measured"], [[r[1], r[2]] for r in acc])
+    prec = []
+    for day in range(1, 7):
+        day_effect = MSC_RNG.normal(0.0, 0.05)
+        for analyst in ("A", "B"):
+            analyst_effect = MSC_RNG.normal(0.0, 0.03)
+            for rep in range(1, 4):
+                value = 100.0 * math.exp(day_effect + analyst_effect + MSC_RNG.normal(0.0, 0.06))
+                prec.append([f"D{day}", analyst, rep, _fmt(value, 1)])
+    _write(folder / "tsup_precision.csv", ["day", "analyst", "replicate", "value"], prec)
+
+
+def msc_example() -> None:
+    """Every generated data file of the MSC example (its own generator)."""
+    msc_suppression_runs()
+    msc_suppression_validation()
+    biodistribution(
+        HERE / "msc-confirmatory-ema" / "data" / "biodistribution_nsg.csv",
+        tissues={
+            "lung": 6.0e4,
+            "liver": 2.5e3,
+            "spleen": 1.5e3,
+            "heart": 600.0,
+            "kidney": 400.0,
+            "bone marrow": 500.0,
+            "brain": 40.0,
+            "blood": 300.0,
+            "testis": 60.0,
+            "ovary": 60.0,
+        },
+        groups={"G2 2e6 cells/kg": 0.1, "G3 2e7 cells/kg": 1.0},
+        timepoints=["day 2", "day 28", "day 91"],
+        decay=3.0,
+        lloq=30.0,
+        animals_per_sex=3,
+        rng=MSC_RNG,
+    )
+
+
 def main() -> None:
     """Write every generated data file of the examples."""
     cytotoxicity_runs()
@@ -312,6 +411,7 @@ def main() -> None:
         animals_per_sex=3,
     )
     stability_studies()
+    msc_example()
 
 
 if __name__ == "__main__":

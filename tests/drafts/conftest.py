@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-EXAMPLES = ["car-t-nl", "aav-systemic", "ipsc-local"]
+EXAMPLES = ["car-t-nl", "aav-systemic", "ipsc-local", "msc-confirmatory-ema"]
 HAVE_OFFICE = shutil.which("soffice") is not None and shutil.which("pdftotext") is not None
 
 

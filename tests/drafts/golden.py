@@ -21,7 +21,7 @@ from lxml import etree
 
 ROOT = Path(__file__).resolve().parents[2]
 GOLDEN = Path(__file__).resolve().parent / "golden"
-EXAMPLES = ["car-t-nl", "aav-systemic", "ipsc-local"]
+EXAMPLES = ["car-t-nl", "aav-systemic", "ipsc-local", "msc-confirmatory-ema"]
 DOCS = [
     "impd-quality",
     "impd-nonclinical",

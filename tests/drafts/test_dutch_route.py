@@ -15,7 +15,12 @@ from ruamel.yaml import YAML
 from .conftest import EXAMPLES, HAVE_OFFICE, ROOT, build, pdf_text
 
 office = pytest.mark.skipif(not HAVE_OFFICE, reason="LibreOffice and poppler are not installed")
-GMO = {"car-t-nl": True, "aav-systemic": True, "ipsc-local": False}
+GMO = {
+    "car-t-nl": True,
+    "aav-systemic": True,
+    "ipsc-local": False,
+    "msc-confirmatory-ema": False,
+}
 
 
 def _text(pdf: Path) -> str:

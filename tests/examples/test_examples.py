@@ -24,8 +24,13 @@ def _dossier(*args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def test_there_are_three_examples() -> None:
-    assert [p.name for p in EXAMPLES] == ["aav-systemic", "car-t-nl", "ipsc-local"]
+def test_there_are_four_examples() -> None:
+    assert [p.name for p in EXAMPLES] == [
+        "aav-systemic",
+        "car-t-nl",
+        "ipsc-local",
+        "msc-confirmatory-ema",
+    ]
 
 
 @pytest.mark.parametrize("example", EXAMPLES, ids=lambda p: p.name)

@@ -137,7 +137,7 @@ def test_the_examples_have_no_dose_unit_warnings() -> None:
     from dossier.model.project_io import load_project
 
     examples = Path(__file__).resolve().parents[2] / "examples"
-    for name in ("car-t-nl", "aav-systemic", "ipsc-local"):
+    for name in ("car-t-nl", "aav-systemic", "ipsc-local", "msc-confirmatory-ema"):
         assert not [d for d in load_project(examples / name).diagnostics if d.code == "DOS-X011"]
 
 
