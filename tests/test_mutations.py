@@ -138,13 +138,13 @@ MUTATIONS: list[Mutation] = [
         appears=(
             "Of the seven other analytical procedures, Replication-competent lentivirus "
             "(VSV-G qPCR) is validated, two are compendial and verified for the product, three "
-            "are qualified and Mycoplasma (NAT) is in development (Table 13).",
+            "are qualified and Mycoplasma (NAT) is in development (Table 27).",
             "Mycoplasma (NAT) | Mycoplasma contamination | Ph. Eur. 2.6.7 | in development | "
             "Not detected",
         ),
         disappears=(
             "Of the seven other analytical procedures, two are validated, two are compendial "
-            "and verified for the product and three are qualified (Table 13).",
+            "and verified for the product and three are qualified (Table 27).",
         ),
         build=0,
     ),
@@ -156,11 +156,11 @@ MUTATIONS: list[Mutation] = [
         set={CYTOX + ".lifecycle_status": "in_development"},
         appears=(
             "Of the three potency assays, two are qualified and Relative potency by "
-            "CD19-specific cytotoxicity is in development (Table 12).",
+            "CD19-specific cytotoxicity is in development (Table 26).",
             "| REF-WB01 | release, stability, characterisation | 50–200 % relative potency "
             "(provisional) | in development",
         ),
-        disappears=("All three potency assays are qualified (Table 12).",),
+        disappears=("All three potency assays are qualified (Table 26).",),
     ),
     Mutation(
         "analytical-methods-removed",
@@ -172,13 +172,19 @@ MUTATIONS: list[Mutation] = [
             "quality.analytical_methods",
             "risk_profile.cells.1.evidence.2",
             "risk_profile.cells.3.evidence",
+            # and so do the in-process controls and impurities measured by them
+            "quality.manufacture.steps.ST-APH.controls.1.method",
+            "quality.manufacture.steps.ST-EXP.controls.0.method",
+            "quality.manufacture.steps.ST-HARV.controls.0.method",
+            "quality.impurities.IMP-VECTOR.method",
+            "quality.impurities.IMP-DEAD.method",
         ),
         appears=(
             "[TO DO: analytical procedures for safety, identity and purity, with their status "
             "— quality.analytical_methods]",
         ),
         disappears=(
-            "Table 13: Other analytical procedures and their status",
+            "Table 27: Other analytical procedures and their status",
             "Sterility (automated blood-culture system) | Microbial contamination of the "
             "finished product | Ph. Eur. 2.6.27 | compendial, verified for the product | No "
             "growth",
@@ -328,7 +334,7 @@ MUTATIONS: list[Mutation] = [
         appears=(CONFIRMATORY,),
         disappears=(EXPLORATORY,),
         # the declared statuses stay what they are; only the expectation changes
-        keeps=("All three potency assays are qualified (Table 12).",),
+        keeps=("All three potency assays are qualified (Table 26).",),
     ),
     # ------------------------------------------------- car-t-nl, non-clinical and route
     Mutation(
@@ -449,7 +455,7 @@ MUTATIONS: list[Mutation] = [
         appears=(
             "Of the seven other analytical procedures, two are validated, Bacterial endotoxins "
             "is compendial and verified for the product, three are qualified and Sterility is "
-            "in development (Table 13).",
+            "in development (Table 22).",
             "Sterility | Microbial contamination | Ph. Eur. 2.6.1 | in development | No growth",
         ),
         disappears=(
@@ -561,10 +567,12 @@ MUTATIONS: list[Mutation] = [
             "quality.analytical_methods.M-RESIDUAL-PSC",
             "risk_profile.cells.0.evidence.0",
             "scientific_advice.questions.Q1.cites.id=M-RESIDUAL-PSC",
+            "quality.manufacture.steps.ST-HARV.controls.0.method",
+            "quality.impurities.IMP-PSC.method",
         ),
         appears=(
             "Of the five other analytical procedures, Mycoplasma (NAT) is validated, two are "
-            "compendial and verified for the product and two are qualified (Table 8).",
+            "compendial and verified for the product and two are qualified (Table 14).",
         ),
         disappears=("Residual undifferentiated iPSCs (LIN28A ddPCR) | Residual undifferentiated",),
     ),

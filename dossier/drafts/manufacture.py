@@ -342,7 +342,7 @@ def _safety_cell(material: Material) -> Cell:
     return material.tse_viral_safety or "not applicable"
 
 
-def _material_rows(project: Project, materials: list[Material]) -> list[list[Cell]]:
+def _material_rows(materials: list[Material]) -> list[list[Cell]]:
     return [
         [
             f"{m.name} ({m.id})",
@@ -448,7 +448,7 @@ def materials_unit(ctx: UnitContext) -> Content:
                 "tab-materials",
                 "Starting and raw materials",
                 [*MATERIAL_HEADER, "TSE and viral safety"],
-                _material_rows(project, materials),
+                _material_rows(materials),
             )
         )
     else:
@@ -634,7 +634,7 @@ def excipients_unit(ctx: UnitContext) -> Content:
                 "tab-excipients",
                 "Excipients",
                 [*MATERIAL_HEADER, "TSE and viral safety"],
-                _material_rows(project, excipients),
+                _material_rows(excipients),
             )
         ]
     )
@@ -768,7 +768,7 @@ def adventitious_agents_unit(ctx: UnitContext) -> Content:
                 "tab-aa-materials",
                 "Materials of human or animal origin",
                 [*MATERIAL_HEADER, "TSE and viral safety"],
-                _material_rows(project, biological),
+                _material_rows(biological),
             )
         )
     aa = project.quality.adventitious_agents
@@ -839,7 +839,7 @@ def novel_excipients_unit(ctx: UnitContext) -> Content:
                 "tab-novel-excipients",
                 "Novel excipients",
                 MATERIAL_HEADER,
-                [row[:-1] for row in _material_rows(ctx.project, novel)],
+                [row[:-1] for row in _material_rows(novel)],
             )
         ]
     )
