@@ -884,9 +884,34 @@ def _risk(project: Project) -> list[Block]:
     return blocks
 
 
+def _later_dose(project: Project, computed: ComputedProject) -> list[Block]:
+    """The dose rationale after the first-in-human trial: the doses of the planned trial
+    and what the results to date conclude about them, in the sponsor's words."""
+    experience = project.clinical_experience
+    conclusions = experience.conclusions if experience is not None else None
+    blocks: list[Block] = [
+        Para.of(
+            "Dose rationale from the clinical results to date, as concluded by the sponsor: ",
+            conclusions
+            or Missing(
+                "clinical_experience.conclusions",
+                "why the results to date support the doses of the planned trial",
+            ),
+        )
+    ]
+    trial = project.clinical_trial
+    if trial is None:
+        blocks.append(Para.of(Missing("clinical_trial", "the planned trial and its doses")))
+    else:
+        blocks += dose_plan(project, trial, computed.trial, "tab-escalation")
+    return blocks
+
+
 def _dose(project: Project, computed: ComputedProject) -> list[Block]:
     fih = project.fih_dose
     if fih is None:
+        if project.stage != "exploratory_fih":
+            return _later_dose(project, computed)
         return [Para.of(Missing("fih_dose", "first-in-human dose rationale"))]
     rows = []
     result = computed.fih
@@ -1025,7 +1050,9 @@ def risk_unit(ctx: UnitContext) -> Content:
 
 @section_unit("nonclinical.dose")
 def dose_unit(ctx: UnitContext) -> Content:
-    """The first-in-human dose rationale with the scaling table."""
+    """The first-in-human dose rationale with the scaling table; after the first-in-human
+    trial without a first-in-human derivation, the doses of the planned trial and the
+    sponsor's conclusion from the results to date."""
     return Content(_dose(ctx.project, _computed(ctx)))
 
 

@@ -51,7 +51,7 @@ class DocumentControl(StrictModel):
             "Text entered in the project file, "
             "codes and YAML paths, citations, CTIS document types and the titles of EU forms "
             "stay as written; numbers keep the decimal point in both languages. The IMPD "
-            "(impd-quality-potency, impd-nonclinical), the briefing document (briefing) and "
+            "(impd-quality, impd-nonclinical), the briefing document (briefing) and "
             "the JSON twin of the dossier map are English in any case, byte-identical to "
             "those of the same project with 'en'."
         ),

@@ -28,7 +28,7 @@ from dossier.locale.catalogue import PO_NL, problems
 from .golden import DUTCH_DOCS, DUTCH_EXAMPLE, DUTCH_GOLDEN, ROOT, dutch_copy, text_dump
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
-ENGLISH_ONLY = ["impd-quality-potency", "impd-nonclinical", "briefing-document"]
+ENGLISH_ONLY = ["impd-quality", "impd-nonclinical", "briefing-document"]
 # English words that are not Dutch words too (so "is", "of", "in", "over" are left out)
 FUNCTION_WORDS = (
     "the",
@@ -231,7 +231,7 @@ def test_the_schema_says_which_documents_change() -> None:
     description = DocumentControl.model_fields["language"].description or ""
     for doc in TRANSLATED_DOCUMENTS:
         assert f"({doc})" in description, doc
-    for doc in ("impd-quality-potency", "impd-nonclinical", "briefing"):
+    for doc in ("impd-quality", "impd-nonclinical", "briefing"):
         assert doc in description, doc
     assert "byte-identical" in description
     assert "decimal point" in description
