@@ -167,7 +167,8 @@ MUTATIONS: list[Mutation] = [
         "car-t-nl",
         Q,
         "QUA-006",
-        # the risk-profile evidence that cited the methods goes with them
+        # the risk-profile evidence and the studies' dose method that cited the methods
+        # go with them
         unset=(
             "quality.analytical_methods",
             "risk_profile.cells.1.evidence.2",
@@ -178,6 +179,8 @@ MUTATIONS: list[Mutation] = [
             "quality.manufacture.steps.ST-HARV.controls.0.method",
             "quality.impurities.IMP-VECTOR.method",
             "quality.impurities.IMP-DEAD.method",
+            "nonclinical.studies.S-POC-NSG.test_item.dose_method",
+            "nonclinical.studies.S-TOX-NSG.test_item.dose_method",
         ),
         appears=(
             "[TO DO: analytical procedures for safety, identity and purity, with their status "
