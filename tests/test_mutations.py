@@ -167,9 +167,11 @@ MUTATIONS: list[Mutation] = [
         "car-t-nl",
         Q,
         "QUA-006",
-        # the risk-profile evidence that cited the methods goes with them
+        # the risk-profile evidence and the stability studies that cited the methods go
+        # with them
         unset=(
             "quality.analytical_methods",
+            "quality.stability",
             "risk_profile.cells.1.evidence.2",
             "risk_profile.cells.3.evidence",
         ),
@@ -563,8 +565,8 @@ MUTATIONS: list[Mutation] = [
             "scientific_advice.questions.Q1.cites.id=M-RESIDUAL-PSC",
         ),
         appears=(
-            "Of the five other analytical procedures, Mycoplasma (NAT) is validated, two are "
-            "compendial and verified for the product and two are qualified (Table 8).",
+            "Of the six other analytical procedures, Mycoplasma (NAT) is validated, two are "
+            "compendial and verified for the product and three are qualified (Table 8).",
         ),
         disappears=("Residual undifferentiated iPSCs (LIN28A ddPCR) | Residual undifferentiated",),
     ),
