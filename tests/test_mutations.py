@@ -167,10 +167,11 @@ MUTATIONS: list[Mutation] = [
         "car-t-nl",
         Q,
         "QUA-006",
-        # the risk-profile evidence and the studies' dose method that cited the methods
-        # go with them
+        # the risk-profile evidence, the stability studies and the studies' dose method
+        # that cited the methods go with them
         unset=(
             "quality.analytical_methods",
+            "quality.stability",
             "risk_profile.cells.1.evidence.2",
             "risk_profile.cells.3.evidence",
             # and so do the in-process controls and impurities measured by them
@@ -574,8 +575,8 @@ MUTATIONS: list[Mutation] = [
             "quality.impurities.IMP-PSC.method",
         ),
         appears=(
-            "Of the five other analytical procedures, Mycoplasma (NAT) is validated, two are "
-            "compendial and verified for the product and two are qualified (Table 14).",
+            "Of the six other analytical procedures, Mycoplasma (NAT) is validated, two are "
+            "compendial and verified for the product and three are qualified (Table 8).",
         ),
         disappears=("Residual undifferentiated iPSCs (LIN28A ddPCR) | Residual undifferentiated",),
     ),
