@@ -526,7 +526,7 @@ CASES: list[Case] = [
     Case(
         "cohort-above-maximum",
         _yaml_edit("maximum_dose: {value: 2.0e6", "maximum_dose: {value: 1.5e6"),
-        code="DOS-M006",
+        code="DOS-X010",  # the cohorts are clinical_trial's, checked against fih_dose
     ),
     Case(
         "maximum-below-start",
@@ -536,7 +536,7 @@ CASES: list[Case] = [
     Case(
         "cohort-below-start",
         _yaml_edit(_COHORT_1, _COHORT_1.replace("1.0e5", "5.0e4")),
-        code="DOS-M006",
+        code="DOS-X010",
     ),
     Case(
         "dose-input-zero",
