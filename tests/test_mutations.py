@@ -410,7 +410,7 @@ MUTATIONS: list[Mutation] = [
             "cells/animal (mid); 4.00 × 10⁶ CAR+ T cells/animal (high)",
         ),
         disappears=("1.00 × 10⁶ CAR+ T cells/animal (mid)",),
-        readiness=("fih_dose.inputs[0].description | a dose of ‘1 × 10⁶ CAR+ T cells’",),
+        readiness=("fih_dose.inputs[0].description | a dose of ‘1.00 × 10⁶ CAR+ T cells’",),
     ),
     Mutation(
         "escalation-does-not-increase",
@@ -576,7 +576,7 @@ MUTATIONS: list[Mutation] = [
         ),
         appears=(
             "Of the six other analytical procedures, Mycoplasma (NAT) is validated, two are "
-            "compendial and verified for the product and three are qualified (Table 8).",
+            "compendial and verified for the product and three are qualified (Table 14).",
         ),
         disappears=("Residual undifferentiated iPSCs (LIN28A ddPCR) | Residual undifferentiated",),
     ),
