@@ -155,7 +155,10 @@ def test_cbg_shape(tmp_path: Path) -> None:
         "Annex: open points",
     ]
     # three weeks before the meeting of 10 December 2026
-    assert "Briefing document and attendees due | 19 November 2026 (21 days before the meeting)" in text
+    assert (
+        "Briefing document and attendees due | 19 November 2026 (21 days before the meeting)"
+        in text
+    )
     assert "Case number | CBG-SA-2026-0000" in text
     assert "Regulatory and procedural questions" in text
 
