@@ -571,7 +571,8 @@ def status_sentence(
         return [f"The {noun}, {only}, is {STATUS_PHRASES[only_status]}", *tail]
     if len(groups) == 1:
         (shared,) = groups
-        return [f"All {count_word(n)} {nouns} are {STATUS_PHRASES[shared]}", *tail]
+        every = f"Both {nouns}" if n == 2 else f"All {count_word(n)} {nouns}"
+        return [f"{every} are {STATUS_PHRASES[shared]}", *tail]
     parts = []
     for status, names in groups.items():
         phrase = STATUS_PHRASES[status]

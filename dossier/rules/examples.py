@@ -3,7 +3,7 @@
 Every catalogue rule carries ``examples`` (see :class:`RuleExamples`): at least one edit
 of a named project after which the rule must fire, and one after which it must stay
 quiet. The named projects are the examples of the repository (``car-t-nl``,
-``aav-systemic``, ``ipsc-local``) and the starters of ``dossier init`` (``init/car-t``,
+``aav-systemic``, ``ipsc-local``, ``msc-confirmatory-ema``) and the starters of ``dossier init`` (``init/car-t``,
 ``init/aav`` ...). The test suite runs every example of every rule, so a rule that cannot
 fire, or fires where it should not, is caught when it is written.
 
@@ -32,10 +32,12 @@ __all__ = [
     "parse_edit_path",
 ]
 
-EXAMPLE_PROJECTS = ("car-t-nl", "aav-systemic", "ipsc-local")
+EXAMPLE_PROJECTS = ("car-t-nl", "aav-systemic", "ipsc-local", "msc-confirmatory-ema")
 """The example projects of the repository (folders under ``examples/``)."""
 
-_PROJECT = re.compile(r"^(car-t-nl|aav-systemic|ipsc-local|init/[a-z][a-z-]*)$")
+_PROJECT = re.compile(
+    r"^(car-t-nl|aav-systemic|ipsc-local|msc-confirmatory-ema|init/[a-z][a-z-]*)$"
+)
 _SEGMENT = re.compile(r"^[^.\s]+$")
 
 
