@@ -43,3 +43,24 @@ def test_without_conclusions_the_later_dose_rationale_is_a_placeholder(tmp_path:
         "[TO DO: why the results to date support the doses of the planned trial — "
         "clinical_experience.conclusions]"
     ) in dose
+
+
+def test_the_confirmatory_ema_briefing_has_results_and_no_first_in_human_heading(
+    tmp_path: Path,
+) -> None:
+    from dossier.analysis.project import compute_project
+    from dossier.drafts.compose import compose
+    from dossier.drafts.outline import UnitContext, find_outline, load_outline
+    from dossier.drafts.text import to_text
+    from dossier.model.project_io import load_project
+
+    loaded = load_project(copy(tmp_path, "msc-confirmatory-ema"))
+    computed = compute_project(loaded, send=False)
+    text = to_text(
+        compose(load_outline(find_outline("briefing")), UnitContext(loaded.project, computed))
+    )
+    headings = [line for line in text.splitlines() if line.startswith("#")]
+    assert "# I Summary" in headings
+    assert any(h.endswith("Clinical results to date") for h in headings)
+    assert not [h for h in headings if "first" in h.lower() or "starting dose" in h.lower()]
+    assert "Clinical results to date: one trial of the product, 24 patients dosed." in text
