@@ -4,8 +4,9 @@ Every catalogue rule carries ``examples`` (see :class:`RuleExamples`): at least 
 of a named project after which the rule must fire, and one after which it must stay
 quiet. The named projects are the examples of the repository (``car-t-nl``,
 ``aav-systemic``, ``ipsc-local``, ``msc-confirmatory-ema``) and the starters of
-``dossier init`` (``init/car-t``, ``init/aav`` ...). The test suite runs every example of every rule, so a rule that cannot
-fire, or fires where it should not, is caught when it is written.
+``dossier init`` (``init/car-t``, ``init/aav`` ...). The test suite runs every example
+of every rule, so a rule that cannot fire, or fires where it should not, is caught when
+it is written.
 
 An edit addresses a value by a dotted path over the project file as written:
 ``quality.potency.assays.A-CYTOX.reference_standard``. In a list, a segment of digits is
