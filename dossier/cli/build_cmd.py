@@ -71,8 +71,9 @@ def build_cmd(
     jobs: int | None,
     fmt: str,
 ) -> None:
-    """Build the drafts of the project at PATH: IMPD quality, IMPD non-clinical,
-    briefing document and readiness report.
+    """Build the drafts of the project at PATH: IMPD quality, IMPD safety and efficacy,
+    briefing document and readiness report, and for the Dutch route the CTR dossier map
+    and (for a GMO) the environmental risk assessment.
 
     A draft edited in Word since it was generated is never overwritten silently: the
     build stops and names it; --force keeps a timestamped backup first. A draft open in
