@@ -4,31 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import shutil
 from pathlib import Path
 from typing import Any
 
 import pytest
-from ruamel.yaml import YAML
 
 from dossier.analysis.netherlands import compute_netherlands, route_data
 from dossier.analysis.verdicts import Verdict
 from dossier.model.project_io import load_project
+from tests.drafts.test_truthful_potency import copy as _project
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def _project(tmp_path: Path, example: str, edit: Any = None) -> Path:
-    folder = tmp_path / example
-    shutil.copytree(ROOT / "examples" / example, folder, ignore=shutil.ignore_patterns("out"))
-    if edit is not None:
-        yaml = YAML()
-        path = folder / "dossier.yaml"
-        data = yaml.load(path.read_text("utf-8"))
-        edit(data)
-        with path.open("w", encoding="utf-8") as out:
-            yaml.dump(data, out)
-    return folder
 
 
 def _nl(folder: Path) -> Any:

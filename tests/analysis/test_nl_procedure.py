@@ -13,12 +13,10 @@
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 from pathlib import Path
 from typing import Any
 
 import pytest
-from ruamel.yaml import YAML
 
 from dossier.analysis.advice import compute_advice, documents_due
 from dossier.analysis.netherlands import route_data
@@ -27,21 +25,9 @@ from dossier.analysis.verdicts import Verdict
 from dossier.core.errors import UserError
 from dossier.model.project_io import load_project
 from dossier.rules.check import builtin_rules, check_project
+from tests.drafts.test_truthful_potency import copy as _copy
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def _copy(tmp_path: Path, example: str, edit: Any = None) -> Path:
-    folder = tmp_path / example
-    shutil.copytree(ROOT / "examples" / example, folder, ignore=shutil.ignore_patterns("out"))
-    if edit is not None:
-        yaml = YAML()
-        path = folder / "dossier.yaml"
-        data = yaml.load(path.read_text("utf-8"))
-        edit(data)
-        with path.open("w", encoding="utf-8") as out:
-            yaml.dump(data, out)
-    return folder
 
 
 def _findings(folder: Path) -> dict[str, list[Any]]:
