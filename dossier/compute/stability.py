@@ -146,11 +146,11 @@ def _ls(design: np.ndarray, y: np.ndarray) -> _Ls:
 
 
 def _f_test(reduced: _Ls, full: _Ls) -> tuple[float, tuple[int, int], float]:
-    from scipy import stats
+    from scipy import special
 
     df1 = reduced.df - full.df
     f = ((reduced.rss - full.rss) / df1) / (full.rss / full.df)
-    return float(f), (df1, full.df), float(stats.f.sf(f, df1, full.df))
+    return float(f), (df1, full.df), float(special.fdtrc(df1, full.df, f))
 
 
 def fit_q1e(
@@ -256,10 +256,10 @@ def _limits(
     horizon: float,
     longest: float,
 ) -> Q1EFit:
-    from scipy import stats
+    from scipy import special
 
     lines = _lines(model, fit, names)
-    quantile = float(stats.t.ppf(CONFIDENCE, fit.df))
+    quantile = float(special.stdtrit(fit.df, CONFIDENCE))
     result = Q1EFit(
         n=base.n,
         batches=base.batches,
