@@ -380,6 +380,15 @@ def _helpers(data: dict[str, Any]) -> dict[str, Any]:
         ]
         return bool(comparable)
 
+    not_conducted = {nc.get("study_type") for nc in _as_list(nonclinical.get("not_conducted"))}
+
+    def unaddressed_study_types(*types: str) -> list[str]:
+        """The study types, of those given, that neither a study covers (as
+        :func:`studies`) nor a not-conducted statement answers. Reads:
+        nonclinical.studies[*].study_type, nonclinical.studies[*].also_covers,
+        nonclinical.not_conducted[*].study_type."""
+        return [t for t in types if t not in not_conducted and not studies(t)]
+
     def increasing(values: list[Any]) -> bool:
         """Whether the numbers strictly increase. Reads: the values it is given."""
         nums = [float(v) for v in values]
@@ -397,6 +406,7 @@ def _helpers(data: dict[str, Any]) -> dict[str, Any]:
         "studies_addressing": studies_addressing,
         "tox_clinical_linked": tox_clinical_linked,
         "increasing": increasing,
+        "unaddressed_study_types": unaddressed_study_types,
         "studies": studies,
         "assays": assays,
         "batches_used_for": batches_used_for,
