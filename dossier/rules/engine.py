@@ -406,11 +406,7 @@ def _helpers(data: dict[str, Any]) -> dict[str, Any]:
         """The mandatory donor markers of Directive 2006/17/EC Annex II (HIV-1/2, HBV, HCV,
         syphilis) that no donor test names. Reads:
         quality.starting_materials.donors.tests[*].test."""
-        return [
-            marker
-            for marker, words in _DONOR_MARKERS
-            if not mentions(donor_text, *words)
-        ]
+        return [marker for marker, words in _DONOR_MARKERS if not mentions(donor_text, *words)]
 
     impurity_names = [str(i.get("name") or "") for i in _as_list(quality.get("impurities"))]
 
