@@ -132,13 +132,9 @@ def test_check_gives_findings_as_diagnostics() -> None:
     assert [d.citation is not None for d in report.diagnostics] == sorted(
         d.citation is not None for d in report.diagnostics
     )
-    # besides the note, the example has two class warnings (residual malignant cells and
-    # T-cell phenotype are not measured)
-    assert [f.code for f in report.findings if f.severity is Severity.WARNING] == [
-        "QUA-020",
-        "QUA-021",
-    ]
-    (finding,) = [f for f in report.findings if f.severity is Severity.INFO]
+    # the intentional findings of the example (examples/car-t-nl/NOTES.md)
+    assert sorted(f.code for f in report.findings) == ["POT-024", "QUA-020", "QUA-021", "QUA-027"]
+    (finding,) = [f for f in report.findings if f.code == "POT-024"]
     assert isinstance(finding, Diagnostic)
     assert finding.code == finding.rule_id == "POT-024"
     assert finding.severity is Severity.INFO
@@ -159,7 +155,7 @@ def test_check_takes_a_path_a_loaded_project_or_computed_results(tmp_path: Path)
     profile.write_text('profile: house\nversion: "1"\ndisable: [POT-024]\n', "utf-8")
     quiet = dossier.check(loaded, profile=profile)
     assert quiet.infos == 0
-    assert [f.code for f in quiet.findings] == ["QUA-020", "QUA-021"]
+    assert "POT-024" not in {f.code for f in quiet.findings}
     assert len(quiet.rules_applied) == len(by_path.rules_applied) - 1
 
 
@@ -167,14 +163,14 @@ def test_check_reads_current_files_every_time(tmp_path: Path) -> None:
     """No results are kept between checks: an edit shows at once."""
     target = tmp_path / "car-t-nl"
     shutil.copytree(EXAMPLE, target, ignore=shutil.ignore_patterns("out"))
-    assert [d.code for d in dossier.check(target).findings] == ["QUA-020", "QUA-021", "POT-024"]
+    assert "POT-024" in {d.code for d in dossier.check(target).findings}
     project = target / "dossier.yaml"
     text = project.read_text("utf-8")
     old = "        name: CAR expression on CD3+ T cells\n"
     assert old in text
     added = old + "        clinical_correlation: Compared with expansion in vivo.\n"
     project.write_text(text.replace(old, added), "utf-8")
-    assert [d.code for d in dossier.check(target).findings] == ["QUA-020", "QUA-021"]
+    assert "POT-024" not in {d.code for d in dossier.check(target).findings}
 
 
 def test_build_returns_what_it_wrote(tmp_path: Path) -> None:
@@ -185,7 +181,7 @@ def test_build_returns_what_it_wrote(tmp_path: Path) -> None:
     assert isinstance(report, BuildReport)
     assert report.written == [tmp_path / "out" / "readiness-report.docx"]
     assert report.written[0].is_file()
-    assert report.findings == 3  # QUA-020, QUA-021, POT-024
+    assert report.findings == 4  # QUA-020, QUA-021, QUA-027, POT-024
     assert report.errors == 0
     assert not report.failed()
     assert messages

@@ -85,6 +85,15 @@ def dose_plan(
             )
         )
         blocks += _fold_sentence(computed)
+        if trial.max_fold_increase is not None:
+            # the declared limit is shown as declared; whether a step exceeds it is the
+            # finding of rule FIH-018 in the readiness report
+            blocks.append(
+                Para.of(
+                    "Largest fold increase the protocol allows between consecutive cohorts: "
+                    f"{fold_text(trial.max_fold_increase)}."
+                )
+            )
         top = project.fih_dose.maximum_dose if project.fih_dose is not None else None
         if top is not None:
             blocks.append(

@@ -67,6 +67,14 @@ class ClinicalTrial(StrictModel):
         default_factory=new_list,
         description="Cohorts (dose levels) in the order they are dosed.",
     )
+    max_fold_increase: float | None = Field(
+        default=None,
+        gt=1,
+        description=(
+            "The largest fold increase between consecutive cohorts that the protocol allows "
+            "(EMEA/CHMP/SWP/28367/07 Rev. 1 §7.4); the planned cohorts are checked against it."
+        ),
+    )
     staggering: Staggering | None = Field(default=None, description="Staggering.")
     stopping_rules: list[Text] = Field(default_factory=new_list, description="Stopping rules.")
     escalation_decision: str | None = Field(

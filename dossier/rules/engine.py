@@ -236,6 +236,16 @@ def _as_list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else []
 
 
+_DONOR_MARKERS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("HIV-1/2", ("HIV",)),
+    ("hepatitis B", ("hepatitis B", "HBV", "HBsAg", "anti-HBc")),
+    ("hepatitis C", ("hepatitis C", "HCV")),
+    ("syphilis", ("syphilis", "treponem")),
+)
+"""The laboratory tests every tissue and cell donor needs (Directive 2006/17/EC Annex II),
+each with the words by which a donor test is recognised."""
+
+
 def _helpers(data: dict[str, Any]) -> dict[str, Any]:
     """Functions available to rule expressions."""
     nonclinical = data.get("nonclinical") or {}
@@ -380,6 +390,36 @@ def _helpers(data: dict[str, Any]) -> dict[str, Any]:
         ]
         return bool(comparable)
 
+    not_conducted = {nc.get("study_type") for nc in _as_list(nonclinical.get("not_conducted"))}
+
+    def unaddressed_study_types(*types: str) -> list[str]:
+        """The study types, of those given, that neither a study covers (as
+        :func:`studies`) nor a not-conducted statement answers. Reads:
+        nonclinical.studies[*].study_type, nonclinical.studies[*].also_covers,
+        nonclinical.not_conducted[*].study_type."""
+        return [t for t in types if t not in not_conducted and not studies(t)]
+
+    donors = (quality.get("starting_materials") or {}).get("donors") or {}
+    donor_text = " ".join(str(t.get("test") or "") for t in _as_list(donors.get("tests")))
+
+    def donor_tests_missing() -> list[str]:
+        """The mandatory donor markers of Directive 2006/17/EC Annex II (HIV-1/2, HBV, HCV,
+        syphilis) that no donor test names. Reads:
+        quality.starting_materials.donors.tests[*].test."""
+        return [marker for marker, words in _DONOR_MARKERS if not mentions(donor_text, *words)]
+
+    impurity_names = [str(i.get("name") or "") for i in _as_list(quality.get("impurities"))]
+
+    def impurities_not_named(expected: dict[str, list[str]]) -> list[str]:
+        """The labels of ``expected`` (label -> words) for which no impurity's name
+        mentions one of the words (as :func:`mentions`), in the order given. Reads:
+        quality.impurities[*].name."""
+        return [
+            label
+            for label, words in expected.items()
+            if not any(mentions(name, *words) for name in impurity_names)
+        ]
+
     def increasing(values: list[Any]) -> bool:
         """Whether the numbers strictly increase. Reads: the values it is given."""
         nums = [float(v) for v in values]
@@ -397,6 +437,9 @@ def _helpers(data: dict[str, Any]) -> dict[str, Any]:
         "studies_addressing": studies_addressing,
         "tox_clinical_linked": tox_clinical_linked,
         "increasing": increasing,
+        "impurities_not_named": impurities_not_named,
+        "donor_tests_missing": donor_tests_missing,
+        "unaddressed_study_types": unaddressed_study_types,
         "studies": studies,
         "assays": assays,
         "batches_used_for": batches_used_for,

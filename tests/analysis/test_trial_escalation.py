@@ -93,3 +93,25 @@ def test_a_cohort_above_the_maximum_dose_is_a_located_error(tmp_path: Path) -> N
         "cohort 'DL4' (3e+06 CAR+ T cells/kg) is above the maximum dose (2e+06 CAR+ T cells/kg)"
     )
     assert diag.location.path == ("clinical_trial", "cohorts", 3, "dose")
+
+
+def test_the_dose_plan_shows_the_declared_maximum_fold_increase() -> None:
+    from dossier.drafts.blocks import Para, Text
+    from dossier.drafts.trial import dose_plan
+
+    project = load_project(Path("examples/car-t-nl/dossier.yaml")).project
+    planned = project.clinical_trial
+    assert planned is not None
+
+    def sentences(max_fold: float | None) -> list[str]:
+        trial = planned.model_copy(update={"max_fold_increase": max_fold})
+        blocks = dose_plan(project, trial, escalation(trial), "tab")
+        return [
+            "".join(p.text for p in b.parts if isinstance(p, Text))
+            for b in blocks
+            if isinstance(b, Para)
+        ]
+
+    declared = "Largest fold increase the protocol allows between consecutive cohorts: 3.5-fold."
+    assert declared in sentences(3.5)
+    assert not any("protocol allows" in s for s in sentences(None))

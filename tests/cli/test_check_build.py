@@ -107,7 +107,7 @@ def test_build_only_the_readiness_report(invoke: Invoke, tmp_path: Path) -> None
     result = invoke("build", EXAMPLE, "--out", out, "--only", "readiness", "--jobs", "1")
     assert result.exit_code == 0, result.output
     assert f"wrote {out / 'readiness-report.docx'}" in result.stdout
-    assert "3 expectation finding(s)" in result.stderr  # QUA-020, QUA-021, POT-024
+    assert "4 expectation finding(s)" in result.stderr  # QUA-020, QUA-021, QUA-027, POT-024
     assert sorted(p.name for p in out.iterdir()) == ["manifest.json", "readiness-report.docx"]
 
 

@@ -214,3 +214,48 @@ def test_a_profile_rule_on_a_missing_field_is_reported_at_the_rule(tmp_path: Pat
     assert finding.location.file.endswith("house.yaml")
     assert (finding.location.line, finding.location.column) == (11, 14)
     assert finding.location.path == ("rules", 0, "require")
+
+
+def test_study_types_answered_by_a_study_or_a_not_conducted_statement() -> None:
+    from dossier.rules.engine import _helpers
+
+    data = {
+        "nonclinical": {
+            "studies": [
+                {"study_type": "single_dose_toxicity", "also_covers": ["local_tolerance"]},
+                {"study_type": "genotoxicity"},
+            ],
+            "not_conducted": [{"study_type": "safety_pharmacology", "justification": "x"}],
+        }
+    }
+    missing = _helpers(data)["unaddressed_study_types"](
+        "safety_pharmacology", "genotoxicity", "tumorigenicity", "local_tolerance"
+    )
+    # local tolerance is covered by the integrated study, safety pharmacology by the statement
+    assert missing == ["tumorigenicity"]
+
+
+def test_donor_markers_are_recognised_by_their_usual_names() -> None:
+    from dossier.rules.engine import _helpers
+
+    tests = [{"test": "Anti-HIV-1/2 and HIV NAT"}, {"test": "HBsAg, anti-HBc"}]
+    data = {"quality": {"starting_materials": {"donors": {"tests": tests}}}}
+    assert _helpers(data)["donor_tests_missing"]() == ["hepatitis C", "syphilis"]
+    assert _helpers({})["donor_tests_missing"]() == [
+        "HIV-1/2",
+        "hepatitis B",
+        "hepatitis C",
+        "syphilis",
+    ]
+
+
+def test_impurities_not_named_keeps_the_order_of_the_labels() -> None:
+    from dossier.rules.engine import _helpers
+
+    data = {"quality": {"impurities": [{"name": "Residual host-cell DNA"}]}}
+    expected = {
+        "protein": ["host-cell protein", "HCP"],
+        "DNA": ["host-cell DNA"],
+        "plasmid": ["plasmid"],
+    }
+    assert _helpers(data)["impurities_not_named"](expected) == ["protein", "plasmid"]
