@@ -772,7 +772,8 @@ def _time_of(m: re.Match[str]) -> tuple[str, float, str]:
     unit = (m.group("u1") or m.group("u2")).lower().rstrip("s")
     days = float(m.group("n1") or m.group("n2")) * _DAYS[unit]
     prep = (m.group("prep") or "").lower()
-    op = ">=" if prep in {"from", "after", "since", "beyond"} else "="
+    # 'from day 2' and 'since day 2' include day 2; 'after day 2' and 'beyond' do not
+    op = ">=" if prep in {"from", "since"} else ">" if prep in {"after", "beyond"} else "="
     return op, days, m.group(0).strip()
 
 
@@ -789,7 +790,11 @@ def _cells_at(
         d = _timepoint_days(label)
         if d is None:
             continue
-        if (op == "=" and math.isclose(d, days, rel_tol=0.05)) or (op == ">=" and d >= days - 0.5):
+        if (
+            (op == "=" and math.isclose(d, days, rel_tol=0.05))
+            or (op == ">=" and d >= days - 0.5)
+            or (op == ">" and d > days + 0.5)
+        ):
             chosen.add(label)
     if not chosen:
         return None

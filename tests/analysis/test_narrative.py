@@ -245,3 +245,11 @@ def test_sentences_split_at_full_stops_but_not_at_abbreviations() -> None:
         "Dr. K. Smit signed.",
         "Dose 1.5 × 10⁵ cells.",
     ]
+
+
+def test_after_a_time_point_means_later_than_it() -> None:
+    """'after day 56' speaks of later time points only (the frozen CAR-T study ends at day
+    56, where the ovary is quantifiable): nothing to compare; 'from day 56' includes it."""
+    assert found("car-t-nl", CART_TOX, "The ovaries were below the LLOQ after day 56.") == []
+    [hit] = found("car-t-nl", CART_TOX, "The ovaries were below the LLOQ from day 56.")
+    assert hit.kind == "tissue"
