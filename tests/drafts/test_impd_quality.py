@@ -3,7 +3,6 @@ located errors for the manufacturing part of the model, and the new sections in 
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -15,6 +14,7 @@ from dossier.drafts.outline import UnitContext, find_outline, load_outline
 from dossier.model.project_io import LoadedProject, load_project
 
 from .conftest import EXAMPLES, HAVE_OFFICE, ROOT, pdf_text
+from .test_truthful_potency import copy as _copy
 
 office = pytest.mark.skipif(not HAVE_OFFICE, reason="LibreOffice and poppler are not installed")
 
@@ -64,12 +64,6 @@ def _numbered(document: Document, prefix: str) -> list[Section]:
             assert section.number.startswith(prefix)
             found.append(section)
     return found
-
-
-def _copy(tmp_path: Path, example: str) -> Path:
-    folder = tmp_path / example
-    shutil.copytree(ROOT / "examples" / example, folder, ignore=shutil.ignore_patterns("out"))
-    return folder
 
 
 def _edit(folder: Path, old: str, new: str) -> int:
