@@ -33,6 +33,8 @@ from typing import Literal
 
 import numpy as np
 
+from dossier.compute.memo import memoized
+
 __all__ = [
     "ALPHA_POOLING",
     "CONFIDENCE",
@@ -153,6 +155,7 @@ def _f_test(reduced: _Ls, full: _Ls) -> tuple[float, tuple[int, int], float]:
     return float(f), (df1, full.df), float(special.fdtrc(df1, full.df, f))
 
 
+@memoized
 def fit_q1e(
     times: Sequence[float],
     values: Sequence[float],

@@ -15,6 +15,8 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from dossier.compute.memo import memoized
+
 __all__ = ["TrendResult", "batch_trend"]
 
 
@@ -48,6 +50,7 @@ class TrendResult:
         )
 
 
+@memoized
 def batch_trend(days: Sequence[float], values: Sequence[float], alpha: float = 0.05) -> TrendResult:
     """Trend of ``values`` over ``days`` (e.g. days since the first manufacture)."""
     from scipy.special import stdtr

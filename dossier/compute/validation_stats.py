@@ -25,6 +25,8 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from dossier.compute.memo import memoized
+
 __all__ = [
     "AccuracyResult",
     "LevelRecovery",
@@ -98,6 +100,7 @@ def _summary(
     return LevelRecovery(level, n, mean, sd, mean - half, mean + half)
 
 
+@memoized
 def accuracy(
     nominal: Sequence[float],
     measured: Sequence[float],
@@ -148,6 +151,7 @@ class LinearityResult:
     log_scale: bool
 
 
+@memoized
 def linearity(
     nominal: Sequence[float],
     measured: Sequence[float],
@@ -244,6 +248,7 @@ def _cv(sd: float, mean: float, log_scale: bool) -> float:
     return (math.exp(sd) - 1) * 100 if log_scale else 100 * sd / abs(mean)
 
 
+@memoized
 def precision(
     groups: Sequence[Sequence[str]],
     values: Sequence[float],
@@ -571,6 +576,7 @@ class RangeResult:
         return f"{self.required_lower:g}–{self.required_upper:g} {self.unit}".strip()
 
 
+@memoized
 def reportable_range(
     levels: Sequence[float], spec_lower: float | None, spec_upper: float | None, unit: str
 ) -> RangeResult:

@@ -1,4 +1,6 @@
-"""Where dossier keeps what the loop of editing and rebuilding reuses: the figures.
+"""Where dossier keeps what the loop of editing and rebuilding reuses: the figures
+(:mod:`dossier.figures.draw`) and the results of the numerical computations
+(:mod:`dossier.compute.memo`).
 
 The folder is ``DOSSIER_CACHE_DIR`` when set, else ``dossier`` in the user's cache
 folder (``XDG_CACHE_HOME`` or ``~/.cache``); ``DOSSIER_CACHE_DIR=""`` switches caching

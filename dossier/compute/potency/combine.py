@@ -39,6 +39,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from dossier.compute.memo import memoized
 from dossier.compute.potency.combine_types import (
     MAX_C,
     METHOD_CHOICES,
@@ -298,6 +299,7 @@ class Combined:
     result: Combination
 
 
+@memoized
 def combine_estimates(
     estimates: Sequence[Estimate],
     *,
@@ -336,6 +338,7 @@ class GeometricSummary:
     upper: float | None
 
 
+@memoized
 def geometric_summary(values: Sequence[float], confidence: float = 0.95) -> GeometricSummary:
     """Geometric mean, GCV = exp(sd of ln) - 1 (in %), and a t-interval on the log scale."""
     if not values or any(v <= 0 for v in values):

@@ -47,6 +47,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Literal
 
+from dossier.compute.memo import memoized
 from dossier.compute.potency._prepare import transform_responses
 from dossier.compute.potency.fieller import fieller
 from dossier.compute.potency.fourpl_fit import mid_response_shift
@@ -561,6 +562,7 @@ def _described(c: Criterion) -> Outcome:
     )
 
 
+@memoized
 def evaluate(
     criteria: Sequence[Criterion],
     analysis: PotencyAnalysis,

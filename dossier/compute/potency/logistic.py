@@ -26,6 +26,7 @@ import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
+from dossier.compute.memo import memoized
 from dossier.compute.potency._prepare import (
     check_data,
     refuse_design_factors,
@@ -118,6 +119,7 @@ def _equivalence(std: Fit, test: Fit, margins: Margins, prep: str) -> list[TestR
     return out
 
 
+@memoized
 def analyse_4pl(
     data: DoseResponseData,
     standard: str,
@@ -135,6 +137,7 @@ def analyse_4pl(
     )
 
 
+@memoized
 def analyse_5pl(
     data: DoseResponseData,
     standard: str,

@@ -31,6 +31,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from dossier.compute.memo import memoized
 from dossier.compute.potency._prepare import transform_responses
 from dossier.compute.potency.types import DoseResponseData, Transform
 
@@ -215,6 +216,7 @@ def studentized_residuals(data: DoseResponseData, transform: Transform = "none")
     )
 
 
+@memoized
 def screen_outliers(
     data: DoseResponseData, transform: Transform = "none", *, alpha: float = 0.05
 ) -> OutlierScreen:

@@ -19,6 +19,7 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Literal
 
+from dossier.compute.memo import memoized
 from dossier.compute.potency._prepare import (
     check_data,
     fieller_limits,
@@ -89,6 +90,7 @@ def _ftest(
     return TestResult(name, float(f), df, df_err, p, passed, criterion)
 
 
+@memoized
 def analyse_parallel_line(
     data: DoseResponseData,
     standard: str,

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 
+from dossier.compute.memo import memoized
 from dossier.compute.potency._prepare import (
     check_data,
     fieller_limits,
@@ -33,6 +34,7 @@ from dossier.compute.potency.types import (
 __all__ = ["analyse_slope_ratio"]
 
 
+@memoized
 def analyse_slope_ratio(
     data: DoseResponseData,
     standard: str,
