@@ -35,6 +35,7 @@ __all__ = [
     "applies_reasons",
     "builtin_rules",
     "check_project",
+    "compiled_catalogue",
     "explain_rule",
     "load_profile",
     "matches",
@@ -42,19 +43,87 @@ __all__ = [
 ]
 
 
-@functools.cache
-def builtin_rules() -> tuple[Rule, ...]:
-    """Every rule of the built-in catalogue, in file and then rule order."""
+COMPILED = Path(__file__).with_name("catalogue.json")
+"""The built-in catalogue's YAML files as JSON, with the hash of each file it was made
+from; written with ``docs/rules.md`` by ``python -m dossier.rules.docs`` (checked in CI).
+Reading it is much quicker than parsing the YAML, which every check and build would
+otherwise do; when a YAML file has changed since, the YAML is read instead. Both give
+the validator the same data: the JSON holds what the YAML parser gives, dates tagged."""
+
+
+def _catalogue_files() -> list[Any]:
+    folder = resources.files("dossier.rules").joinpath("catalogue")
+    return sorted((e for e in folder.iterdir() if e.name.endswith(".yaml")), key=lambda e: e.name)
+
+
+def _sha256(data: bytes) -> str:
+    import hashlib
+
+    return hashlib.sha256(data).hexdigest()
+
+
+def _tagged(value: Any) -> dict[str, str]:
+    """A date in the JSON (the YAML parser's only values that JSON lacks)."""
+    import datetime as dt
+
+    if isinstance(value, dt.datetime):
+        return {"$datetime": value.isoformat()}
+    if isinstance(value, dt.date):
+        return {"$date": value.isoformat()}
+    raise TypeError(f"the catalogue holds a {type(value).__name__}, which JSON cannot")
+
+
+def _untagged(obj: dict[str, Any]) -> Any:
+    import datetime as dt
+
+    if len(obj) == 1:
+        if "$date" in obj:
+            return dt.date.fromisoformat(obj["$date"])
+        if "$datetime" in obj:
+            return dt.datetime.fromisoformat(obj["$datetime"])
+    return obj
+
+
+def compiled_catalogue() -> str:
+    """The text of :data:`COMPILED` for the catalogue's YAML files as they are now."""
+    import json
+
     from ruamel.yaml import YAML
 
     yaml = YAML(typ="safe")
-    rules: list[Rule] = []
-    folder = resources.files("dossier.rules").joinpath("catalogue")
-    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
-        if not entry.name.endswith(".yaml"):
-            continue
-        catalogue = Catalogue.model_validate(yaml.load(entry.read_text("utf-8")))
-        rules.extend(catalogue.rules)
+    sources: dict[str, str] = {}
+    catalogues: dict[str, Any] = {}
+    for entry in _catalogue_files():
+        data = entry.read_bytes()
+        sources[entry.name] = _sha256(data)
+        catalogues[entry.name] = yaml.load(data.decode("utf-8"))
+    compiled = {"sources": sources, "catalogues": catalogues}
+    return json.dumps(compiled, ensure_ascii=False, default=_tagged) + "\n"
+
+
+def _parsed(entries: list[Any]) -> list[Any]:
+    """What the parser gives for each catalogue file: from :data:`COMPILED` when it was
+    made from these very files, else from the YAML."""
+    import json
+
+    try:
+        compiled = json.loads(COMPILED.read_text("utf-8"), object_hook=_untagged)
+    except (OSError, ValueError):
+        compiled = {}
+    sources = {entry.name: _sha256(entry.read_bytes()) for entry in entries}
+    if compiled.get("sources") == sources:
+        return [compiled["catalogues"][name] for name in sources]
+    from ruamel.yaml import YAML
+
+    yaml = YAML(typ="safe")
+    return [yaml.load(entry.read_text("utf-8")) for entry in entries]
+
+
+@functools.cache
+def builtin_rules() -> tuple[Rule, ...]:
+    """Every rule of the built-in catalogue, in file and then rule order."""
+    catalogues = [Catalogue.model_validate(data) for data in _parsed(_catalogue_files())]
+    rules = [rule for catalogue in catalogues for rule in catalogue.rules]
     ids = [r.id for r in rules]
     duplicates = sorted({i for i in ids if ids.count(i) > 1})
     if duplicates:  # pragma: no cover - guarded by tests

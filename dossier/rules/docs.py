@@ -1,7 +1,8 @@
-"""Generate ``docs/rules.md``, the rule table, from the catalogue (checked in CI).
+"""Generate ``docs/rules.md``, the rule table, and ``dossier/rules/catalogue.json``, the
+catalogue as validated JSON, from the catalogue's YAML files (both checked in CI).
 
-``python -m dossier.rules.docs`` writes the file; ``--check`` exits 1 when the
-committed file differs from what the catalogue gives.
+``python -m dossier.rules.docs`` writes the files; ``--check`` exits 1 when a committed
+file differs from what the catalogue gives.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from dossier.rules.check import builtin_rules
+from dossier.rules.check import COMPILED, builtin_rules, compiled_catalogue
 
 TARGET = Path(__file__).resolve().parents[2] / "docs" / "rules.md"
 
@@ -132,19 +133,23 @@ def rules_markdown() -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Write (or with --check, compare) docs/rules.md."""
+    """Write (or with --check, compare) docs/rules.md and dossier/rules/catalogue.json."""
     args = sys.argv[1:] if argv is None else argv
-    text = rules_markdown()
+    files = {TARGET: rules_markdown(), COMPILED: compiled_catalogue()}
     if "--check" in args:
-        current = TARGET.read_text("utf-8") if TARGET.exists() else ""
-        if current != text:
-            print(f"{TARGET} is out of date: run python -m dossier.rules.docs", file=sys.stderr)
-            return 1
-        return 0
-    TARGET.parent.mkdir(parents=True, exist_ok=True)
-    TARGET.write_text(text, "utf-8")
-    print(f"wrote {TARGET}")
+        stale = [p for p, text in files.items() if _current(p) != text]
+        for path in stale:
+            print(f"{path} is out of date: run python -m dossier.rules.docs", file=sys.stderr)
+        return 1 if stale else 0
+    for path, text in files.items():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, "utf-8")
+        print(f"wrote {path}")
     return 0
+
+
+def _current(path: Path) -> str:
+    return path.read_text("utf-8") if path.exists() else ""
 
 
 if __name__ == "__main__":
