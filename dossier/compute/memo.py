@@ -152,7 +152,7 @@ def memoized(function: Callable[P, R]) -> Callable[P, R]:
         if entry is not None:
             try:
                 return pickle.loads(entry.read_bytes())  # type: ignore[no-any-return]
-            except Exception:
+            except Exception:  # missing, truncated or stale: computed again
                 pass
         result = function(*args, **kwargs)
         if entry is not None:
@@ -160,7 +160,7 @@ def memoized(function: Callable[P, R]) -> Callable[P, R]:
 
             try:
                 kept = pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
-            except Exception:
+            except Exception:  # a result that cannot be pickled is not kept
                 return result
             write_atomically(entry, kept)
         return result

@@ -390,6 +390,7 @@ def check_project(
                     hint="fix the rule's expression (or the profile that adds it)",
                 )
             )
+    evaluator.keep_compiled()
     order = {"error": 0, "warning": 1, "info": 2}
     findings.sort(key=lambda f: (order[f.severity], f.location.line, f.code))
     return CheckResult(findings=findings, applied=applied, skipped=skipped)

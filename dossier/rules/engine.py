@@ -17,6 +17,7 @@ from typing import Any
 from dossier.core.diagnostics import Citation as DiagnosticCitation
 from dossier.core.diagnostics import Diagnostic, Location, PathPart, Severity, format_path
 from dossier.core.numfmt import number, printed
+from dossier.rules.compiled import CompiledCode
 from dossier.rules.schema import Citation, Rule
 
 Locator = Callable[[tuple[PathPart, ...]], Location]
@@ -152,21 +153,26 @@ class RuleEvaluator:
         self._expressions: dict[str, Any] = {}
         self._messages: dict[str, Any] = {}
         self._translation = translation
+        self._code = CompiledCode(self._env)
 
     def _expr(self, source: str) -> Any:
         """A rule expression, compiled once and evaluated for every item of its scope."""
         compiled = self._expressions.get(source)
         if compiled is None:
-            compiled = self._env.compile_expression(source, undefined_to_none=False)
+            compiled = self._code.expression(source)
             self._expressions[source] = compiled
         return compiled
 
     def _message(self, source: str) -> Any:
         compiled = self._messages.get(source)
         if compiled is None:
-            compiled = self._env.from_string(source)
+            compiled = self._code.template(source)
             self._messages[source] = compiled
         return compiled
+
+    def keep_compiled(self) -> None:
+        """Keep the code compiled by this evaluator for the next run (dossier's cache)."""
+        self._code.save()
 
     def evaluate(self, rule: Rule) -> list[Diagnostic]:
         """Findings of one rule (empty when satisfied or not applicable)."""

@@ -259,3 +259,66 @@ def test_impurities_not_named_keeps_the_order_of_the_labels() -> None:
         "plasmid": ["plasmid"],
     }
     assert _helpers(data)["impurities_not_named"](expected) == ["protein", "plasmid"]
+
+
+def _outcomes(project: Project, monkeypatch: pytest.MonkeyPatch, cache: str) -> list[Any]:
+    """Every catalogue rule's outcome per item, with the given cache folder."""
+    from dossier.rules import compiled
+
+    monkeypatch.setenv("DOSSIER_CACHE_DIR", cache)
+    compiled._cache_file.cache_clear()
+    data = project.model_dump(mode="json")
+    evaluator = RuleEvaluator(data, {}, product_features(project), _locate)
+    outcomes = []
+    for rule in builtin_rules():
+        try:
+            trace = evaluator.trace(rule)
+        except Exception as exc:  # an error is an outcome to compare too
+            outcomes.append((rule.id, type(exc).__name__, str(exc)))
+            continue
+        outcomes.append(
+            (rule.id, [(o.path, o.outcome, o.finding and o.finding.message) for o in trace])
+        )
+    evaluator.keep_compiled()
+    compiled._cache_file.cache_clear()
+    return outcomes
+
+
+def test_kept_compiled_code_evaluates_as_code_compiled_anew(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The code kept between runs gives every rule the outcome compiling gives."""
+    project = _project("car-t")
+    cache = tmp_path / "cache"
+    anew = _outcomes(project, monkeypatch, "")
+    first = _outcomes(project, monkeypatch, str(cache))
+    (kept,) = (cache / "rules").iterdir()
+    again = _outcomes(project, monkeypatch, str(cache))
+    assert again == first == anew
+    traced = [o[1] for o in anew if isinstance(o[1], list)]
+    assert len(traced) > 100
+    assert any(step[1] == "finding" for trace in traced for step in trace)
+    # a damaged file is ignored (and replaced)
+    kept.write_bytes(b"not marshal data")
+    assert _outcomes(project, monkeypatch, str(cache)) == anew
+    assert kept.read_bytes() != b"not marshal data"
+
+
+def test_a_syntax_error_is_reported_with_the_cache_as_without(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from jinja2 import TemplateSyntaxError
+
+    from dossier.rules import compiled
+    from dossier.rules.engine import rule_environment
+
+    monkeypatch.setenv("DOSSIER_CACHE_DIR", str(tmp_path))
+    compiled._cache_file.cache_clear()
+    code = compiled.CompiledCode(rule_environment())
+    for source in ("a ==", "a b"):
+        with pytest.raises(TemplateSyntaxError):
+            code.expression(source)
+        with pytest.raises(TemplateSyntaxError):
+            rule_environment().compile_expression(source)
+    assert code.expression("x + 1")(x=2) == 3
+    compiled._cache_file.cache_clear()
