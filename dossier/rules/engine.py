@@ -12,12 +12,13 @@ import itertools
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
+from dossier.core import jinja_code
 from dossier.core.diagnostics import Citation as DiagnosticCitation
 from dossier.core.diagnostics import Diagnostic, Location, PathPart, Severity, format_path
 from dossier.core.numfmt import number, printed
-from dossier.rules.compiled import CompiledCode
 from dossier.rules.schema import Citation, Rule
 
 Locator = Callable[[tuple[PathPart, ...]], Location]
@@ -153,20 +154,20 @@ class RuleEvaluator:
         self._expressions: dict[str, Any] = {}
         self._messages: dict[str, Any] = {}
         self._translation = translation
-        self._code = CompiledCode(self._env)
+        self._code = jinja_code.CodeStore("rules", [Path(__file__)])
 
     def _expr(self, source: str) -> Any:
         """A rule expression, compiled once and evaluated for every item of its scope."""
         compiled = self._expressions.get(source)
         if compiled is None:
-            compiled = self._code.expression(source)
+            compiled = jinja_code.expression(self._env, self._code, source)
             self._expressions[source] = compiled
         return compiled
 
     def _message(self, source: str) -> Any:
         compiled = self._messages.get(source)
         if compiled is None:
-            compiled = self._code.template(source)
+            compiled = jinja_code.template(self._env, self._code, source)
             self._messages[source] = compiled
         return compiled
 

@@ -77,6 +77,7 @@ def _render(template: Path, context: Mapping[str, Any]) -> Any:
         NoneInDocumentError,
         TemplateBudgetError,
         TemplateRefusedError,
+        keep_compiled,
         make_environment,
     )
     from dossier.word.guard import package_refusals
@@ -86,6 +87,7 @@ def _render(template: Path, context: Mapping[str, Any]) -> Any:
     try:
         tpl = DocxTemplate(str(template))
         tpl.render(dict(context), jinja_env=make_environment())
+        keep_compiled()
     except TemplateRefusedError as exc:
         raise template_error(exc.code, str(exc), template) from None
     except (TemplateBudgetError, MemoryError, OverflowError) as exc:

@@ -15,16 +15,20 @@ list beyond its size limit is refused before it allocates anything.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, MutableMapping
+from pathlib import Path
 from typing import Any
 
-from jinja2 import StrictUndefined, nodes
+from jinja2 import StrictUndefined, Template, nodes
 from jinja2.runtime import Context
 from jinja2.sandbox import SandboxedEnvironment
 
+from dossier.core import jinja_code
+from dossier.core.jinja_code import CodeStore
 from dossier.word.guard import (
     MAX_CALLS_AND_ITERATIONS,
     MAX_INT_BITS,
@@ -41,6 +45,7 @@ __all__ = [
     "NoneInDocumentError",
     "TemplateBudgetError",
     "TemplateRefusedError",
+    "keep_compiled",
     "make_environment",
 ]
 
@@ -99,6 +104,20 @@ class _DataSandbox(SandboxedEnvironment):
         for name, check in _FILTER_CHECKS.items():
             self.filters[name] = _checked_filter(self.filters[name], check)
         self.filters["dossier_budget"] = self.budgeted
+
+    def from_string(
+        self,
+        source: str | nodes.Template,
+        globals: MutableMapping[str, Any] | None = None,
+        template_class: type[Template] | None = None,
+    ) -> Template:
+        """As Jinja's, with the code of a template part compiled once and kept between
+        builds (:mod:`dossier.core.jinja_code`): docxtpl compiles every part of a
+        template on every render. A part the guard refuses is never compiled, so never
+        kept."""
+        if not isinstance(source, str) or template_class is not None:
+            return super().from_string(source, globals, template_class)
+        return jinja_code.template(self, _code_store(), source, globals)
 
     def getattr(self, obj: Any, attribute: str) -> Any:
         if type(obj) is dict:
@@ -295,6 +314,19 @@ def _checked_filter(function: Any, check: Any) -> Any:
         return function(*args, **kwargs)
 
     return checked
+
+
+@functools.cache
+def _code_store() -> CodeStore:
+    """The compiled code of template parts, kept between builds for this environment
+    (made from this module and the guard: a change to either is a new store)."""
+    here = Path(__file__).resolve().parent
+    return CodeStore("templates", [here / "env.py", here / "guard.py"])
+
+
+def keep_compiled() -> None:
+    """Keep the code compiled for template parts in this process for the next build."""
+    _code_store().save()
 
 
 def make_environment() -> SandboxedEnvironment:

@@ -263,10 +263,7 @@ def test_impurities_not_named_keeps_the_order_of_the_labels() -> None:
 
 def _outcomes(project: Project, monkeypatch: pytest.MonkeyPatch, cache: str) -> list[Any]:
     """Every catalogue rule's outcome per item, with the given cache folder."""
-    from dossier.rules import compiled
-
     monkeypatch.setenv("DOSSIER_CACHE_DIR", cache)
-    compiled._cache_file.cache_clear()
     data = project.model_dump(mode="json")
     evaluator = RuleEvaluator(data, {}, product_features(project), _locate)
     outcomes = []
@@ -280,7 +277,6 @@ def _outcomes(project: Project, monkeypatch: pytest.MonkeyPatch, cache: str) -> 
             (rule.id, [(o.path, o.outcome, o.finding and o.finding.message) for o in trace])
         )
     evaluator.keep_compiled()
-    compiled._cache_file.cache_clear()
     return outcomes
 
 
@@ -292,7 +288,7 @@ def test_kept_compiled_code_evaluates_as_code_compiled_anew(
     cache = tmp_path / "cache"
     anew = _outcomes(project, monkeypatch, "")
     first = _outcomes(project, monkeypatch, str(cache))
-    (kept,) = (cache / "rules").iterdir()
+    (kept,) = (cache / "jinja").iterdir()
     again = _outcomes(project, monkeypatch, str(cache))
     assert again == first == anew
     traced = [o[1] for o in anew if isinstance(o[1], list)]
@@ -309,16 +305,15 @@ def test_a_syntax_error_is_reported_with_the_cache_as_without(
 ) -> None:
     from jinja2 import TemplateSyntaxError
 
-    from dossier.rules import compiled
+    from dossier.core import jinja_code
     from dossier.rules.engine import rule_environment
 
     monkeypatch.setenv("DOSSIER_CACHE_DIR", str(tmp_path))
-    compiled._cache_file.cache_clear()
-    code = compiled.CompiledCode(rule_environment())
+    env = rule_environment()
+    store = jinja_code.CodeStore("rules", [])
     for source in ("a ==", "a b"):
         with pytest.raises(TemplateSyntaxError):
-            code.expression(source)
+            jinja_code.expression(env, store, source)
         with pytest.raises(TemplateSyntaxError):
-            rule_environment().compile_expression(source)
-    assert code.expression("x + 1")(x=2) == 3
-    compiled._cache_file.cache_clear()
+            env.compile_expression(source)
+    assert jinja_code.expression(env, store, "x + 1")(x=2) == 3

@@ -246,3 +246,34 @@ def test_a_projects_template_folder_and_templates_option_override_the_house_styl
     assert "Briefing style" in briefing  # --templates first, document-specific first
     assert "Team house style" not in briefing
     assert "Team house style" in paragraphs("readiness-report.docx")
+
+
+def test_kept_template_code_renders_as_code_compiled_anew(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The code of template parts kept between builds gives the same document, and a
+    template part the guard refuses is refused again (it is never kept)."""
+    from dossier.word import env
+
+    def rendered(cache: str) -> bytes:
+        monkeypatch.setenv("DOSSIER_CACHE_DIR", cache)
+        env._code_store.cache_clear()  # a new process reads the store anew
+        try:
+            return render_template(HOUSE, _context(title="Lot 7 & <b>"))
+        finally:
+            env._code_store.cache_clear()
+
+    cache = tmp_path / "cache"
+    anew = rendered("")
+    first = rendered(str(cache))
+    (kept,) = (cache / "jinja").iterdir()
+    assert rendered(str(cache)) == first == anew
+    refused = house_with_paragraphs(tmp_path / "house.docx", "{% include 'other.xml' %}")
+    monkeypatch.setenv("DOSSIER_CACHE_DIR", str(cache))
+    for _ in range(2):
+        env._code_store.cache_clear()
+        with pytest.raises(UserError) as exc:
+            render_template(refused, _context())
+        assert _codes(exc) == ["DOS-T030"]
+    env._code_store.cache_clear()
+    assert kept.exists()
