@@ -622,6 +622,23 @@ def _validation_note(assays: list[PotencyAssay]) -> str | None:
     return " ".join(sentences) or None
 
 
+def _covered_characteristics(assays: list[PotencyAssay]) -> Para | None:
+    """The ICH Q2(R2) characteristics each assay's report covers, as declared
+    (qualified_characteristics); None when no assay declares them."""
+    parts = [
+        f"{a.name} ({a.id}): "
+        + join_words([c.replace("_", " ") for c in a.qualified_characteristics])
+        for a in assays
+        if a.qualified_characteristics
+    ]
+    if not parts:
+        return None
+    return Para.of(
+        "Characteristics covered by the qualification or validation, as the reports cited "
+        "state: " + "; ".join(parts) + "."
+    )
+
+
 def _validation(project: Project, computed: ComputedProject) -> list[Block]:
     potency = project.quality.potency
     blocks: list[Block] = [_stage_expectation(project)]
@@ -672,6 +689,9 @@ def _validation(project: Project, computed: ComputedProject) -> list[Block]:
                 note=_validation_note(potency.assays),
             )
         )
+        covered = _covered_characteristics(potency.assays)
+        if covered is not None:
+            blocks.append(covered)
     methods = project.quality.analytical_methods
     if not methods:
         blocks.append(

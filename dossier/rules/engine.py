@@ -179,8 +179,9 @@ class RuleEvaluator:
             iter_scope(self._data, rule.scope) if rule.scope else iter([((), None, None)])
         )
         outcomes = []
+        params = rule.params
         for path, item, parent in items:
-            ctx = {**self._base, "item": item, "parent": parent}
+            ctx = {**self._base, "item": item, "parent": parent, "params": params}
             part = "when"
             try:
                 if rule.when and not self._expr(rule.when)(**ctx):
