@@ -180,7 +180,7 @@ def _echo_explanation(facts: dict[str, Any], result: dict[str, Any] | None) -> N
     field("requires", facts["require"])
     field("hint", facts["hint"])
     for name, value in facts["parameters"].items():
-        field(f"params.{name}", value)
+        field("parameter", f"params.{name} = {value}")
     field("reads", ", ".join(r for r in facts["reads"] if not r.endswith("()")))
     for name, reads in facts["helpers"].items():
         field(f"{name}()", "reads " + (", ".join(reads) or "only its arguments"))
