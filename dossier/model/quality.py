@@ -97,7 +97,9 @@ class MethodValidationEntry(StrictModel):
     met: bool = Field(description="Whether the criterion was met.")
 
 
-RESIDUAL_CELL_ATTRIBUTES = frozenset({"residual_undifferentiated_cells", "residual_malignant_cells"})
+RESIDUAL_CELL_ATTRIBUTES = frozenset(
+    {"residual_undifferentiated_cells", "residual_malignant_cells"}
+)
 """The measured attributes that are a fraction of the product's cells."""
 
 
@@ -105,9 +107,7 @@ class CellFractionLimit(StrictModel):
     """A release limit on a residual cell population as a number: the result must not be
     above ``maximum``, in per cent of the cells or in cells per million cells."""
 
-    maximum: float = Field(
-        gt=0, allow_inf_nan=False, description="The highest result that passes."
-    )
+    maximum: float = Field(gt=0, allow_inf_nan=False, description="The highest result that passes.")
     unit: Literal["percent", "per_million"] = Field(
         description=(
             "percent (of the cells, the basis of the tumorigenicity spiking fractions) or "

@@ -131,7 +131,10 @@ def _profile_problems(profile: Profile, source: Any) -> Any:
                     "DOS-C104",
                     f"profile sets parameter '{name}' of rule '{rule_id}'"
                     + (", which it does not have" if declared is None else " to a wrong kind"),
-                    source.locate(("parameters", rule_id, name)),
+                    # an unknown name at the name, a wrong value at the value
+                    (source.locate_key if declared is None else source.locate)(
+                        ("parameters", rule_id, name)
+                    ),
                     why,
                 )
     env = SandboxedEnvironment()
