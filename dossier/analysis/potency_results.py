@@ -479,5 +479,6 @@ class AssayComputed:
             "range": None if validation.range is None else validation.range.rule_data(),
             "validation": [c.rule_data() for c in validation.criteria],
             "validation_failures": list(validation.failures),
+            "characteristics_shown": list(validation.shown),
             "trend": None if self.trend is None else self.trend.rule_data(),
         }

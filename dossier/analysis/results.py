@@ -298,6 +298,7 @@ class ComputedProject:
                     "gonads_sampled": summary.gonads_sampled,
                     "gonads_quantifiable": summary.gonads_quantifiable,
                     "timepoints": list(summary.timepoints),
+                    "lloq_max": summary.lloq_max,
                 }
                 for study, summary in self.biodistribution.items()
             },

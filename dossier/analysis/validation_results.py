@@ -237,6 +237,16 @@ class ValidationResult:
         return tuple(c for ch in self.characteristics for c in ch.criteria)
 
     @property
+    def shown(self) -> tuple[str, ...]:
+        """The characteristics the data show with every criterion met (a characteristic
+        without a declared criterion shows nothing), and ``range`` when the levels cover
+        the range required; in the order of the data sets."""
+        out = [ch.characteristic for ch in self.characteristics if ch.verdict is Verdict.MET]
+        if self.range is not None and self.range.verdict is Verdict.MET:
+            out.append("range")
+        return tuple(dict.fromkeys(out))
+
+    @property
     def failures(self) -> tuple[str, ...]:
         """Criteria not met, and characteristics whose data could not be analysed (nothing
         shows their criteria met). The range has its own verdict (``range``)."""

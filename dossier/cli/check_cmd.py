@@ -100,6 +100,7 @@ def _rule_facts(rule: Rule) -> dict[str, Any]:
         "when": rule.when,
         "require": rule.require,
         "hint": rule.hint,
+        "parameters": rule.params,
         "reads": reads,
         "helpers": {
             name[:-2]: list(helpers[name[:-2]].reads)
@@ -178,6 +179,8 @@ def _echo_explanation(facts: dict[str, Any], result: dict[str, Any] | None) -> N
     field("when", facts["when"])
     field("requires", facts["require"])
     field("hint", facts["hint"])
+    for name, value in facts["parameters"].items():
+        field("parameter", f"params.{name} = {value}")
     field("reads", ", ".join(r for r in facts["reads"] if not r.endswith("()")))
     for name, reads in facts["helpers"].items():
         field(f"{name}()", "reads " + (", ".join(reads) or "only its arguments"))

@@ -62,6 +62,12 @@ class BdSummary:
     gonads: list[str] = field(default_factory=list)
 
     @property
+    def lloq_max(self) -> float | None:
+        """The highest LLOQ of the study (copies per µg genomic DNA), the least sensitive
+        measurement; None without rows."""
+        return max((c.lloq for c in self.cells), default=None)
+
+    @property
     def gonads_sampled(self) -> bool:
         """True when at least one gonadal tissue was sampled."""
         return bool(self.gonads)

@@ -33,9 +33,12 @@ MEANINGS: dict[str, str] = {
     "child is replaced by the Km ratio",
     "DOS-A030": "the analysis of a potency run warns (e.g. Fieller's g above 0.1: a poorly "
     "determined slope)",
-    "DOS-C101": "a profile disables or re-grades a rule that is not in the catalogue",
+    "DOS-C101": "a profile disables, re-grades or sets parameters of a rule that is not in "
+    "the catalogue",
     "DOS-C102": "a rule added by a profile has the id of a catalogue rule",
     "DOS-C103": "the expression or message of a rule added by a profile does not parse",
+    "DOS-C104": "a profile sets a rule parameter the rule does not have, or to a value of "
+    "another kind than the catalogue's",
     "DOS-C900": "a rule could not be evaluated (e.g. it names a field that does not exist); "
     "located at the rule in its profile",
     "DOS-E000": "the command line was used wrongly",

@@ -24,7 +24,7 @@ from dossier.drafts.blocks import Block, Cell, CrossRef, Inline, Missing, Para, 
 from dossier.drafts.compose import combined_layout
 from dossier.drafts.fmt import count_word, given, join_words, or_missing
 from dossier.drafts.outline import Content, UnitContext, section_unit
-from dossier.drafts.potency import criterion_text
+from dossier.drafts.potency import criterion_text, method_criterion
 
 if TYPE_CHECKING:  # pragma: no cover
     from dossier.model.manufacture import Impurity, ImpurityResult, Material, ProcessStep
@@ -648,7 +648,8 @@ def release_specification_unit(ctx: UnitContext) -> Content:
     rows: list[list[Cell]] = []
     without = []
     for method in project.quality.analytical_methods:
-        if method.specification is None:
+        criterion = method_criterion(method)
+        if criterion is None:
             without.append(f"{method.name} ({method.id})")
             continue
         rows.append(
@@ -656,7 +657,7 @@ def release_specification_unit(ctx: UnitContext) -> Content:
                 method.attribute,
                 f"{method.name} ({method.id})"
                 + (f", {method.compendial_reference}" if method.compendial_reference else ""),
-                method.specification,
+                criterion,
             ]
         )
     potency = project.quality.potency

@@ -51,12 +51,14 @@ if TYPE_CHECKING:  # pragma: no cover
         ValidityCriterion,
     )
     from dossier.model.project import Project
-    from dossier.model.quality import Batch, LifecycleStatus
+    from dossier.model.quality import AnalyticalMethod, Batch, CellFractionLimit, LifecycleStatus
 
 __all__ = [
     "batches_unit",
     "criterion_text",
     "justification_unit",
+    "limit_text",
+    "method_criterion",
     "procedures_unit",
     "reference_standards_unit",
     "specification_unit",
@@ -132,6 +134,21 @@ def _criteria_text(characteristic: CharacteristicResult) -> str:
 def _met(characteristic: CharacteristicResult) -> str:
     """The verdict of a characteristic; "—" when no criterion applies to it."""
     return VERDICT_WORDS[characteristic.verdict] if characteristic.criteria else "—"
+
+
+def limit_text(limit: CellFractionLimit) -> str:
+    """A numeric release limit as the specification prints it: '≤ 0.01 % of cells'."""
+    tail = "% of cells" if limit.unit == "percent" else "cells per million cells"
+    return f"≤ {given(limit.maximum)} {tail}"
+
+
+def method_criterion(method: AnalyticalMethod) -> str | None:
+    """The acceptance criterion of an analytical method as written, with its numeric
+    release limit when it has one; None when it has neither."""
+    parts = [method.specification] if method.specification else []
+    if method.release_limit is not None:
+        parts.append(f"numeric limit {limit_text(method.release_limit)}")
+    return "; ".join(parts) or None
 
 
 def criterion_text(assay: PotencyAssay, role: str) -> str | Missing:
@@ -622,6 +639,23 @@ def _validation_note(assays: list[PotencyAssay]) -> str | None:
     return " ".join(sentences) or None
 
 
+def _covered_characteristics(assays: list[PotencyAssay]) -> Para | None:
+    """The ICH Q2(R2) characteristics each assay's report covers, as declared
+    (qualified_characteristics); None when no assay declares them."""
+    parts = [
+        f"{a.name} ({a.id}): "
+        + join_words([c.replace("_", " ") for c in a.qualified_characteristics])
+        for a in assays
+        if a.qualified_characteristics
+    ]
+    if not parts:
+        return None
+    return Para.of(
+        "Characteristics covered by the qualification or validation, as the reports cited "
+        "state: " + "; ".join(parts) + "."
+    )
+
+
 def _validation(project: Project, computed: ComputedProject) -> list[Block]:
     potency = project.quality.potency
     blocks: list[Block] = [_stage_expectation(project)]
@@ -672,6 +706,9 @@ def _validation(project: Project, computed: ComputedProject) -> list[Block]:
                 note=_validation_note(potency.assays),
             )
         )
+        covered = _covered_characteristics(potency.assays)
+        if covered is not None:
+            blocks.append(covered)
     methods = project.quality.analytical_methods
     if not methods:
         blocks.append(
@@ -712,7 +749,7 @@ def _validation(project: Project, computed: ComputedProject) -> list[Block]:
                         else "in-house"
                     ),
                     _status(m.lifecycle_status, m.stability_indicating),
-                    m.specification or "—",
+                    method_criterion(m) or "—",
                 ]
                 for i, m in enumerate(methods)
             ],

@@ -45,6 +45,17 @@ StatisticalModel = Literal[
 AssayRole = Literal["release", "stability", "characterisation", "in_process", "comparability"]
 ReportableCombination = Literal["ph-eur-5.3", "geometric-mean", "single-run"]
 ResponseTransform = Literal["none", "ln", "log10", "sqrt", "square"]
+QualifiedCharacteristic = Literal[
+    "specificity",
+    "accuracy",
+    "precision",
+    "linearity",
+    "range",
+    "detection_limit",
+    "quantitation_limit",
+    "robustness",
+]
+"""The performance characteristics of ICH Q2(R2) an assay's qualification can cover."""
 
 RELATIVE_POTENCY_MODELS = frozenset(
     {"parallel_line", "slope_ratio", "four_parameter_logistic", "five_parameter_logistic"}
@@ -680,6 +691,15 @@ class PotencyAssay(StrictModel):
             "activity on storage); omit when not established."
         ),
     )
+    qualified_characteristics: list[QualifiedCharacteristic] = Field(
+        default_factory=new_list,
+        description=(
+            "The ICH Q2(R2) characteristics the qualification or validation report covers "
+            "(specificity, accuracy, precision, linearity, range, detection_limit, "
+            "quantitation_limit, robustness), as the report states; the characteristics "
+            "computed from validation_data with their criteria met count as well."
+        ),
+    )
     validation_data: list[ValidationDataset] = Field(
         default_factory=new_list, description="Raw validation data analysed by dossier."
     )
@@ -698,6 +718,13 @@ class PotencyAssay(StrictModel):
     def is_relative(self) -> bool:
         """True when the assay reports relative potency against a standard curve."""
         return self.statistical_model in RELATIVE_POTENCY_MODELS
+
+    @field_validator("qualified_characteristics")
+    @classmethod
+    def _each_once(cls, value: list[str]) -> list[str]:
+        if len(set(value)) != len(value):
+            raise ValueError("'qualified_characteristics' names a characteristic twice")
+        return value
 
     @model_validator(mode="after")
     def _roles_have_criteria(self) -> Self:

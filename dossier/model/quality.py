@@ -97,6 +97,36 @@ class MethodValidationEntry(StrictModel):
     met: bool = Field(description="Whether the criterion was met.")
 
 
+RESIDUAL_CELL_ATTRIBUTES = frozenset(
+    {"residual_undifferentiated_cells", "residual_malignant_cells"}
+)
+"""The measured attributes that are a fraction of the product's cells."""
+
+
+class CellFractionLimit(StrictModel):
+    """A release limit on a residual cell population as a number: the result must not be
+    above ``maximum``, in per cent of the cells or in cells per million cells."""
+
+    maximum: float = Field(gt=0, allow_inf_nan=False, description="The highest result that passes.")
+    unit: Literal["percent", "per_million"] = Field(
+        description=(
+            "percent (of the cells, the basis of the tumorigenicity spiking fractions) or "
+            "per_million (cells per million cells; 100 per million is 0.01 %)."
+        )
+    )
+
+    @property
+    def percent(self) -> float:
+        """The limit in per cent of the cells."""
+        return self.maximum if self.unit == "percent" else self.maximum / 10_000
+
+    @model_validator(mode="after")
+    def _a_fraction(self) -> Self:
+        if self.percent > 100:
+            raise ValueError(f"a limit of {self.maximum:g} {self.unit} is more than all the cells")
+        return self
+
+
 class AnalyticalMethod(StrictModel):
     """A non-potency analytical method (identity, purity, content, safety)."""
 
@@ -136,6 +166,15 @@ class AnalyticalMethod(StrictModel):
     specification: str | None = Field(
         default=None, description="Acceptance criterion in the specification (release)."
     )
+    release_limit: CellFractionLimit | None = Field(
+        default=None,
+        description=(
+            "The release limit as a number, for a method that measures a residual cell "
+            "population (measures residual_undifferentiated_cells or "
+            "residual_malignant_cells), e.g. {maximum: 0.01, unit: percent}; compared with "
+            "the spiked fractions that formed tumours in the tumorigenicity study."
+        ),
+    )
     validation: list[MethodValidationEntry] = Field(
         default_factory=new_list, description="Summary of qualification or validation results."
     )
@@ -159,6 +198,12 @@ class AnalyticalMethod(StrictModel):
             )
         if len(set(self.measures)) != len(self.measures):
             raise ValueError("'measures' names an attribute twice")
+        if self.release_limit is not None and not RESIDUAL_CELL_ATTRIBUTES & set(self.measures):
+            raise ValueError(
+                "a release_limit is a fraction of the cells: give it for a method that "
+                "measures residual_undifferentiated_cells or residual_malignant_cells, and "
+                "write other criteria in 'specification'"
+            )
         return self
 
 

@@ -26,7 +26,7 @@ from dossier.rules.engine import (
     finding,
 )
 from dossier.rules.features import product_features
-from dossier.rules.schema import AppliesTo, Catalogue, Citation, Profile, Rule
+from dossier.rules.schema import AppliesTo, Catalogue, Citation, Profile, Rule, RuleParameter
 
 __all__ = [
     "CheckResult",
@@ -171,6 +171,10 @@ def _profile_problems(profile: Profile, source: Any) -> Any:
         (rid, "disables", ("disable", i), source.locate) for i, rid in enumerate(profile.disable)
     ]
     named += [(rid, "re-grades", ("severity", rid), source.locate_key) for rid in profile.severity]
+    named += [
+        (rid, "sets parameters of", ("parameters", rid), source.locate_key)
+        for rid in profile.parameters
+    ]
     for rule_id, verb, path, locate in named:
         if rule_id not in known:
             yield problem(
@@ -179,6 +183,29 @@ def _profile_problems(profile: Profile, source: Any) -> Any:
                 locate(path),
                 close(rule_id),
             )
+    catalogue = {r.id: r for r in builtin_rules()}
+    for rule_id, values in profile.parameters.items():
+        rule = catalogue.get(rule_id)
+        if rule is None:
+            continue  # reported above
+        for name, value in values.items():
+            declared = rule.parameters.get(name)
+            why = (
+                declared.accepts(value)
+                if declared is not None
+                else "its parameters: " + (", ".join(rule.parameters) or "none")
+            )
+            if why is not None:
+                yield problem(
+                    "DOS-C104",
+                    f"profile sets parameter '{name}' of rule '{rule_id}'"
+                    + (", which it does not have" if declared is None else " to a wrong kind"),
+                    # an unknown name at the name, a wrong value at the value
+                    (source.locate_key if declared is None else source.locate)(
+                        ("parameters", rule_id, name)
+                    ),
+                    why,
+                )
     env = SandboxedEnvironment()
     for i, rule in enumerate(profile.rules):
         if rule.id in known:
@@ -211,7 +238,8 @@ def ruleset(profile: Profile | None = None) -> list[Rule]:
     if profile is None:
         return rules
     known = {r.id for r in rules}
-    unknown = [rid for rid in [*profile.disable, *profile.severity] if rid not in known]
+    named = [*profile.disable, *profile.severity, *profile.parameters]
+    unknown = [rid for rid in named if rid not in known]
     added = [r.id for r in profile.rules]
     clashes = [rid for rid in added if rid in known]
     if unknown or clashes:
@@ -225,10 +253,25 @@ def ruleset(profile: Profile | None = None) -> list[Rule]:
     for rule in [*rules, *profile.rules]:
         if rule.id in profile.disable or rule.confidence in profile.disable_confidence:
             continue
+        update: dict[str, Any] = {}
         if rule.id in profile.severity:
-            out.append(rule.model_copy(update={"severity": profile.severity[rule.id]}))
-        else:
-            out.append(rule)
+            update["severity"] = profile.severity[rule.id]
+        if rule.id in profile.parameters:
+            update["parameters"] = _with_values(rule, profile.parameters[rule.id])
+        out.append(rule.model_copy(update=update) if update else rule)
+    return out
+
+
+def _with_values(rule: Rule, values: dict[str, Any]) -> dict[str, RuleParameter]:
+    """The rule's parameters with a profile's values (unknown names and wrong kinds are
+    refused, as :func:`load_profile` locates them)."""
+    out = dict(rule.parameters)
+    for name, value in values.items():
+        declared = rule.parameters.get(name)
+        why = "no such parameter" if declared is None else declared.accepts(value)
+        if declared is None or why is not None:
+            raise UserError(f"rule {rule.id}, parameter '{name}': {why}")
+        out[name] = declared.model_copy(update={"value": value})
     return out
 
 

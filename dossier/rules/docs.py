@@ -47,8 +47,14 @@ version: "1"
 disable: [POT-014]              # rule ids to switch off
 severity: {QUA-010: error}      # new severities
 disable_confidence: [uncertain] # drop all rules of a confidence level
+parameters:                     # new values of rule parameters (params.NAME)
+  NCL-045: {lloq_max: 100}
 rules: []                       # additional rules, same fields as the catalogue
 ```
+
+A rule resting on a figure or a list that no verified text fixes reads it from its
+`parameters` (listed with the rule below); a profile sets another value of the same kind,
+and a name the rule does not have is refused (`DOS-C104`).
 """
 
 
@@ -62,6 +68,8 @@ reported as `DOS-C900`, never passed silently). They see:
 - the sections of the project file by name (`product`, `quality`, `nonclinical`,
   `fih_dose`, `risk_profile`, `scientific_advice`, `netherlands`, `stage`, ...), and the
   whole file as `project`;
+- `params`: the rule's parameters by name (`params.lloq_max`), as the catalogue or a
+  profile sets them;
 - `item` (each item the rule's `scope` selects) and `parent` (the list item above it,
   e.g. the assay of an acceptance criterion);
 - `computed`: the results dossier computes from the data files (`computed.assays[ID]`
@@ -106,6 +114,12 @@ def _applies(rule_applies: dict[str, list[str]]) -> str:
     return "; ".join(parts) or "all"
 
 
+def _value(value: object) -> str:
+    if isinstance(value, list):
+        return "[" + ", ".join(str(v) for v in value) + "]"
+    return str(value).lower() if isinstance(value, bool) else str(value)
+
+
 def rules_markdown() -> str:
     """The whole rule reference as Markdown."""
     rules = builtin_rules()
@@ -126,6 +140,11 @@ def rules_markdown() -> str:
         if r.citation.quote_location:
             cite += f" (read at: {r.citation.quote_location})"
         title = r.title + (f" *({r.note})*" if r.note else "")
+        if r.parameters:
+            title += " Parameters: " + "; ".join(
+                f"`{name}` = `{_value(p.value)}` ({p.description})"
+                for name, p in r.parameters.items()
+            )
         applies = _applies(r.applies_to.model_dump())
         row = [r.id, r.severity, r.confidence, title, applies, cite]
         lines.append("| " + " | ".join(c.replace("|", "\\|") for c in row) + " |")

@@ -186,8 +186,9 @@ class RuleEvaluator:
             iter_scope(self._data, rule.scope) if rule.scope else iter([((), None, None)])
         )
         outcomes = []
+        params = rule.params
         for path, item, parent in items:
-            ctx = {**self._base, "item": item, "parent": parent}
+            ctx = {**self._base, "item": item, "parent": parent, "params": params}
             part = "when"
             try:
                 if rule.when and not self._expr(rule.when)(**ctx):
@@ -427,6 +428,27 @@ def _helpers(data: dict[str, Any]) -> dict[str, Any]:
             if not any(mentions(name, *words) for name in impurity_names)
         ]
 
+    def lowest_tumour_forming_fraction() -> float | None:
+        """The lowest spiked fraction (per cent of the cells dosed) that formed a teratoma
+        or tumour in any study's spiking arm; None when no spiked group formed one.
+        Reads: nonclinical.studies[*].spiking."""
+        fractions = [
+            float(arm["fraction_percent"])
+            for s in all_studies
+            for arm in _as_list(s.get("spiking"))
+            if (arm.get("animals_with_tumours") or 0) > 0
+        ]
+        return min(fractions, default=None)
+
+    def limit_percent(limit: Any) -> float | None:
+        """A numeric release limit of a residual cell population (release_limit of an
+        analytical method) in per cent of the cells: a limit per million cells divided by
+        10,000; None without a limit. Reads: the limit it is given."""
+        if not isinstance(limit, dict) or limit.get("maximum") is None:
+            return None
+        value = float(limit["maximum"])
+        return value if limit.get("unit") == "percent" else value / 10_000
+
     def increasing(values: list[Any]) -> bool:
         """Whether the numbers strictly increase. Reads: the values it is given."""
         nums = [float(v) for v in values]
@@ -444,6 +466,8 @@ def _helpers(data: dict[str, Any]) -> dict[str, Any]:
         "studies_addressing": studies_addressing,
         "tox_clinical_linked": tox_clinical_linked,
         "increasing": increasing,
+        "lowest_tumour_forming_fraction": lowest_tumour_forming_fraction,
+        "limit_percent": limit_percent,
         "impurities_not_named": impurities_not_named,
         "donor_tests_missing": donor_tests_missing,
         "unaddressed_study_types": unaddressed_study_types,

@@ -8,6 +8,11 @@ quiet. The named projects are the examples of the repository (``car-t-nl``,
 of every rule, so a rule that cannot fire, or fires where it should not, is caught when
 it is written.
 
+An example may also edit a CSV data file of the project (``files``: the file's path in
+the project folder, with columns to scale and rows to drop, see :class:`TableEdit`), for
+a rule that reads what the analyses compute from the data; the test applies such edits to
+a copy of the project folder.
+
 An edit addresses a value by a dotted path over the project file as written:
 ``quality.potency.assays.A-CYTOX.reference_standard``. In a list, a segment of digits is
 an index (``studies.0``; ``-1`` is the last element), ``key=value`` selects the element
@@ -19,7 +24,10 @@ a dot cannot be a segment: address its element by index.
 from __future__ import annotations
 
 import copy
+import csv
+import io
 import re
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -29,7 +37,10 @@ __all__ = [
     "EditError",
     "RuleExample",
     "RuleExamples",
+    "TableEdit",
     "apply_example",
+    "edit_files",
+    "edit_table",
     "parse_edit_path",
 ]
 
@@ -58,6 +69,32 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+class TableEdit(_Strict):
+    """An edit of a CSV data file: numeric cells of columns multiplied by a factor (text
+    such as 'BLQ' is left as it is), then the rows whose column holds one of the values
+    given removed."""
+
+    scale: dict[str, float] = Field(
+        default_factory=dict, description="Column -> factor its numbers are multiplied by."
+    )
+    drop: dict[str, list[str]] = Field(
+        default_factory=dict, description="Column -> values; rows holding one are removed."
+    )
+
+    def describe(self) -> str:
+        """The edit in words, e.g. 'lloq × 4; without timepoint day 28'."""
+        parts = [f"{column} × {factor:g}" for column, factor in self.scale.items()]
+        parts += [f"without {column} {', '.join(values)}" for column, values in self.drop.items()]
+        return "; ".join(parts)
+
+
+def _relative_file(path: str) -> str:
+    pure = PurePosixPath(path)
+    if pure.is_absolute() or ".." in pure.parts or pure.suffix.lower() != ".csv":
+        raise ValueError(f"{path!r}: give a CSV file's path inside the project folder")
+    return path
+
+
 class RuleExample(_Strict):
     """One project, edited: the edits are applied in the order set, append, unset."""
 
@@ -76,6 +113,13 @@ class RuleExample(_Strict):
     )
     unset: list[str] = Field(
         default_factory=list, description="Paths of the keys or list items to remove."
+    )
+    files: dict[str, TableEdit] = Field(
+        default_factory=dict,
+        description=(
+            "Edits of CSV data files of the project, by their path in the project folder "
+            "(e.g. data/biodistribution_nhp.csv); applied to a copy of the folder."
+        ),
     )
     why: str | None = Field(default=None, description="What the edit shows, when not obvious.")
     applies: bool = Field(
@@ -110,10 +154,18 @@ class RuleExample(_Strict):
             parse_edit_path(path)
         return value
 
+    @field_validator("files")
+    @classmethod
+    def _files(cls, value: dict[str, TableEdit]) -> dict[str, TableEdit]:
+        for path in value:
+            _relative_file(path)
+        return value
+
     def describe(self) -> str:
         """The example in one line, e.g. 'car-t-nl with stage = confirmatory'."""
         edits = [f"{path} = {_short(value)}" for path, value in self.set.items()]
         edits += [f"{path} += {_short(value)}" for path, value in self.append.items()]
+        edits += [f"{path}: {edit.describe()}" for path, edit in self.files.items()]
         text = self.project + (" with " + "; ".join(edits) if edits else "")
         if self.unset:
             text += (", " if edits else " ") + "without " + ", ".join(self.unset)
@@ -212,3 +264,42 @@ def apply_example(data: Any, example: RuleExample) -> Any:
             raise EditError(f"{path}: nothing to remove")
         del container[key]
     return out
+
+
+def edit_table(text: str, edit: TableEdit, name: str = "the file") -> str:
+    """The CSV ``text`` with ``edit`` applied; :class:`EditError` for a column the file
+    does not have, or a drop that removes no row (the example would prove nothing)."""
+    rows = list(csv.reader(io.StringIO(text)))
+    if not rows:
+        raise EditError(f"{name} is empty")
+    header = rows[0]
+    missing = [c for c in [*edit.scale, *edit.drop] if c not in header]
+    if missing:
+        raise EditError(f"{name} has no column {', '.join(missing)}")
+    body = rows[1:]
+    for column, factor in edit.scale.items():
+        at = header.index(column)
+        for row in body:
+            try:
+                value = float(row[at])
+            except (ValueError, IndexError):
+                continue  # 'BLQ' and other text stay as written
+            row[at] = f"{value * factor:g}"
+    for column, values in edit.drop.items():
+        at = header.index(column)
+        kept = [row for row in body if len(row) <= at or row[at] not in values]
+        if len(kept) == len(body):
+            raise EditError(f"{name}: no row has {column} {', '.join(values)}")
+        body = kept
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows([header, *body])
+    return out.getvalue()
+
+
+def edit_files(folder: Path, example: RuleExample) -> None:
+    """Apply the example's file edits to the CSV files of a project folder (a copy)."""
+    for name, edit in example.files.items():
+        path = folder / _relative_file(name)
+        if not path.is_file():
+            raise EditError(f"{name}: no such file in the project folder")
+        path.write_text(edit_table(path.read_text("utf-8"), edit, name), "utf-8")

@@ -22,6 +22,7 @@ from pydantic import (
 from dossier.rules.examples import RuleExamples
 
 RuleId = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2,6}-\d{3}$")]
+ParameterName = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$")]
 Severity = Literal["error", "warning", "info"]
 Confidence = Literal["verified", "known", "uncertain"]
 Feature = Literal[
@@ -85,6 +86,37 @@ class AppliesTo(_Strict):
     )
 
 
+ParameterValue = bool | int | float | str | list[str]
+"""The value of a rule parameter: a flag, a number, a word or a list of words."""
+
+
+class RuleParameter(_Strict):
+    """A value a rule's expressions read as ``params.NAME``, which a profile can change
+    (e.g. a threshold whose exact figure is not in a verified text)."""
+
+    value: ParameterValue = Field(description="The catalogue's value.")
+    description: str = Field(min_length=5, description="What the value means, with its unit.")
+
+    def accepts(self, value: Any) -> str | None:
+        """Why ``value`` cannot replace this parameter's value (None when it can): a
+        profile's value has the kind of the catalogue's (a number for a number, a list
+        of words for a list, ...)."""
+        ours = self.value
+        if isinstance(ours, bool) or isinstance(value, bool):
+            ok = isinstance(ours, bool) and isinstance(value, bool)
+            kind = "true or false"
+        elif isinstance(ours, (int, float)):
+            ok = isinstance(value, (int, float))
+            kind = "a number"
+        elif isinstance(ours, str):
+            ok = isinstance(value, str)
+            kind = "a text"
+        else:
+            ok = isinstance(value, list) and all(isinstance(v, str) for v in value)
+            kind = "a list of words"
+        return None if ok else f"give {kind}, as the catalogue's {ours!r}"
+
+
 class Rule(_Strict):
     """One expectation with its citation and confidence."""
 
@@ -136,6 +168,19 @@ class Rule(_Strict):
             "in a profile."
         ),
     )
+    parameters: dict[ParameterName, RuleParameter] = Field(
+        default_factory=dict,
+        description=(
+            "Values the expressions and message read as params.NAME (a threshold, a list "
+            "of required items) that a profile can change with parameters: {RULE: {NAME: "
+            "value}}; for figures no verified text fixes."
+        ),
+    )
+
+    @property
+    def params(self) -> dict[str, ParameterValue]:
+        """The parameter values by name, as the expressions read them."""
+        return {name: p.value for name, p in self.parameters.items()}
 
     @model_validator(mode="after")
     def _confidence_is_accounted_for(self) -> Self:
@@ -182,6 +227,13 @@ class Profile(_Strict):
     disable_confidence: list[Confidence] = Field(
         default_factory=list,
         description="Switch off every rule of these confidence levels (e.g. [uncertain]).",
+    )
+    parameters: dict[RuleId, dict[ParameterName, ParameterValue]] = Field(
+        default_factory=dict,
+        description=(
+            "New values of rule parameters by rule id and parameter name, e.g. "
+            "{NCL-045: {lloq_max: 100}}; each of the kind of the catalogue's value."
+        ),
     )
     rules: list[Rule] = Field(default_factory=list, description="Additional rules.")
     _locations: dict[tuple[str, str], Any] = PrivateAttr(default_factory=dict)

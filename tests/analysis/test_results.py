@@ -113,6 +113,22 @@ def test_a_characteristic_is_not_met_when_any_criterion_is_not() -> None:
     }
 
 
+def test_the_characteristics_shown_are_those_with_every_criterion_met() -> None:
+    met = _criterion("slope", 1.0, 0.8, 1.25)
+    failed = _criterion("repeatability", 18.0, None, 15)
+    validation = ValidationResult(
+        (
+            CharacteristicResult("linearity", "s", (met,)),
+            CharacteristicResult("precision", "s", (met, failed)),
+            CharacteristicResult("accuracy", "s"),  # no criterion declared: nothing shown
+        ),
+        RangeCoverage(40, 250, 40, 240, "%", Verdict.MET),
+    )
+    assert validation.shown == ("linearity", "range")
+    uncovered = ValidationResult((), RangeCoverage(40, 200, 40, 240, "%", Verdict.NOT_MET))
+    assert uncovered.shown == ()
+
+
 def test_batch_verdict_words_and_rule_data() -> None:
     batch = BatchComputed(
         "B1",

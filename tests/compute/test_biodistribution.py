@@ -39,3 +39,13 @@ def test_persistence_and_gonads() -> None:
     assert summary.persistence == {"liver": "day 28", "testis": "day 7", "brain": None}
     assert summary.gonads == ["testis"]
     assert summary.gonads_sampled
+
+
+def test_the_least_sensitive_lloq_and_the_time_points() -> None:
+    rows = _rows()
+    # one re-assayed sample with a coarser LLOQ sets the study's sensitivity
+    rows.append(BdRow("A3", "M", "G1", "day 91", "liver", None, 120.0))
+    summary = summarise_biodistribution(rows)
+    assert summary.lloq_max == 120.0
+    assert summary.timepoints == ["day 7", "day 28", "day 91"]
+    assert summarise_biodistribution([]).lloq_max is None

@@ -86,6 +86,18 @@ def _add_missing_blocks(data: dict[str, Any]) -> None:
             "met": True,
         }
     ]
+    # a residual cell population with its release limit as a number
+    data["quality"]["analytical_methods"].append(
+        {
+            "id": "M-BLASTS",
+            "name": "x",
+            "type": "impurity_quantitative",
+            "attribute": "x",
+            "measures": ["residual_malignant_cells"],
+            "lifecycle_status": "qualified",
+            "release_limit": {"unit": "per_million"},
+        }
+    )
     data["quality"]["comparability"] = [
         {
             "id": "C-1",

@@ -317,3 +317,70 @@ def test_a_syntax_error_is_reported_with_the_cache_as_without(
         with pytest.raises(TemplateSyntaxError):
             env.compile_expression(source)
     assert jinja_code.expression(env, store, "x + 1")(x=2) == 3
+
+
+def _explained(example: str, rule: Rule) -> list[str]:
+    from dossier import api
+    from dossier.analysis.project import compute_project
+    from dossier.rules.check import explain_rule
+
+    examples = Path(__file__).resolve().parents[2] / "examples"
+    loaded = api.load_project(examples / example / "dossier.yaml")
+    found = explain_rule(loaded, compute_project(loaded, send=False).rule_data(), rule)
+    assert found.error is None, found.error
+    return [f.message for f in found.findings]
+
+
+def test_a_profile_sets_a_rule_parameter() -> None:
+    # the AAV example's biodistribution data have an LLOQ of 50 copies per µg DNA
+    catalogue = {r.id: r for r in builtin_rules()}["NCL-045"]
+    assert catalogue.params == {"lloq_max": 50, "min_timepoints": 3}
+    assert _explained("aav-systemic", catalogue) == []
+    stricter = Profile.model_validate(
+        {"profile": "house", "version": "1", "parameters": {"NCL-045": {"lloq_max": 20}}}
+    )
+    rule = {r.id: r for r in ruleset(stricter)}["NCL-045"]
+    assert rule.params == {"lloq_max": 20, "min_timepoints": 3}
+    assert rule.parameters["lloq_max"].description == catalogue.parameters["lloq_max"].description
+    (message,) = _explained("aav-systemic", rule)
+    assert "LLOQ of up to 50 copies/µg genomic DNA, above 20" in message
+    # a list parameter: accuracy is asked for, and the interferon-gamma assay lacks it
+    accuracy = Profile.model_validate(
+        {
+            "profile": "house",
+            "version": "1",
+            "parameters": {"POT-042": {"characteristics": ["specificity", "accuracy"]}},
+        }
+    )
+    messages = _explained("car-t-nl", {r.id: r for r in ruleset(accuracy)}["POT-042"])
+    assert messages == [
+        "Release assay 'A-IFNG' is not shown to be qualified for accuracy: neither its "
+        "report (qualified_characteristics) nor its validation data show it.",
+        "Release assay 'A-CAR' is not shown to be qualified for accuracy: neither its "
+        "report (qualified_characteristics) nor its validation data show it.",
+    ]
+
+
+def test_profile_parameters_of_the_wrong_name_or_kind_are_located(tmp_path: Path) -> None:
+    errors = _profile_errors(
+        tmp_path,
+        'profile: house\nversion: "1"\nparameters:\n'
+        "  NCL-045: {lloq_maximum: 20, min_timepoints: three}\n"
+        "  POT-042: {characteristics: specificity}\n"
+        "  POT-998: {x: 1}\n",
+    )
+    # an unknown name is located at the name (column 13 of line 4), a value of the wrong
+    # kind at the value ('three' in column 47, 'specificity' in column 30 of line 5)
+    assert [e[:3] for e in errors] == [
+        ("DOS-C101", 6, 3),
+        ("DOS-C104", 4, 13),
+        ("DOS-C104", 4, 47),
+        ("DOS-C104", 5, 30),
+    ]
+    assert "'lloq_maximum' of rule 'NCL-045', which it does not have" in errors[1][3]
+    with pytest.raises(UserError, match="give a number"):
+        ruleset(
+            Profile.model_validate(
+                {"profile": "p", "version": "1", "parameters": {"NCL-045": {"lloq_max": "x"}}}
+            )
+        )

@@ -4,13 +4,15 @@ A rule's ``examples`` (see :mod:`dossier.rules.examples`) edit a named example p
 this test applies each edit to a copy of the project data parsed once per session,
 validates the edited project as ``dossier validate`` would (an edit must give a valid
 project), computes its results and evaluates the rule alone. The data files are read
-once: the analyses keep their results by file content.
+once: the analyses keep their results by file content. An example that edits data files
+is run on a copy of the project folder.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import json
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +30,10 @@ from dossier.rules.examples import (
     EditError,
     RuleExample,
     RuleExamples,
+    TableEdit,
     apply_example,
+    edit_files,
+    edit_table,
 )
 from dossier.rules.schema import Rule
 from dossier.starters import ARCHETYPES, create_project
@@ -50,31 +55,51 @@ def _cases() -> list[Any]:
 class _Projects:
     """The named projects, parsed once; edited copies validated and computed once each."""
 
-    def __init__(self, starters: Path) -> None:
-        self._starters = starters
+    def __init__(self, tmp: pytest.TempPathFactory) -> None:
+        self._tmp = tmp
+        self._starters = tmp.mktemp("starters")
         self._sources: dict[str, SourceDoc] = {}
         self._edited: dict[str, tuple[LoadedProject, dict[str, Any]]] = {}
 
+    def folder(self, name: str) -> Path:
+        if name in EXAMPLE_PROJECTS:
+            return ROOT / "examples" / name
+        archetype = name.removeprefix("init/")
+        assert archetype in ARCHETYPES, f"no starter for {name}"
+        folder = self._starters / archetype
+        if not folder.exists():
+            create_project(folder, archetype)
+        return folder
+
     def source(self, name: str) -> SourceDoc:
         if name not in self._sources:
-            if name in EXAMPLE_PROJECTS:
-                folder = ROOT / "examples" / name
-            else:
-                archetype = name.removeprefix("init/")
-                assert archetype in ARCHETYPES, f"no starter for {name}"
-                folder = self._starters / archetype
-                create_project(folder, archetype)
-            self._sources[name] = load_yaml(folder / "dossier.yaml")
+            self._sources[name] = load_yaml(self.folder(name) / "dossier.yaml")
         return self._sources[name]
+
+    def _copy(self, example: RuleExample) -> SourceDoc:
+        """The project file of a copy of the project folder with the data files edited."""
+        copy = self._tmp.mktemp("edited") / example.project.replace("/", "-")
+        shutil.copytree(self.folder(example.project), copy)
+        try:
+            edit_files(copy, example)
+        except EditError as exc:
+            pytest.fail(f"{example.describe()}: {exc}")
+        return load_yaml(copy / "dossier.yaml")
 
     def edited(self, example: RuleExample) -> tuple[LoadedProject, dict[str, Any]]:
         key = json.dumps(
-            [example.project, example.set, example.append, example.unset],
+            [
+                example.project,
+                example.set,
+                example.append,
+                example.unset,
+                {k: v.model_dump() for k, v in example.files.items()},
+            ],
             sort_keys=True,
             default=str,
         )
         if key not in self._edited:
-            base = self.source(example.project)
+            base = self._copy(example) if example.files else self.source(example.project)
             data = apply_example(base.data, example)
             try:
                 loaded = project_from_source(dataclasses.replace(base, data=data))
@@ -87,7 +112,7 @@ class _Projects:
 
 @pytest.fixture(scope="session")
 def projects(tmp_path_factory: pytest.TempPathFactory) -> _Projects:
-    return _Projects(tmp_path_factory.mktemp("starters"))
+    return _Projects(tmp_path_factory)
 
 
 def _explain(projects: _Projects, rule: Rule, example: RuleExample) -> Explanation:
@@ -165,6 +190,30 @@ def test_edits_address_items_by_index_id_and_key() -> None:
         apply_example(data, RuleExample(project="car-t-nl", set={"a.xs.X9.v": 1}))
     with pytest.raises(EditError, match="nothing to remove"):
         apply_example(data, RuleExample(project="car-t-nl", unset=["a.missing"]))
+
+
+def test_a_table_edit_scales_numbers_and_drops_rows(tmp_path: Path) -> None:
+    text = "animal,timepoint,copies_per_ug,lloq\nA1,day 7,120,50.0\nA1,day 28,BLQ,50\n"
+    edit = TableEdit(scale={"lloq": 4, "copies_per_ug": 0.5})
+    assert edit_table(text, edit) == (
+        "animal,timepoint,copies_per_ug,lloq\nA1,day 7,60,200\nA1,day 28,BLQ,200\n"
+    )
+    dropped = edit_table(text, TableEdit(drop={"timepoint": ["day 7"]}))
+    assert dropped == "animal,timepoint,copies_per_ug,lloq\nA1,day 28,BLQ,50\n"
+    with pytest.raises(EditError, match="no column dose"):
+        edit_table(text, TableEdit(scale={"dose": 2}))
+    with pytest.raises(EditError, match="no row has timepoint day 3"):
+        edit_table(text, TableEdit(drop={"timepoint": ["day 3"]}))
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "bd.csv").write_text(text, "utf-8")
+    example = RuleExample.model_validate(
+        {"project": "car-t-nl", "files": {"data/bd.csv": {"drop": {"timepoint": ["day 28"]}}}}
+    )
+    edit_files(tmp_path, example)
+    assert "day 28" not in (tmp_path / "data" / "bd.csv").read_text("utf-8")
+    assert example.describe() == "car-t-nl with data/bd.csv: without timepoint day 28"
+    with pytest.raises(ValidationError, match="inside the project folder"):
+        RuleExample.model_validate({"project": "car-t-nl", "files": {"../x.csv": {}}})
 
 
 def test_the_example_format_refuses_what_proves_nothing() -> None:
