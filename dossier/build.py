@@ -226,7 +226,7 @@ def _build(
     from dossier.drafts.compose import compose
     from dossier.drafts.outline import UnitContext, data_builder, find_outline, load_outline
     from dossier.figures.draw import Drawing
-    from dossier.figures.pool import FigurePool, available_cores, prepare_workers
+    from dossier.figures.pool import FigurePool, available_cores
     from dossier.model.project_io import LoadedProject, data_references, load_project
     from dossier.package.outputs import (
         Output,
@@ -265,10 +265,6 @@ def _build(
     planned += [Output(_twin_name(o), b"", pdf=False) for o in outlines.values() if o.data]
     check_names(output_names(planned, pdf=pdf), target)
     check_editor_locks(target, output_names(planned, pdf=pdf))
-    allowed = available_cores() if jobs is None else max(1, jobs)
-    workers = allowed if allowed > 1 else 0
-    if workers:
-        prepare_workers()  # matplotlib imported on another core while the build computes
     say("computing results from the data files")
     computed = compute_project(loaded)
     say("checking expectations")
@@ -320,6 +316,8 @@ def _build(
     # at hand; the others once every draft is composed, the writer waiting for a figure
     # only when it reaches one not yet drawn. A written draft is let go: the build does
     # not hold every composed draft while the workers run.
+    allowed = available_cores() if jobs is None else max(1, jobs)
+    workers = allowed if allowed > 1 else 0
     docx: dict[str, bytes] = {}
     waiting: list[tuple[str, Document]] = []
 

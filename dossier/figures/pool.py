@@ -31,7 +31,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from dossier.figures.draw import Drawing
 
-__all__ = ["FIGURES_PER_WORKER", "FigurePool", "available_cores", "draw_all", "prepare_workers"]
+__all__ = ["FIGURES_PER_WORKER", "FigurePool", "available_cores", "draw_all"]
 
 FIGURES_PER_WORKER = 4
 """:func:`draw_all` starts a worker process for every this many figures to draw (up to
@@ -68,20 +68,6 @@ def _context() -> BaseContext:
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(_PRELOAD)
     return context
-
-
-def prepare_workers() -> None:
-    """Start the server the workers are forked from, so that it imports matplotlib
-    while the build computes (it is idle when every figure is in the cache); nothing
-    when it cannot start, as the pool then draws the figures here."""
-    try:
-        context = _context()
-        if context.get_start_method() == "forkserver":
-            from multiprocessing import forkserver
-
-            forkserver.ensure_running()
-    except (OSError, ImportError):
-        pass
 
 
 class _Png:
