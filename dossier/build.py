@@ -222,10 +222,11 @@ def _build(
     from dossier.analysis.project import compute_project
     from dossier.core.i18n import TRANSLATED_DOCUMENTS, language, translator
     from dossier.drafts.annexes import add_annexes
+    from dossier.drafts.blocks import Document
     from dossier.drafts.compose import compose
     from dossier.drafts.outline import UnitContext, data_builder, find_outline, load_outline
     from dossier.figures.draw import Drawing
-    from dossier.figures.pool import draw_all
+    from dossier.figures.pool import FigurePool, available_cores
     from dossier.model.project_io import LoadedProject, data_references, load_project
     from dossier.package.outputs import (
         Output,
@@ -309,40 +310,52 @@ def _build(
         english = _english_source(loaded)
         if english is not None:
             english_id = _build_id({**inputs, loaded.source.path.name: sha256(english)})
-    # every draft is composed before any is written, so that the figures missing from
-    # the cache are drawn together, shared between processes
-    documents = []
-    for doc_type, outline in outlines.items():
-        say(f"assembling {outline.file}")
+    # Each draft's figures missing from the cache go to the worker processes as soon as
+    # the draft is composed, so that they are drawn while the build composes and writes
+    # the others. A draft is written as soon as it is composed when all its figures are
+    # at hand; the others once every draft is composed, the writer waiting for a figure
+    # only when it reaches one not yet drawn. A written draft is let go: the build does
+    # not hold every composed draft while the workers run.
+    allowed = available_cores() if jobs is None else max(1, jobs)
+    workers = allowed if allowed > 1 else 0
+    docx: dict[str, bytes] = {}
+    waiting: list[tuple[str, Document]] = []
+
+    def write(doc_type: str, document: Document) -> None:
         with language(written_in(doc_type)):
-            document = compose(outline, context)
-            doc_id = build_id if written_in(doc_type) != "en" else english_id
-            document.properties["build"] = f"dossier {__version__}, inputs {doc_id}"
-            if doc_type != "readiness":
-                add_annexes(
-                    document,
-                    project,
-                    computed,
-                    result.findings,
-                    set(outline.rule_sections),
-                    outline.annexes,
-                )
-        documents.append((doc_type, outline, document))
-    figures = [
-        (figure, figure.png)
-        for _, _, document in documents
-        for figure in document.figures()
-        if isinstance(figure.png, Drawing)
-    ]
-    pngs = draw_all([drawing for _, drawing in figures], jobs, say)
-    for (figure, _), png in zip(figures, pngs, strict=True):
-        figure.png = png
-    outputs = []
-    for doc_type, outline, document in documents:
-        with language(written_in(doc_type)):
-            docx = write_docx(document, project.project.document.date, templates_used[doc_type])
-        outputs.append(Output(outline.file, docx))
-    for _, outline, _ in documents:
+            docx[doc_type] = write_docx(
+                document, project.project.document.date, templates_used[doc_type]
+            )
+
+    with FigurePool(workers, say) as pool:
+        for doc_type, outline in outlines.items():
+            say(f"assembling {outline.file}")
+            with language(written_in(doc_type)):
+                document = compose(outline, context)
+                doc_id = build_id if written_in(doc_type) != "en" else english_id
+                document.properties["build"] = f"dossier {__version__}, inputs {doc_id}"
+                if doc_type != "readiness":
+                    add_annexes(
+                        document,
+                        project,
+                        computed,
+                        result.findings,
+                        set(outline.rule_sections),
+                        outline.annexes,
+                    )
+            figures = [(f, f.png) for f in document.figures() if isinstance(f.png, Drawing)]
+            pngs = pool.add([drawing for _, drawing in figures])
+            for (figure, _), png in zip(figures, pngs, strict=True):
+                figure.png = png
+            if all(png.done() for png in pngs):
+                write(doc_type, document)
+            else:
+                waiting.append((doc_type, document))
+            del document
+        while waiting:
+            write(*waiting.pop(0))
+    outputs = [Output(o.file, docx[doc_type]) for doc_type, o in outlines.items()]
+    for outline in outlines.values():
         if outline.data is not None:
             data = data_builder(outline.data)(context)
             text = json.dumps(data, indent=2, ensure_ascii=False, sort_keys=False) + "\n"
