@@ -42,9 +42,15 @@ def xml_chars(text: str) -> str:
     return _NOT_XML.sub("\ufffd", text)
 
 
+# what text_xml changes; most table cells hold none of it and are written as they are
+_NOT_PLAIN = re.compile("[&<>\r\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
 def text_xml(text: str) -> str:
     """``text`` as XML character data, written as lxml writes the text of an element
     (what XML cannot hold as U+FFFD, a carriage return as ``&#13;``)."""
+    if _NOT_PLAIN.search(text) is None:
+        return text
     return xml_chars(escape(text)).replace("\r", "&#13;")
 
 
@@ -78,8 +84,10 @@ def run_xml(
     color: str | None = None,
 ) -> str:
     """A ``w:r`` with text (spaces preserved) and simple formatting, as XML text."""
-    props = _props_xml(bold, italic, highlight, size_half_points, color)
-    return f'<w:r>{props}<w:t xml:space="preserve">{text_xml(text)}</w:t></w:r>'
+    if bold or italic or highlight or size_half_points or color:
+        props = _props_xml(bold, italic, highlight, size_half_points, color)
+        return f'<w:r>{props}<w:t xml:space="preserve">{text_xml(text)}</w:t></w:r>'
+    return f'<w:r><w:t xml:space="preserve">{text_xml(text)}</w:t></w:r>'
 
 
 def _fld_char_xml(kind: str, size_half_points: int | None = None) -> str:
