@@ -29,11 +29,12 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from typing import Literal
-
-import numpy as np
+from typing import TYPE_CHECKING, Literal
 
 from dossier.compute.memo import memoized
+
+if TYPE_CHECKING:  # pragma: no cover
+    import numpy as np
 
 __all__ = [
     "ALPHA_POOLING",
@@ -141,6 +142,8 @@ class _Ls:
 
 
 def _ls(design: np.ndarray, y: np.ndarray) -> _Ls:
+    import numpy as np
+
     xtx_inv = np.linalg.inv(design.T @ design)
     beta = xtx_inv @ design.T @ y
     resid = y - design @ beta
@@ -170,6 +173,8 @@ def fit_q1e(
     time at which a crossing is searched for. Each batch needs three results at two or
     more time points, so that its own line leaves a residual degree of freedom.
     """
+    import numpy as np
+
     order = list(dict.fromkeys(batches))
     n = len(values)
     base = Q1EFit(n=n, batches=tuple(order))
@@ -297,6 +302,7 @@ def _first_crossing(
     The limit is searched on a fine grid for the first sign change and refined there by
     Brent's method; a limit already outside at time 0 crosses at 0.
     """
+    import numpy as np
     from scipy.optimize import brentq
 
     def gap(t: float) -> float:
