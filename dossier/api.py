@@ -171,19 +171,23 @@ def check(
     file or one already read) on the project and its computed results. Given a path or a
     loaded project, the results are computed here (without SEND, which no rule reads)."""
     from dossier.rules import schema
-    from dossier.rules.check import check_project, load_profile
+    from dossier.rules.check import check_project, compile_ahead, load_profile
 
+    if profile is None or isinstance(profile, schema.Profile):
+        changes = profile
+    else:
+        changes = load_profile(Path(profile))
     if isinstance(project, ComputeReport):
         loaded, computed = project.loaded, project.computed
     else:
         from dossier.analysis.project import compute_project
 
         loaded = load_project(project)
-        computed = compute_project(loaded, send=False)
-    if profile is None or isinstance(profile, schema.Profile):
-        changes = profile
-    else:
-        changes = load_profile(Path(profile))
+        compiled = compile_ahead(loaded, changes)
+        try:
+            computed = compute_project(loaded, send=False)
+        finally:
+            compiled()
     result = check_project(loaded, computed.rule_data(), profile=changes)
     problems = DiagnosticList([*loaded.diagnostics, *computed.diagnostics]).sorted()
     return CheckReport(

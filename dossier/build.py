@@ -236,7 +236,7 @@ def _build(
         sha256,
         write_outputs,
     )
-    from dossier.rules.check import check_project
+    from dossier.rules.check import check_project, compile_ahead
     from dossier.rules.engine import Translation
     from dossier.word.templates import TemplateSearch
     from dossier.word.writer import write_docx
@@ -266,7 +266,11 @@ def _build(
     check_names(output_names(planned, pdf=pdf), target)
     check_editor_locks(target, output_names(planned, pdf=pdf))
     say("computing results from the data files")
-    computed = compute_project(loaded)
+    compiled = compile_ahead(loaded)
+    try:
+        computed = compute_project(loaded)
+    finally:
+        compiled()
     say("checking expectations")
     wanted = project.project.document.language
     translation = None

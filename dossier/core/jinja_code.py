@@ -59,6 +59,15 @@ class CodeStore:
             if isinstance(codes, dict):
                 self._codes = codes
 
+    @property
+    def enabled(self) -> bool:
+        """Whether code is kept between runs (there is a cache folder)."""
+        return self._path is not None
+
+    def holds_expression(self, source: str) -> bool:
+        """Whether the code of expression ``source`` is kept (see :func:`expression`)."""
+        return "expression\0" + source in self._codes
+
     def code(self, key: str, compile_source: Callable[[], Any]) -> Any:
         """The code kept under ``key``, else ``compile_source()`` (then kept)."""
         data = self._codes.get(key)

@@ -9,6 +9,7 @@ a silent pass).
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -35,6 +36,7 @@ __all__ = [
     "applies_reasons",
     "builtin_rules",
     "check_project",
+    "compile_ahead",
     "compiled_catalogue",
     "explain_rule",
     "load_profile",
@@ -390,6 +392,60 @@ class CheckResult:
     def failed(self, *, strict: bool = False) -> bool:
         """True with errors, or (strict) with warnings."""
         return self.findings.has_errors(strict=strict)
+
+
+def compile_ahead(loaded: LoadedProject, profile: Profile | None = None) -> Callable[[], None]:
+    """Compile the expressions of the rules that apply to this project in a child process
+    while this one goes on (computing the results); the function returned waits for it.
+
+    A first check, or the first after an upgrade, compiles every applicable expression,
+    work that does not depend on the computed results: on a second core it is done while
+    they are computed, and the evaluator then finds the code in the cache folder's store
+    (:mod:`dossier.core.jinja_code`). Nothing is started without a cache folder, a second
+    core or ``os.fork`` (Windows), or when the store already holds every expression; a
+    child that fails leaves the expressions to be compiled here, as without it.
+    """
+    import contextlib
+    import os
+
+    from dossier.core import jinja_code
+    from dossier.rules.engine import code_store, rule_environment
+
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    store = code_store()
+    if not hasattr(os, "fork") or (cores or 1) < 2 or not store.enabled:
+        return lambda: None
+    project = loaded.project
+    features = product_features(project)
+    sources = [
+        text
+        for rule in ruleset(profile)
+        if applies(rule, project, features)
+        for text in (rule.when, rule.require)
+        if text and not store.holds_expression(text)
+    ]
+    if not sources:
+        return lambda: None
+    try:
+        pid = os.fork()
+    except OSError:
+        return lambda: None
+    if pid == 0:  # the child: compile, keep, and leave without running any exit handler
+        try:
+            env = rule_environment()
+            for text in sources:
+                # a broken expression is reported by the check itself
+                with contextlib.suppress(Exception):
+                    jinja_code.expression(env, store, text)
+            store.save()
+        finally:
+            os._exit(0)
+
+    def wait() -> None:
+        with contextlib.suppress(ChildProcessError):  # already collected
+            os.waitpid(pid, 0)
+
+    return wait
 
 
 def check_project(

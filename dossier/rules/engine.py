@@ -100,6 +100,12 @@ class RuleExpressionError(Exception):
         self.cause = cause
 
 
+def code_store() -> jinja_code.CodeStore:
+    """The store of compiled rule code (made for :func:`rule_environment`, which this
+    module sets up: a change to it is a new store)."""
+    return jinja_code.CodeStore("rules", [Path(__file__)])
+
+
 def rule_environment() -> Any:
     """The sandboxed Jinja environment every rule expression and message is compiled in:
     strict about undefined names, with the ``number`` filter and the ``search`` test."""
@@ -154,7 +160,7 @@ class RuleEvaluator:
         self._expressions: dict[str, Any] = {}
         self._messages: dict[str, Any] = {}
         self._translation = translation
-        self._code = jinja_code.CodeStore("rules", [Path(__file__)])
+        self._code = code_store()
 
     def _expr(self, source: str) -> Any:
         """A rule expression, compiled once and evaluated for every item of its scope."""

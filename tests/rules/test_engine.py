@@ -384,3 +384,35 @@ def test_profile_parameters_of_the_wrong_name_or_kind_are_located(tmp_path: Path
                 {"profile": "p", "version": "1", "parameters": {"NCL-045": {"lloq_max": "x"}}}
             )
         )
+
+
+def test_rules_compiled_ahead_in_a_child_give_the_same_findings(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A check with an empty cache compiles the applicable expressions in a child process
+    while it computes; it finds what a check without any cache finds, and leaves the code
+    of every applicable expression in the store."""
+    import shutil
+
+    from dossier import api
+    from dossier.rules.check import applies, ruleset
+    from dossier.rules.engine import code_store
+
+    project = tmp_path / "car-t-nl"
+    root = Path(__file__).resolve().parents[2]
+    shutil.copytree(root / "examples" / "car-t-nl", project)
+
+    def found(report: api.CheckReport) -> list[tuple[str, str, int]]:
+        return [(d.code, d.message, d.location.line) for d in report.findings]
+
+    monkeypatch.setenv("DOSSIER_CACHE_DIR", "")
+    without = api.check(project)
+    monkeypatch.setenv("DOSSIER_CACHE_DIR", str(tmp_path / "cache"))
+    ahead = api.check(project)
+    assert found(ahead) == found(without)
+    assert found(without)  # the example has findings to compare
+    loaded = api.load_project(project)
+    features = product_features(loaded.project)
+    store = code_store()
+    applicable = [r for r in ruleset() if applies(r, loaded.project, features)]
+    assert all(store.holds_expression(r.require) for r in applicable)
