@@ -25,6 +25,8 @@ import os
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
+from dossier.core.cores import available_cores
+
 if TYPE_CHECKING:  # pragma: no cover
     from concurrent.futures import Future, ProcessPoolExecutor
     from multiprocessing.context import BaseContext
@@ -48,14 +50,6 @@ _PRELOAD = [
     "matplotlib.backends.backend_agg",
 ]
 """What the server the workers are forked from imports once (each worker shares it)."""
-
-
-def available_cores() -> int:
-    """The cores this process may run on (its CPU affinity where the system has one)."""
-    affinity = getattr(os, "sched_getaffinity", None)
-    if affinity is not None:
-        return max(1, len(affinity(0)))
-    return max(1, os.cpu_count() or 1)
 
 
 def _context() -> BaseContext:

@@ -409,11 +409,11 @@ def compile_ahead(loaded: LoadedProject, profile: Profile | None = None) -> Call
     import os
 
     from dossier.core import jinja_code
+    from dossier.core.cores import available_cores
     from dossier.rules.engine import code_store, rule_environment
 
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     store = code_store()
-    if not hasattr(os, "fork") or (cores or 1) < 2 or not store.enabled:
+    if not hasattr(os, "fork") or available_cores() < 2 or not store.enabled:
         return lambda: None
     project = loaded.project
     features = product_features(project)

@@ -392,15 +392,12 @@ def test_rules_compiled_ahead_in_a_child_give_the_same_findings(
     """A check with an empty cache compiles the applicable expressions in a child process
     while it computes; it finds what a check without any cache finds, and leaves the code
     of every applicable expression in the store."""
-    import shutil
-
     from dossier import api
     from dossier.rules.check import applies, ruleset
     from dossier.rules.engine import code_store
+    from tests.cli.conftest import copy_example
 
-    project = tmp_path / "car-t-nl"
-    root = Path(__file__).resolve().parents[2]
-    shutil.copytree(root / "examples" / "car-t-nl", project)
+    project = copy_example(tmp_path, "car-t-nl")
 
     def found(report: api.CheckReport) -> list[tuple[str, str, int]]:
         return [(d.code, d.message, d.location.line) for d in report.findings]
